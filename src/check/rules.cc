@@ -1,0 +1,398 @@
+#include "check/rules.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "check/provider.h"
+
+namespace hk::check {
+
+std::string NameList(const std::vector<std::string>& names, size_t max_shown) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < max_shown; ++i) {
+    if (i) out += ", ";
+    out += names[i];
+  }
+  if (names.size() > max_shown) out += fmt::format(" and {} more", names.size() - max_shown);
+  return out;
+}
+
+std::string HumanBytes(int64_t b) {
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string HumanDuration(double s) {
+  if (s < 60) return "under a minute";
+  if (s < 3600) return fmt::format("about {:.0f} min", s / 60);
+  return fmt::format("about {:.1f} h", s / 3600);
+}
+
+namespace {
+
+Item MakeItem(std::string id, std::string title, Verdict v, std::string detail,
+              std::string fix = {}) {
+  Item i;
+  i.id = std::move(id);
+  i.title = std::move(title);
+  i.verdict = v;
+  i.detail = std::move(detail);
+  i.fix = std::move(fix);
+  return i;
+}
+
+int Major(int version_num) { return version_num / 10000; }
+
+std::vector<std::string> Names(const std::vector<TableFacts>& ts) {
+  std::vector<std::string> out;
+  for (const auto& t : ts) out.push_back(t.Qualified());
+  return out;
+}
+
+nlohmann::json NamesJson(const std::vector<TableFacts>& ts) {
+  auto a = nlohmann::json::array();
+  for (const auto& t : ts) a.push_back({{"schema", t.schema}, {"name", t.name}});
+  return a;
+}
+
+}  // namespace
+
+void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
+  r.Add(MakeItem("source.connect", "source reachable", Verdict::kPass,
+                 fmt::format("PostgreSQL {} as {} on database {}{}", s.version, s.user, s.database,
+                             s.ssl ? " (TLS)" : "")));
+
+  if (s.wal_level == "logical") {
+    r.Add(MakeItem("source.wal_level", "source wal_level", Verdict::kPass, "wal_level = logical"));
+  } else {
+    Provider p = DetectProvider(o.source_host, o.source_port);
+    std::string fix = "ALTER SYSTEM SET wal_level = logical; then restart the server";
+    if (p == Provider::kRds || p == Provider::kAurora)
+      fix = "set rds.logical_replication = 1 in the instance's parameter group (static: reboot the instance)";
+    else if (p == Provider::kNeon || p == Provider::kNeonPooler)
+      fix = "enable logical replication in the Neon project settings (this restarts its computes)";
+    r.Add(MakeItem("source.wal_level", "source wal_level", Verdict::kFail,
+                   fmt::format("wal_level = {}; change capture (follow) needs logical", s.wal_level),
+                   fix));
+  }
+
+  int free_slots = s.max_replication_slots - s.used_replication_slots;
+  Item slots = MakeItem("source.replication_slots", "free replication slots",
+                        free_slots >= 1 ? Verdict::kPass : Verdict::kFail,
+                        fmt::format("{} of {} free (hikkoshi needs 1)", free_slots,
+                                    s.max_replication_slots),
+                        free_slots >= 1 ? "" : "raise max_replication_slots (restart) or drop unused slots (SELECT pg_drop_replication_slot(name))");
+  slots.data = {{"max", s.max_replication_slots}, {"used", s.used_replication_slots}};
+  r.Add(std::move(slots));
+
+  int free_senders = s.max_wal_senders - s.used_wal_senders;
+  Item senders = MakeItem("source.wal_senders", "free WAL senders",
+                          free_senders >= 1 ? Verdict::kPass : Verdict::kFail,
+                          fmt::format("{} of {} free (hikkoshi needs 1)", free_senders, s.max_wal_senders),
+                          free_senders >= 1 ? "" : "raise max_wal_senders (needs a restart)");
+  senders.data = {{"max", s.max_wal_senders}, {"used", s.used_wal_senders}};
+  r.Add(std::move(senders));
+
+  if (s.is_superuser || s.has_replication || s.rds_replication || s.rds_superuser) {
+    std::string how = s.is_superuser ? "superuser" : s.has_replication ? "REPLICATION attribute"
+                      : s.rds_replication ? "member of rds_replication" : "member of rds_superuser";
+    r.Add(MakeItem("source.replication_privilege", "replication privilege", Verdict::kPass,
+                   fmt::format("{} has it ({})", s.user, how)));
+  } else {
+    Provider p = DetectProvider(o.source_host, o.source_port);
+    std::string fix = fmt::format("ALTER ROLE \"{}\" WITH REPLICATION;", s.user);
+    if (p == Provider::kRds || p == Provider::kAurora) fix = fmt::format("GRANT rds_replication TO \"{}\";", s.user);
+    if (p == Provider::kNeon || p == Provider::kNeonPooler)
+      fix = "use the role Neon created with the project (it has REPLICATION) or ALTER ROLE ... WITH REPLICATION as that role";
+    r.Add(MakeItem("source.replication_privilege", "replication privilege", Verdict::kFail,
+                   fmt::format("{} is not a superuser and lacks REPLICATION", s.user), fix));
+  }
+
+  std::vector<TableFacts> unreadable, no_identity, unlogged, generated, partitioned;
+  for (const auto& t : s.tables) {
+    if (!t.can_select) unreadable.push_back(t);
+    if (t.unlogged) unlogged.push_back(t);
+    if (t.has_generated) generated.push_back(t);
+    if (t.relkind == 'p') partitioned.push_back(t);
+    // A partition's changes are published through its root; judge each leaf.
+    if (t.relkind == 'r' && !t.HasUsableIdentity()) no_identity.push_back(t);
+  }
+
+  if (unreadable.empty()) {
+    r.Add(MakeItem("source.select_privilege", "read access to tables", Verdict::kPass,
+                   fmt::format("{} can read all {} tables", s.user, s.tables.size())));
+  } else {
+    Item i = MakeItem("source.select_privilege", "read access to tables", Verdict::kFail,
+                      fmt::format("{} cannot SELECT from {}", s.user, NameList(Names(unreadable))),
+                      fmt::format("GRANT SELECT ON ALL TABLES IN SCHEMA ... TO \"{}\"; or run as the owner", s.user));
+    i.data["tables"] = NamesJson(unreadable);
+    r.Add(std::move(i));
+  }
+
+  if (no_identity.empty()) {
+    r.Add(MakeItem("source.replica_identity", "primary keys / replica identity", Verdict::kPass,
+                   "every table has a primary key or a usable REPLICA IDENTITY"));
+  } else {
+    std::vector<std::string> fixes;
+    for (const auto& t : no_identity) fixes.push_back(fmt::format("ALTER TABLE {} REPLICA IDENTITY FULL;", t.Qualified()));
+    Item i = MakeItem(
+        "source.replica_identity", "primary keys / replica identity", Verdict::kWarn,
+        fmt::format("{} table(s) without a primary key or replica identity: {} — under logical "
+                    "replication their UPDATE/DELETE fail on the source",
+                    no_identity.size(), NameList(Names(no_identity))),
+        fmt::format("add a primary key, or run {} (or let clone --follow do it with "
+                    "--replica-identity-full, or exclude them)",
+                    NameList(fixes, 3)));
+    i.data["tables"] = NamesJson(no_identity);
+    r.Add(std::move(i));
+  }
+
+  {
+    std::vector<std::string> exts;
+    for (const auto& [n, v] : s.extensions) exts.push_back(n + " " + v);
+    Item i = MakeItem("source.extensions", "extensions", Verdict::kInfo,
+                      exts.empty() ? "none" : NameList(exts, 20));
+    i.data = s.extensions;
+    r.Add(std::move(i));
+  }
+
+  if (s.large_objects > 0) {
+    Item i = MakeItem("source.large_objects", "large objects", Verdict::kWarn,
+                      fmt::format("{} large object(s): clone copies them, but logical decoding does "
+                                  "not carry later changes to them",
+                                  s.large_objects),
+                      "avoid writing large objects after the clone starts, or re-run clone before cutover");
+    i.data["count"] = s.large_objects;
+    r.Add(std::move(i));
+  }
+  if (!unlogged.empty()) {
+    Item i = MakeItem("source.unlogged_tables", "unlogged tables", Verdict::kWarn,
+                      fmt::format("{}: cannot be published, so they are copied once and not followed",
+                                  NameList(Names(unlogged))),
+                      "ALTER TABLE ... SET LOGGED if their later changes matter, or exclude them");
+    i.data["tables"] = NamesJson(unlogged);
+    r.Add(std::move(i));
+  }
+  if (!generated.empty()) {
+    Item i = MakeItem("source.generated_columns", "generated columns", Verdict::kInfo,
+                      fmt::format("{}: generated values are recomputed on the target, not copied",
+                                  NameList(Names(generated))));
+    i.data["tables"] = NamesJson(generated);
+    r.Add(std::move(i));
+  }
+  if (!partitioned.empty()) {
+    Item i = MakeItem("source.partitioned_tables", "partitioned tables", Verdict::kInfo,
+                      fmt::format("{}: copied per partition, followed via the root table",
+                                  NameList(Names(partitioned))));
+    i.data["tables"] = NamesJson(partitioned);
+    r.Add(std::move(i));
+  }
+  if (!s.matviews.empty()) {
+    Item i = MakeItem("source.materialized_views", "materialized views", Verdict::kInfo,
+                      fmt::format("{}: refreshed on the target after the data is copied",
+                                  NameList(s.matviews)));
+    i.data["names"] = s.matviews;
+    r.Add(std::move(i));
+  }
+
+  {
+    std::vector<TableFacts> sorted = s.tables;
+    std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.bytes > b.bytes; });
+    std::vector<std::string> top;
+    auto tj = nlohmann::json::array();
+    for (size_t k = 0; k < sorted.size(); ++k) {
+      if (k < 5) top.push_back(fmt::format("{} {}", sorted[k].Qualified(), HumanBytes(sorted[k].bytes)));
+      tj.push_back({{"schema", sorted[k].schema}, {"name", sorted[k].name},
+                    {"bytes", sorted[k].bytes}, {"estimated_rows", sorted[k].est_rows}});
+    }
+    double secs = static_cast<double>(s.database_bytes) / (o.assumed_mb_per_s * 1024 * 1024);
+    Item i = MakeItem("source.size", "database size", Verdict::kInfo,
+                      fmt::format("{} in {} tables; largest: {}; copy estimate {} at {:.0f} MB/s",
+                                  HumanBytes(s.database_bytes), s.tables.size(),
+                                  top.empty() ? "none" : NameList(top, 5), HumanDuration(secs),
+                                  o.assumed_mb_per_s));
+    i.data = {{"database_bytes", s.database_bytes}, {"tables", tj},
+              {"estimated_copy_seconds", secs}};
+    r.Add(std::move(i));
+  }
+}
+
+void EvaluateTarget(const ServerFacts& t, const RuleOptions& o, Report& r) {
+  r.Add(MakeItem("target.connect", "target reachable", Verdict::kPass,
+                 fmt::format("PostgreSQL {} as {} on database {}{}", t.version, t.user, t.database,
+                             t.ssl ? " (TLS)" : "")));
+  if (t.user_objects == 0) {
+    r.Add(MakeItem("target.empty", "target database empty", Verdict::kPass,
+                   "no user tables, functions, types or extensions"));
+  } else {
+    Item i = MakeItem("target.empty", "target database empty",
+                      o.drop_if_exists ? Verdict::kWarn : Verdict::kFail,
+                      fmt::format("the target already holds {} user object(s)", t.user_objects),
+                      o.drop_if_exists ? "clone --drop-if-exists will drop and replace them"
+                                       : "point at an empty database, or pass --drop-if-exists to clone to replace what is there");
+    i.data["user_objects"] = t.user_objects;
+    r.Add(std::move(i));
+  }
+  if (t.is_superuser || t.can_create_in_db || t.rds_superuser) {
+    r.Add(MakeItem("target.create_privilege", "target create privilege", Verdict::kPass,
+                   fmt::format("{} can create objects in {}", t.user, t.database)));
+  } else {
+    r.Add(MakeItem("target.create_privilege", "target create privilege", Verdict::kFail,
+                   fmt::format("{} cannot create schemas in database {}", t.user, t.database),
+                   fmt::format("GRANT CREATE ON DATABASE \"{}\" TO \"{}\";", t.database, t.user)));
+  }
+  if (t.is_superuser || t.rds_superuser) {
+    r.Add(MakeItem("target.apply_privilege", "target apply privilege", Verdict::kPass,
+                   "can set session_replication_role = replica for change apply"));
+  } else {
+    r.Add(MakeItem("target.apply_privilege", "target apply privilege", Verdict::kWarn,
+                   fmt::format("{} is not a superuser (nor rds_superuser): follow cannot disable "
+                               "triggers and foreign keys while applying changes",
+                               t.user),
+                   "connect to the target as a superuser (rds_superuser on RDS)"));
+  }
+  if (t.wal_level != "logical") {
+    Provider p = DetectProvider(o.target_host, o.target_port);
+    r.Add(MakeItem("target.wal_level", "target wal_level (for rollback)", Verdict::kWarn,
+                   fmt::format("wal_level = {}: a rollback after cutover could not carry writes "
+                               "made on the target back to the source",
+                               t.wal_level),
+                   (p == Provider::kRds || p == Provider::kAurora)
+                       ? "set rds.logical_replication = 1 in the target's parameter group and reboot it"
+                       : "ALTER SYSTEM SET wal_level = logical on the target, then restart it"));
+  } else {
+    r.Add(MakeItem("target.wal_level", "target wal_level (for rollback)", Verdict::kPass,
+                   "wal_level = logical: reverse replication for rollback is possible"));
+  }
+}
+
+void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions& o, Report& r) {
+  (void)o;
+  bool same = (!s.system_identifier.empty() && s.system_identifier == t.system_identifier &&
+               s.database == t.database) ||
+              (s.server_addr == t.server_addr && s.server_addr != "local socket" &&
+               s.database == t.database && o.source_port == o.target_port &&
+               o.source_host == o.target_host);
+  if (same) {
+    r.Add(MakeItem("pair.distinct", "source and target differ", Verdict::kFail,
+                   fmt::format("source and target are the same database ({})", s.database),
+                   "point --target at the new server"));
+  }
+  int sm = Major(s.version_num), tm = Major(t.version_num);
+  if (tm < sm) {
+    r.Add(MakeItem("pair.versions", "server versions", Verdict::kFail,
+                   fmt::format("target {} is older than source {}: its pg_dump/pg_restore cannot "
+                               "load a newer server's schema reliably",
+                               t.version, s.version),
+                   "create the target with the same or a newer major version"));
+  } else {
+    r.Add(MakeItem("pair.versions", "server versions", Verdict::kPass,
+                   fmt::format("source {} → target {}{}", s.version, t.version,
+                               tm > sm ? " (a major upgrade on the way)" : "")));
+  }
+  if (s.encoding != t.encoding) {
+    r.Add(MakeItem("pair.encoding", "database encoding", Verdict::kWarn,
+                   fmt::format("source {} vs target {}: characters that the target encoding cannot "
+                               "represent make the copy fail",
+                               s.encoding, t.encoding),
+                   fmt::format("create the target database with ENCODING '{}'", s.encoding)));
+  } else {
+    r.Add(MakeItem("pair.encoding", "database encoding", Verdict::kPass, s.encoding));
+  }
+  bool collation_same = s.collate == t.collate && s.ctype == t.ctype &&
+                        s.locale_provider == t.locale_provider && s.icu_locale == t.icu_locale;
+  std::string sl = fmt::format("{} {}/{}{}", s.locale_provider, s.collate, s.ctype,
+                               s.icu_locale.empty() ? "" : " icu " + s.icu_locale);
+  std::string tl = fmt::format("{} {}/{}{}", t.locale_provider, t.collate, t.ctype,
+                               t.icu_locale.empty() ? "" : " icu " + t.icu_locale);
+  if (collation_same) {
+    r.Add(MakeItem("pair.collation", "collation and ctype", Verdict::kPass, sl));
+  } else {
+    r.Add(MakeItem("pair.collation", "collation and ctype", Verdict::kWarn,
+                   fmt::format("source {} vs target {}: text sorts differently, so ORDER BY "
+                               "results, range queries on text indexes and uniqueness of "
+                               "case/accent variants can change",
+                               sl, tl),
+                   fmt::format("create the target database with LC_COLLATE '{}' LC_CTYPE '{}' "
+                               "(TEMPLATE template0)",
+                               s.collate, s.ctype)));
+  }
+
+  std::vector<std::string> missing, older;
+  auto mj = nlohmann::json::array();
+  for (const auto& [name, version] : s.extensions) {
+    if (name == "plpgsql") continue;
+    auto it = t.available_extensions.find(name);
+    if (it == t.available_extensions.end()) {
+      missing.push_back(name + " " + version);
+      mj.push_back({{"name", name}, {"source_version", version}, {"target_available", nullptr}});
+    } else {
+      mj.push_back({{"name", name}, {"source_version", version}, {"target_available", it->second}});
+      if (it->second != version && it->second < version) older.push_back(fmt::format("{} {} (target has {})", name, version, it->second));
+    }
+  }
+  if (!missing.empty()) {
+    Item i = MakeItem("pair.extensions", "extensions on target", Verdict::kFail,
+                      fmt::format("the target cannot install {}", NameList(missing)),
+                      "install the extension packages on the target server (on RDS: check "
+                      "the supported-extensions list for its engine version)");
+    i.data["extensions"] = mj;
+    r.Add(std::move(i));
+  } else if (!older.empty()) {
+    Item i = MakeItem("pair.extensions", "extensions on target", Verdict::kWarn,
+                      fmt::format("older default versions on the target: {}", NameList(older)),
+                      "upgrade the extension on the target after the clone (ALTER EXTENSION ... UPDATE)");
+    i.data["extensions"] = mj;
+    r.Add(std::move(i));
+  } else {
+    Item i = MakeItem("pair.extensions", "extensions on target", Verdict::kPass,
+                      "the target can install every extension the source uses");
+    i.data["extensions"] = mj;
+    r.Add(std::move(i));
+  }
+}
+
+void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOptions& o, Report& r) {
+  (void)s;
+  (void)t;
+  Provider sp = DetectProvider(o.source_host, o.source_port);
+  Provider tp = DetectProvider(o.target_host, o.target_port);
+  if (sp == Provider::kNeonPooler) {
+    r.Add(MakeItem("provider.source", "source provider", Verdict::kFail,
+                   "Neon pooled endpoint (-pooler in the host): it cannot carry replication connections",
+                   "use the direct endpoint: remove \"-pooler\" from the host name"));
+  } else if (sp == Provider::kNeon) {
+    r.Add(MakeItem("provider.source", "source provider", Verdict::kInfo,
+                   "Neon: logical replication must be enabled in the project settings (it restarts "
+                   "computes); Neon removes inactive replication slots after a while, so keep "
+                   "follow running until cutover"));
+  } else if (sp == Provider::kRds || sp == Provider::kAurora) {
+    r.Add(MakeItem("provider.source", "source provider", Verdict::kInfo,
+                   "AWS RDS/Aurora: replication needs rds.logical_replication = 1 in the parameter "
+                   "group (static, reboot) and the rds_replication role"));
+  } else if (sp == Provider::kSupabasePooler) {
+    r.Add(MakeItem("provider.source", "source provider", Verdict::kFail,
+                   "Supabase pooler endpoint: it cannot carry replication connections",
+                   "use the direct connection (db.<project>.supabase.co, port 5432)"));
+  }
+  if (tp == Provider::kRds || tp == Provider::kAurora) {
+    r.Add(MakeItem("provider.target", "target provider", Verdict::kInfo,
+                   "AWS RDS/Aurora target: there is no real superuser; connect as a member of "
+                   "rds_superuser, and set rds.logical_replication = 1 (reboot) if you want a "
+                   "rollback that keeps writes made after cutover"));
+  } else if (tp == Provider::kNeonPooler || tp == Provider::kSupabasePooler) {
+    r.Add(MakeItem("provider.target", "target provider", Verdict::kWarn,
+                   "the target is a pooled endpoint: session settings and COPY can misbehave "
+                   "through a transaction pooler",
+                   "use the direct endpoint for the migration"));
+  }
+}
+
+}  // namespace hk::check

@@ -1,0 +1,27 @@
+// The preflight rules: facts in, verdicts out. Pure functions, no I/O.
+#pragma once
+
+#include "check/facts.h"
+#include "check/report.h"
+
+namespace hk::check {
+
+struct RuleOptions {
+  bool drop_if_exists = false;  ///< The user will let clone drop what is on the target.
+  std::string source_host, source_port, target_host, target_port;
+  double assumed_mb_per_s = 100.0;  ///< For the copy-time estimate only.
+};
+
+void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r);
+void EvaluateTarget(const ServerFacts& t, const RuleOptions& o, Report& r);
+void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions& o, Report& r);
+void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOptions& o, Report& r);
+
+/// "a, b, c and 4 more".
+std::string NameList(const std::vector<std::string>& names, size_t max_shown = 8);
+/// "1.4 GB", "512 kB".
+std::string HumanBytes(int64_t bytes);
+/// "about 3 min", "under a minute".
+std::string HumanDuration(double seconds);
+
+}  // namespace hk::check

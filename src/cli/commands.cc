@@ -1,0 +1,12 @@
+#include "cli/commands.h"
+
+namespace hk::cli {
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> kCommands = {
+      CheckCommand(),
+  };
+  return kCommands;
+}
+
+}  // namespace hk::cli

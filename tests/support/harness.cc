@@ -1,0 +1,141 @@
+#include "support/harness.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace hk::test {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string TrimNl(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::atomic<int> g_counter{0};
+
+}  // namespace
+
+std::string SourceDir() { return HIKKOSHI_SOURCE_DIR; }
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+ProcessResult RunShell(const std::string& command) {
+  char out_tmpl[] = "/tmp/hk-test-out-XXXXXX";
+  char err_tmpl[] = "/tmp/hk-test-err-XXXXXX";
+  int fo = mkstemp(out_tmpl);
+  int fe = mkstemp(err_tmpl);
+  close(fo);
+  close(fe);
+  std::string full = "( " + command + " ) >" + out_tmpl + " 2>" + err_tmpl + " </dev/null";
+  int st = std::system(full.c_str());
+  ProcessResult r;
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.out = ReadFile(out_tmpl);
+  r.err = ReadFile(err_tmpl);
+  unlink(out_tmpl);
+  unlink(err_tmpl);
+  return r;
+}
+
+ProcessResult RunHikkoshi(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env) {
+  std::string cmd;
+  for (const auto& [k, v] : env) cmd += k + "=" + ShellQuote(v) + " ";
+  cmd += ShellQuote(HIKKOSHI_BINARY);
+  for (const auto& a : args) cmd += " " + ShellQuote(a);
+  return RunShell(cmd);
+}
+
+Cluster::Cluster(const std::string& label, const std::vector<std::string>& extra) {
+  name_ = "t" + std::to_string(getpid()) + "-" + std::to_string(g_counter++) + "-" + label;
+  std::string cmd = ShellQuote(SourceDir() + "/scripts/pgcluster") + " start " + ShellQuote(name_);
+  for (const auto& e : extra) cmd += " " + ShellQuote(e);
+  ProcessResult r = RunShell(cmd);
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "pgcluster start failed: " << r.err;
+    throw std::runtime_error("cannot start cluster " + name_ + ": " + r.err);
+  }
+  uri_ = TrimNl(r.out);
+  auto colon = uri_.rfind(':');
+  auto slash = uri_.rfind('/');
+  port_ = std::stoi(uri_.substr(colon + 1, slash - colon - 1));
+}
+
+Cluster::~Cluster() {
+  RunShell(ShellQuote(SourceDir() + "/scripts/pgcluster") + " stop " + ShellQuote(name_));
+}
+
+std::string Cluster::Uri(const std::string& db) const {
+  return uri_.substr(0, uri_.rfind('/') + 1) + db;
+}
+
+std::string Cluster::CreateDatabase(const std::string& db) {
+  Sql("CREATE DATABASE \"" + db + "\"");
+  return Uri(db);
+}
+
+pg::Connection Cluster::Connect(const std::string& db) {
+  auto ci = pg::ConnInfo::Parse(Uri(db));
+  if (!ci.ok()) throw std::runtime_error("bad uri");
+  auto c = pg::Connection::Open(*ci);
+  if (!c.ok()) throw std::runtime_error("cannot connect: " + c.error().message);
+  return std::move(c).value();
+}
+
+void Cluster::Sql(const std::string& sql, const std::string& db) {
+  auto c = Connect(db);
+  auto r = c.Run(sql);
+  if (!r.ok()) {
+    ADD_FAILURE() << "SQL failed: " << r.error().message << "\n" << sql.substr(0, 500);
+    throw std::runtime_error("SQL failed: " + r.error().message);
+  }
+}
+
+std::string Cluster::Value(const std::string& sql, const std::string& db) {
+  auto c = Connect(db);
+  auto r = c.QueryValue(sql);
+  if (!r.ok()) {
+    ADD_FAILURE() << "SQL failed: " << r.error().message << "\n" << sql;
+    throw std::runtime_error("SQL failed");
+  }
+  return *r;
+}
+
+void Cluster::PsqlFile(const std::string& path, const std::string& db,
+                       const std::vector<std::string>& vars) {
+  std::string cmd = "psql -X -q -v ON_ERROR_STOP=1 " + ShellQuote(Uri(db));
+  for (const auto& v : vars) cmd += " -v " + ShellQuote(v);
+  cmd += " -f " + ShellQuote(path);
+  ProcessResult r = RunShell(cmd);
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "psql -f " << path << " failed: " << r.err;
+    throw std::runtime_error("psql failed");
+  }
+}
+
+void Cluster::Restart() {
+  RunShell(ShellQuote(SourceDir() + "/scripts/pgcluster") + " restart " + ShellQuote(name_));
+}
+
+}  // namespace hk::test
