@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/exit_codes.h"
 #include "common/secrets.h"
 
@@ -59,14 +61,16 @@ std::string Report::ToText(bool color) const {
     const char* code = v == Verdict::kPass ? "32" : v == Verdict::kInfo ? "36" : v == Verdict::kWarn ? "33" : "31;1";
     return fmt::format("\033[{}m{}\033[0m", code, name);
   };
+  size_t w = 20;
+  for (const auto& i : items) w = std::max(w, i.title.size());
   std::string out;
   if (!source.is_null()) out += fmt::format("source  {}\n", source.value("url", ""));
   if (!target.is_null()) out += fmt::format("target  {}\n", target.value("url", ""));
   out += "\n";
   for (const auto& i : items) {
-    out += fmt::format("[{}] {:<28} {}\n", paint(i.verdict), i.title, i.detail);
+    out += fmt::format("[{}] {:<{}}  {}\n", paint(i.verdict), i.title, w, i.detail);
     if (!i.fix.empty() && (i.verdict == Verdict::kWarn || i.verdict == Verdict::kFail)) {
-      out += fmt::format("       {:<28} fix: {}\n", "", i.fix);
+      out += fmt::format("       {:<{}}  fix: {}\n", "", w, i.fix);
     }
   }
   out += fmt::format("\n{} passed, {} info, {} warnings, {} blockers\n", Count(Verdict::kPass),

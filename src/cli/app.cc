@@ -38,7 +38,11 @@ Result<pg::ConnInfo> ResolveConn(const std::string& flag_value, bool flag_given,
   std::string v = flag_value;
   cfg.Resolve(v, flag_given, env_name, config_key);
   if (v.empty() && !flag_given) {
-    bool pg_env = std::getenv("PGHOST") || std::getenv("PGDATABASE") || std::getenv("PGSERVICE");
+    auto set = [](const char* name) {
+      const char* v = std::getenv(name);
+      return v != nullptr && *v != '\0';
+    };
+    bool pg_env = set("PGHOST") || set("PGDATABASE") || set("PGSERVICE");
     if (!pg_env) {
       return MakeError(ErrorKind::kBadInput,
                        std::string("no ") + what + " database given",

@@ -21,9 +21,18 @@ bool Has(std::string_view hay, std::string_view needle) {
 // libpq prefixes connection errors with "connection to server at ... failed: ";
 // keep only the last, most specific line.
 std::string LastReason(std::string_view msg) {
-  std::string s = Trim(std::string(msg));
-  size_t nl = s.rfind('\n');
-  if (nl != std::string::npos) s = s.substr(nl + 1);
+  // Drop libpq's indented hint lines ("\tIs the server running ...?") and keep
+  // the last real line, minus its "connection to server ... failed: " prefix.
+  std::string s;
+  size_t start = 0;
+  std::string text(msg);
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (!line.empty() && line[0] != '\t' && Trim(line) != "") s = line;
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
   size_t f = s.rfind("failed: ");
   if (f != std::string::npos) s = s.substr(f + 8);
   if (s.rfind("FATAL:  ", 0) == 0) s = s.substr(8);

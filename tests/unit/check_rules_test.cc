@@ -1,0 +1,197 @@
+#include <gtest/gtest.h>
+
+#include "check/provider.h"
+#include "check/rules.h"
+
+namespace hk::check {
+namespace {
+
+ServerFacts GoodSource() {
+  ServerFacts s;
+  s.version = "15.18";
+  s.version_num = 150018;
+  s.database = "shop";
+  s.user = "app";
+  s.encoding = "UTF8";
+  s.collate = s.ctype = "C.UTF-8";
+  s.locale_provider = "libc";
+  s.wal_level = "logical";
+  s.max_replication_slots = 10;
+  s.max_wal_senders = 10;
+  s.has_replication = true;
+  s.can_create_in_db = true;
+  s.server_addr = "10.0.0.1:5432";
+  TableFacts t;
+  t.schema = "public";
+  t.name = "users";
+  t.has_pk = true;
+  s.tables.push_back(t);
+  return s;
+}
+
+ServerFacts GoodTarget() {
+  ServerFacts t = GoodSource();
+  t.tables.clear();
+  t.is_superuser = true;
+  t.server_addr = "10.0.0.2:5432";
+  return t;
+}
+
+const Item* Find(const Report& r, const std::string& id) {
+  for (const auto& i : r.items)
+    if (i.id == id) return &i;
+  return nullptr;
+}
+
+Report EvalAll(const ServerFacts& s, const ServerFacts& t, RuleOptions o = {}) {
+  Report r;
+  EvaluateSource(s, o, r);
+  EvaluateTarget(t, o, r);
+  EvaluatePair(s, t, o, r);
+  EvaluateProviders(&s, &t, o, r);
+  return r;
+}
+
+TEST(Rules, GoodPairPasses) {
+  Report r = EvalAll(GoodSource(), GoodTarget());
+  EXPECT_EQ(r.ExitCode(), 0) << r.ToText(false);
+}
+
+TEST(Rules, WalLevelReplicaFailsWithProviderFix) {
+  ServerFacts s = GoodSource();
+  s.wal_level = "replica";
+  RuleOptions o;
+  o.source_host = "mydb.abc123.us-east-1.rds.amazonaws.com";
+  Report r = EvalAll(s, GoodTarget(), o);
+  EXPECT_EQ(r.ExitCode(), 2);
+  const Item* i = Find(r, "source.wal_level");
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->verdict, Verdict::kFail);
+  EXPECT_NE(i->fix.find("rds.logical_replication"), std::string::npos);
+}
+
+TEST(Rules, TableWithoutIdentityWarnsByName) {
+  ServerFacts s = GoodSource();
+  TableFacts t;
+  t.schema = "public";
+  t.name = "audit_log";
+  s.tables.push_back(t);
+  TableFacts full = t;
+  full.name = "full_ok";
+  full.replident = 'f';
+  s.tables.push_back(full);
+  TableFacts parent = t;
+  parent.name = "parted";
+  parent.relkind = 'p';
+  s.tables.push_back(parent);
+  Report r = EvalAll(s, GoodTarget());
+  const Item* i = Find(r, "source.replica_identity");
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->verdict, Verdict::kWarn);
+  EXPECT_NE(i->detail.find("\"audit_log\""), std::string::npos);
+  EXPECT_EQ(i->detail.find("full_ok"), std::string::npos);
+  EXPECT_EQ(i->detail.find("parted"), std::string::npos);
+  EXPECT_EQ(r.ExitCode(), 1);
+}
+
+TEST(Rules, ReplicaIdentityIndexNeedsTheIndex) {
+  TableFacts t;
+  t.replident = 'i';
+  EXPECT_FALSE(t.HasUsableIdentity());
+  t.has_replident_index = true;
+  EXPECT_TRUE(t.HasUsableIdentity());
+  t.replident = 'n';
+  t.has_pk = true;
+  EXPECT_FALSE(t.HasUsableIdentity());
+}
+
+TEST(Rules, PrivilegesAndSlots) {
+  ServerFacts s = GoodSource();
+  s.has_replication = false;
+  s.max_replication_slots = 2;
+  s.used_replication_slots = 2;
+  Report r = EvalAll(s, GoodTarget());
+  EXPECT_EQ(Find(r, "source.replication_privilege")->verdict, Verdict::kFail);
+  EXPECT_EQ(Find(r, "source.replication_slots")->verdict, Verdict::kFail);
+  s.rds_replication = true;
+  Report r2 = EvalAll(s, GoodTarget());
+  EXPECT_EQ(Find(r2, "source.replication_privilege")->verdict, Verdict::kPass);
+}
+
+TEST(Rules, NonEmptyTargetBlocksUnlessDropping) {
+  ServerFacts t = GoodTarget();
+  t.user_objects = 3;
+  EXPECT_EQ(Find(EvalAll(GoodSource(), t), "target.empty")->verdict, Verdict::kFail);
+  RuleOptions o;
+  o.drop_if_exists = true;
+  EXPECT_EQ(Find(EvalAll(GoodSource(), t, o), "target.empty")->verdict, Verdict::kWarn);
+}
+
+TEST(Rules, EncodingCollationVersionExtensions) {
+  ServerFacts t = GoodTarget();
+  t.encoding = "LATIN1";
+  t.collate = "en_US.UTF-8";
+  t.version_num = 140010;
+  ServerFacts s = GoodSource();
+  s.extensions = {{"plpgsql", "1.0"}, {"pgvector", "0.7.0"}, {"citext", "1.6"}};
+  t.available_extensions = {{"citext", "1.6"}};
+  Report r = EvalAll(s, t);
+  EXPECT_EQ(Find(r, "pair.encoding")->verdict, Verdict::kWarn);
+  EXPECT_EQ(Find(r, "pair.collation")->verdict, Verdict::kWarn);
+  EXPECT_NE(Find(r, "pair.collation")->detail.find("ORDER BY"), std::string::npos);
+  EXPECT_EQ(Find(r, "pair.versions")->verdict, Verdict::kFail);
+  EXPECT_EQ(Find(r, "pair.extensions")->verdict, Verdict::kFail);
+  EXPECT_NE(Find(r, "pair.extensions")->detail.find("pgvector"), std::string::npos);
+}
+
+TEST(Rules, SameServerTwice) {
+  ServerFacts s = GoodSource();
+  s.system_identifier = "123";
+  ServerFacts t = GoodTarget();
+  t.system_identifier = "123";
+  EXPECT_EQ(Find(EvalAll(s, t), "pair.distinct")->verdict, Verdict::kFail);
+}
+
+TEST(Provider, Detects) {
+  EXPECT_EQ(DetectProvider("ep-cool-name-123456-pooler.us-east-2.aws.neon.tech", "5432"),
+            Provider::kNeonPooler);
+  EXPECT_EQ(DetectProvider("ep-cool-name-123456.us-east-2.aws.neon.tech", "5432"), Provider::kNeon);
+  EXPECT_EQ(DetectProvider("mydb.abc.ap-northeast-1.rds.amazonaws.com", "5432"), Provider::kRds);
+  EXPECT_EQ(DetectProvider("c.cluster-abc.ap-northeast-1.rds.amazonaws.com", "5432"), Provider::kAurora);
+  EXPECT_EQ(DetectProvider("aws-0-eu.pooler.supabase.com", "6543"), Provider::kSupabasePooler);
+  EXPECT_EQ(DetectProvider("db.example.com", "5432"), Provider::kUnknown);
+  EXPECT_EQ(DetectProvider("", ""), Provider::kUnknown);
+}
+
+TEST(Provider, NeonPoolerSourceIsABlocker) {
+  RuleOptions o;
+  o.source_host = "ep-x-pooler.eu-central-1.aws.neon.tech";
+  Report r = EvalAll(GoodSource(), GoodTarget(), o);
+  const Item* i = Find(r, "provider.source");
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->verdict, Verdict::kFail);
+  EXPECT_NE(i->fix.find("-pooler"), std::string::npos);
+}
+
+TEST(Report, JsonShape) {
+  Report r = EvalAll(GoodSource(), GoodTarget());
+  auto j = r.ToJson();
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_TRUE(j["items"].is_array());
+  EXPECT_EQ(j["summary"]["exit_code"], 0);
+  for (const auto& i : j["items"]) {
+    EXPECT_TRUE(i.contains("id"));
+    EXPECT_TRUE(i.contains("verdict"));
+    EXPECT_TRUE(i.contains("fix"));
+  }
+}
+
+TEST(Format, Helpers) {
+  EXPECT_EQ(NameList({"a", "b", "c"}, 2), "a, b and 1 more");
+  EXPECT_EQ(HumanBytes(512), "512 B");
+  EXPECT_EQ(HumanBytes(1536), "1.5 kB");
+  EXPECT_EQ(HumanDuration(30), "under a minute");
+}
+
+}  // namespace
+}  // namespace hk::check
