@@ -28,10 +28,16 @@ unit: build
 integration: build
 	ctest --test-dir $(BUILD) -L integration --output-on-failure -j 2
 
+# Clusters are removed by each test's fixture; stop-all also catches those of
+# a test binary that crashed, whatever the outcome.
+# Each run gets its own cluster base so stop-all never touches other clusters.
 test: build build-asan
-	ctest --test-dir $(BUILD) --output-on-failure -j 2 --timeout 1200
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_BUILD)/unit_tests --gtest_brief=1
-	scripts/pgcluster stop-all >/dev/null 2>&1 || true
+	rc=0; export HIKKOSHI_CLUSTER_BASE=$${TMPDIR:-/tmp}/hikkoshi-test-$$$$; \
+	ctest --test-dir $(BUILD) --output-on-failure -j 2 --timeout 1200 || rc=$$?; \
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_BUILD)/unit_tests --gtest_brief=1 || rc=$$?; \
+	scripts/pgcluster stop-all >/dev/null 2>&1 || true; \
+	rm -rf "$$HIKKOSHI_CLUSTER_BASE"; \
+	exit $$rc
 
 demo: build
 	scripts/demo
