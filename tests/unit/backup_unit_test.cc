@@ -82,6 +82,33 @@ TEST(BackupS3Xml, ReadsErrorsAndListings) {
   EXPECT_EQ(UriEncode("a/b", false), "a%2Fb");
 }
 
+TEST(BackupS3Errors, MapToKindsWithoutTheSecret) {
+  S3Options o;
+  o.endpoint = "http://127.0.0.1:9";
+  o.region = "us-east-1";
+  S3Client c(o, {"AKIDEXAMPLE", "wJalrXUtnFEMI-secret", ""}, "bkt");
+  S3Response r;
+  r.status = 403;
+  r.body = "<Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error>";
+  Error e = c.ErrorFor(r, "listing");
+  EXPECT_EQ(e.kind, ErrorKind::kPermission);
+  EXPECT_NE(e.message.find("SignatureDoesNotMatch"), std::string::npos);
+  EXPECT_EQ(e.message.find("wJalrXUtnFEMI"), std::string::npos);
+  r.status = 404;
+  r.body = "<Error><Code>NoSuchBucket</Code></Error>";
+  EXPECT_EQ(c.ErrorFor(r, "listing").kind, ErrorKind::kBadInput);
+  r.status = 500;
+  r.body = "<Error><Code>InternalError</Code><Message>boom</Message></Error>";
+  e = c.ErrorFor(r, "upload of x");
+  EXPECT_EQ(e.kind, ErrorKind::kInternal);
+  EXPECT_NE(e.message.find("boom"), std::string::npos);
+  EXPECT_EQ(c.Url("a b/c", {{"uploadId", "x/y"}}), "http://bkt.127.0.0.1:9/a%20b/c?uploadId=x%2Fy");
+  auto resolved = ResolveS3Options(o);  // an IP endpoint forces path style
+  ASSERT_TRUE(resolved.ok());
+  S3Client p(*resolved, {"AKIDEXAMPLE", "wJalrXUtnFEMI-secret", ""}, "bkt");
+  EXPECT_EQ(p.Url("k", {}), "http://127.0.0.1:9/bkt/k");
+}
+
 Manifest Sample() {
   Manifest m;
   m.name = "shop-1";
