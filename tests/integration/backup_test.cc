@@ -372,6 +372,24 @@ TEST_F(BackupTest, S3ErrorsAreClearSentencesWithDistinctCodes) {
   EXPECT_NE(nocred.err.find("no S3 credentials"), std::string::npos) << nocred.err;
 }
 
+TEST_F(BackupTest, FullDiskIsAClearSentenceAndNothingComplete) {
+  std::string dir = work_ + "/fulldisk";
+  fs::create_directories(dir);
+  if (RunShell("mount -t tmpfs -o size=1m tmpfs " + ShellQuote(dir)).exit_code != 0) {
+    GTEST_SKIP() << "cannot mount a 1 MiB tmpfs here (needs root)";
+  }
+  struct Unmount {
+    std::string d;
+    ~Unmount() { RunShell("umount " + ShellQuote(d)); }
+  } unmount{dir};
+  auto r = RunHikkoshi({"backup", "--source", pg_->Uri("shop"), "--to", dir, "--name", "nospace"});
+  EXPECT_EQ(r.exit_code, 10) << r.err;
+  EXPECT_NE(r.err.find("is full"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/nospace/manifest.json"));
+  auto l = ListJson(dir, false);
+  for (const auto& b : l["backups"]) EXPECT_FALSE(b["complete"].get<bool>()) << l.dump();
+}
+
 TEST_F(BackupTest, MissingOrOldPgDumpIsAClearError) {
   std::string empty = work_ + "/emptybin";
   fs::create_directories(empty);
