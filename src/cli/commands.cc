@@ -5,6 +5,8 @@ namespace hk::cli {
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
       CheckCommand(),
+      BackupCommand(),
+      RestoreCommand(),
   };
   return kCommands;
 }

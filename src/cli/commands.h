@@ -5,5 +5,7 @@
 namespace hk::cli {
 
 CommandSpec CheckCommand();
+CommandSpec BackupCommand();
+CommandSpec RestoreCommand();
 
 }  // namespace hk::cli

@@ -1,0 +1,32 @@
+// `hikkoshi backup`: pg_dump from one exported snapshot, the facts of that
+// same snapshot, SHA-256 of every file, copies to every destination, and
+// manifest.json written last everywhere.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "backup/location.h"
+#include "backup/manifest.h"
+#include "backup/s3_config.h"
+#include "common/status.h"
+#include "pg/conninfo.h"
+
+namespace hk::backup {
+
+struct BackupOptions {
+  pg::ConnInfo source;
+  std::vector<Location> destinations;
+  int jobs = 1;          ///< > 1: directory format dumped by that many workers.
+  std::string name;      ///< "" = DBNAME-YYYYMMDDTHHMMSSZ
+  S3Options s3;
+};
+
+struct BackupOutcome {
+  Manifest manifest;
+  std::vector<std::string> stored_at;  ///< Each destination, described.
+};
+
+Result<BackupOutcome> RunBackup(const BackupOptions& o);
+
+}  // namespace hk::backup
