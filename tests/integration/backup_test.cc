@@ -182,13 +182,13 @@ TEST_F(BackupTest, LocalAndS3BackupVerifiesRestoresAndMatchesSource) {
                        S3Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find(kSecret + std::string("@")), std::string::npos);
-  EXPECT_EQ(r.err.find("hikkoshi@"), std::string::npos) << "password leaked: " << r.err;
+  EXPECT_EQ(r.err.find("hk-local-pw"), std::string::npos) << "password leaked: " << r.err;
 
   // The manifest: exact counts from the snapshot and a checksum that matches the file.
   std::ifstream mf(local + "/full1/manifest.json");
   auto m = nlohmann::json::parse(mf);
   EXPECT_EQ(m["format"], "hikkoshi-backup");
-  EXPECT_EQ(m["source"]["url"].get<std::string>().find("hikkoshi"), std::string::npos);
+  EXPECT_EQ(m["source"]["url"].get<std::string>().find("hk-local-pw"), std::string::npos);
   EXPECT_FALSE(m["source"]["lsn"].get<std::string>().empty());
   bool saw_users = false;
   for (const auto& t : m["tables"]) {
