@@ -5,5 +5,6 @@
 namespace hk::cli {
 
 CommandSpec CheckCommand();
+CommandSpec CloneCommand();
 
 }  // namespace hk::cli
