@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,6 +72,12 @@ Status RunTool(const std::vector<std::string>& argv, const pg::ConnInfo& conn,
     return MakeError(ErrorKind::kInternal, std::string("fork failed: ") + std::strerror(errno));
   }
   if (pid == 0) {
+    // A killed hikkoshi must not leave a pg_restore running behind a resume.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Its own process group: a terminal's Ctrl-C reaches hikkoshi only,
+    // which then stops the child itself (SIGTERM) and reports an interrupt.
+    setpgid(0, 0);
+    if (getppid() == 1) _exit(127);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
     int in = open("/dev/null", O_RDONLY);
@@ -95,7 +102,8 @@ Status RunTool(const std::vector<std::string>& argv, const pg::ConnInfo& conn,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (killed) return MakeError(ErrorKind::kInterrupted, "interrupted");
+  if (killed || (stop && stop->load() && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)))
+    return MakeError(ErrorKind::kInterrupted, "interrupted");
   if (stdout_text) {
     std::ifstream f(out_path);
     std::stringstream ss;

@@ -281,6 +281,7 @@ struct Run {
       HK_RETURN_IF_ERROR(state->ClearPlan());  // a half-made plan from an interrupted run
       HK_RETURN_IF_ERROR(schema.Dump(o, snapshot, stop));
       HK_RETURN_IF_ERROR(schema.RestorePreData(o, resuming, stop));
+      CrashPoint("pre-data-restored");
       return Plan();
     }));
     if (schema.toc().empty()) HK_RETURN_IF_ERROR(schema.LoadToc(o.source, stop));

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 
+#include "clone/clone.h"
 #include "pg/quote.h"
 #include "support/harness.h"
 
@@ -119,9 +120,12 @@ class CloneTest : public ::testing::Test {
   static void SetUpTestSuite() {
     src_ = new Cluster("clone-src");
     dst_ = new Cluster("clone-dst");
+    for (Cluster* c : {src_, dst_}) c->Sql("CREATE ROLE app_owner; CREATE ROLE reader;");
     src_->CreateDatabase("shop");
     src_->PsqlFile(SourceDir() + "/scripts/sample-data.sql", "shop", {"scale=0.01"});
     src_->PsqlFile(SourceDir() + "/tests/sql/edge_cases.sql", "shop");
+    src_->Sql("CREATE TABLE public.owned (x int PRIMARY KEY); INSERT INTO public.owned VALUES (1), (2);"
+              "ALTER TABLE public.owned OWNER TO app_owner; GRANT SELECT ON public.owned TO reader;", "shop");
     source_fp_ = new Fingerprint(Snapshot(*src_, "shop"));
     char tmpl[] = "/tmp/hk-clone-test-XXXXXX";
     dirs_ = mkdtemp(tmpl);
@@ -168,6 +172,61 @@ TEST_F(CloneTest, SampleAndEdgeCasesBinaryWherepossible) {
   EXPECT_EQ(r.err.find("hikkoshi@"), std::string::npos) << "password leaked: " << r.err;
   EXPECT_EQ(r.err.find(":hikkoshi"), std::string::npos) << "password leaked: " << r.err;
   ExpectIdentical("t_basic");
+  EXPECT_EQ(dst_->Value("SELECT relowner::regrole::text FROM pg_class WHERE oid = 'public.owned'::regclass",
+                        "t_basic"), "app_owner");
+  EXPECT_EQ(dst_->Value("SELECT has_table_privilege('reader', 'public.owned', 'SELECT')", "t_basic"), "t");
+}
+
+TEST_F(CloneTest, NoOwnerNoAcl) {
+  dst_->CreateDatabase("t_noowner");
+  auto r = Clone("t_noowner", "noowner", {"--no-owner", "--no-acl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectIdentical("t_noowner");
+  EXPECT_EQ(dst_->Value("SELECT relowner::regrole::text FROM pg_class WHERE oid = 'public.owned'::regclass",
+                        "t_noowner"), "postgres");
+  EXPECT_EQ(dst_->Value("SELECT has_table_privilege('reader', 'public.owned', 'SELECT')", "t_noowner"), "f");
+}
+
+// The follow command's use: a snapshot exported by someone else (there a
+// replication slot), table exclusions, and the list of copied tables.
+TEST_F(CloneTest, LibraryWithExternalSnapshotAndExclusions) {
+  src_->CreateDatabase("live");
+  src_->Sql("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g;"
+            "CREATE TABLE skip_me (x int); INSERT INTO skip_me VALUES (1);"
+            "CREATE SEQUENCE s; SELECT nextval('s');", "live");
+  auto holder = src_->Connect("live");
+  ASSERT_TRUE(holder.Run("BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
+  auto snap = holder.QueryValue("SELECT pg_export_snapshot()");
+  ASSERT_TRUE(snap.ok());
+  // Changes after the snapshot must not arrive.
+  src_->Sql("INSERT INTO t SELECT g, 'late' FROM generate_series(101, 150) g; DELETE FROM t WHERE id <= 10;", "live");
+  dst_->CreateDatabase("t_live");
+
+  clone::CloneOptions o;
+  o.source = pg::ConnInfo::Parse(src_->Uri("live")).value();
+  o.target = pg::ConnInfo::Parse(dst_->Uri("t_live")).value();
+  o.jobs = 2;
+  o.index_jobs = 1;
+  o.workdir = Dir("live");
+  o.snapshot_name = *snap;
+  o.exclude_tables = {"public.skip_me"};
+  auto r = clone::RunClone(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->snapshot_name, *snap);
+  EXPECT_EQ(r->copied_tables, std::vector<std::string>{"\"public\".\"t\""});
+  EXPECT_EQ(dst_->Value("SELECT count(*) || ' ' || min(id) || ' ' || max(id) FROM t", "t_live"), "100 1 100");
+  EXPECT_EQ(dst_->Value("SELECT to_regclass('skip_me') IS NULL", "t_live"), "t");
+  EXPECT_TRUE(holder.Run("COMMIT").ok());
+}
+
+TEST_F(CloneTest, InterruptThenResume) {
+  dst_->CreateDatabase("t_int");
+  auto r = Clone("t_int", "int", {}, {{"HIKKOSHI_TEST_INTERRUPT_AFTER", "after-commit:3"}});
+  ASSERT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
+  r = Clone("t_int", "int", {"--resume"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectIdentical("t_int");
 }
 
 TEST_F(CloneTest, TextCopyAndSplitTables) {
@@ -230,7 +289,7 @@ TEST_F(CloneTest, ResumeRefusals) {
 
 // kill -9 at named points (HIKKOSHI_TEST_CRASH_AFTER), then --resume.
 TEST_F(CloneTest, KillNineThenResume) {
-  const std::vector<std::string> points = {"step-schema", "before-commit:3", "after-commit:2",
+  const std::vector<std::string> points = {"pre-data-restored", "step-schema", "before-commit:3", "after-commit:2",
                                            "index-commit:3", "step-copy", "step-constraints"};
   int n = 0;
   for (const auto& point : points) {
