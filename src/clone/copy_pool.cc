@@ -49,9 +49,9 @@ class Pool {
     }
     cv_.notify_all();
     watcher.join();
-    if (!error_.ok()) return error_.error();
     if (in_.opts->stop && in_.opts->stop->load())
       return MakeError(ErrorKind::kInterrupted, "interrupted");
+    if (!error_.ok()) return error_.error();
     PoolResult r = result_;
     r.copy_seconds = std::chrono::duration<double>(copy_end_ - start_).count();
     r.index_seconds = index_started_ ? std::chrono::duration<double>(index_end_ - index_start_).count() : 0;
@@ -61,7 +61,9 @@ class Pool {
  private:
   void Fail(Error e) {
     std::lock_guard<std::mutex> l(mu_);
-    if (error_.ok() && !(e.kind == ErrorKind::kInterrupted && halt_)) error_ = Status(std::move(e));
+    // Once halted, errors from our own cancels (57014) are noise.
+    bool noise = halt_ && (e.kind == ErrorKind::kInterrupted || e.sqlstate == "57014");
+    if (error_.ok() && !noise) error_ = Status(std::move(e));
     halt_ = true;
     CancelAllLocked();
     cv_.notify_all();
@@ -119,7 +121,8 @@ class Pool {
       const TableInfo& t = in_.tables.at(p.table_oid);
       int total = in_.parts_total.at(p.table_oid);
       auto t0 = Clock::now();
-      auto stats = CopyPart(*src, *dst, t, p, total, ctx);
+      bool binary = false;
+      auto stats = CopyPart(*src, *dst, t, p, total, ctx, &binary);
       if (!stats.ok()) {
         Error e = stats.TakeError();
         if (e.kind != ErrorKind::kInterrupted) e.message = "copying " + t.Qualified() + ": " + e.message;
@@ -128,7 +131,8 @@ class Pool {
       }
       in_.progress->AddRows(stats->rows);
       std::string part = total > 1 ? " part " + std::to_string(p.part + 1) + "/" + std::to_string(total) : "";
-      in_.progress->Event(fmt::format("copied {}{}: {} rows, {} in {}", t.Qualified(), part, stats->rows,
+      in_.progress->Event(fmt::format("copied {}{} ({}): {} rows, {} in {}", t.Qualified(), part,
+                                      binary ? "binary" : "text", stats->rows,
                                       HumanBytes(static_cast<double>(stats->bytes)), HumanDuration(Since(t0))));
       std::lock_guard<std::mutex> l(mu_);
       result_.rows += stats->rows;
@@ -150,14 +154,25 @@ class Pool {
     cv_.notify_all();
   }
 
+  // A task with index_oid 0 is the table's ANALYZE, queued once its last
+  // index is built (ANALYZE and CREATE INDEX on one table would block each
+  // other anyway). "indexes_done" in the state file means both.
   void QueueIndexesLocked(int64_t table_oid) {
     auto it = in_.indexes.find(table_oid);
     if (it == in_.indexes.end() || it->second.empty()) {
-      (void)in_.state->SetIndexesDone(table_oid);
+      QueueAnalyzeLocked(table_oid);
       return;
     }
     index_left_[table_oid] = static_cast<int>(it->second.size());
     for (const auto& ix : it->second) index_queue_.push_back(ix);
+  }
+
+  void QueueAnalyzeLocked(int64_t table_oid) {
+    IndexInfo a;
+    a.table_oid = table_oid;
+    a.table_qualified = in_.tables.at(table_oid).Qualified();
+    index_queue_.push_back(a);
+    cv_.notify_all();
   }
 
   void IndexWorker() {
@@ -179,6 +194,19 @@ class Pool {
         }
       }
       auto t0 = Clock::now();
+      if (ix.index_oid == 0) {
+        Status s = dst->Run("ANALYZE " + ix.table_qualified);
+        if (s.ok()) s = in_.state->SetIndexesDone(ix.table_oid);
+        if (!s.ok()) {
+          Error e = s.TakeError();
+          if (e.kind != ErrorKind::kInterrupted) e.message = "analyzing " + ix.table_qualified + ": " + e.message;
+          Fail(std::move(e));
+          break;
+        }
+        std::lock_guard<std::mutex> l(mu_);
+        index_end_ = Clock::now();
+        continue;
+      }
       Status s = BuildIndex(*dst, ix);
       if (!s.ok()) {
         Error e = s.TakeError();
@@ -191,7 +219,7 @@ class Pool {
       std::lock_guard<std::mutex> l(mu_);
       ++result_.indexes_built;
       index_end_ = Clock::now();
-      if (--index_left_[ix.table_oid] == 0) (void)in_.state->SetIndexesDone(ix.table_oid);
+      if (--index_left_[ix.table_oid] == 0) QueueAnalyzeLocked(ix.table_oid);
     }
     Unregister(&*dst);
   }

@@ -84,7 +84,7 @@ Status AnalyzeAll(const pg::ConnInfo& target, const std::string& encoding, int j
   HK_ASSIGN_OR_RETURN(pg::Connection c, OpenTarget(target, encoding));
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(R"sql(
     SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    WHERE c.relkind IN ('p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
       AND n.nspname NOT LIKE 'pg\_%'
     ORDER BY pg_relation_size(c.oid) DESC)sql"));
   std::vector<std::string> names;

@@ -26,7 +26,8 @@ Result<int64_t> CopySequences(pg::Connection& src, pg::Connection& dst);
 /// populated on the source.
 Status RefreshMatviews(pg::Connection& src, pg::Connection& dst, const std::vector<int64_t>& oids);
 
-/// ANALYZE every user table on the target with `jobs` connections.
+/// ANALYZE what the copy workers did not: partitioned parents and
+/// materialized views (every plain table was analyzed after its indexes).
 Status AnalyzeAll(const pg::ConnInfo& target, const std::string& encoding, int jobs,
                   const std::atomic<bool>* stop);
 

@@ -45,17 +45,22 @@ Result<pg::CopyStats> Attempt(pg::Connection& src, pg::Connection& dst, const Ta
 }  // namespace
 
 Result<pg::CopyStats> CopyPart(pg::Connection& src, pg::Connection& dst, const TableInfo& t,
-                               const PartRow& part, int parts_total, const CopyContext& ctx) {
+                               const PartRow& part, int parts_total, const CopyContext& ctx,
+                               bool* used_binary) {
   bool whole = parts_total == 1;
   bool binary = t.binary_ok && !ctx.force_text;
+  if (used_binary) *used_binary = binary;
   auto r = Attempt(src, dst, t, part, whole, binary, ctx);
   if (!r.ok()) (void)src.Run("ROLLBACK");
-  if (r.ok() || !binary || r.error().kind == ErrorKind::kInterrupted ||
-      r.error().kind == ErrorKind::kConnection)
-    return r;
+  // Only a refusal of the binary form itself (no binary I/O function: 42883,
+  // bad binary data: 22P03, ...) is worth a retry in text.
+  const std::string& st = r.ok() ? std::string() : r.error().sqlstate;
+  bool binary_refused = st.rfind("42", 0) == 0 || st.rfind("22", 0) == 0 || st.rfind("0A", 0) == 0;
+  if (r.ok() || !binary || !binary_refused || (ctx.stop && ctx.stop->load())) return r;
   // Binary I/O refused (a type without send/recv, a stricter binary input):
   // the failed transactions rolled back; the text form always works.
   LogWarn("binary COPY of {} failed ({}); retrying in text format", t.Qualified(), r.error().message);
+  if (used_binary) *used_binary = false;
   auto again = Attempt(src, dst, t, part, whole, false, ctx);
   if (!again.ok()) (void)src.Run("ROLLBACK");
   return again;

@@ -26,6 +26,7 @@ struct CopyContext {
 /// same transaction and loaded with FREEZE, so a rerun never duplicates rows.
 /// Parts of split tables record 'committing' before COMMIT; see docs/state.md.
 Result<pg::CopyStats> CopyPart(pg::Connection& src, pg::Connection& dst, const TableInfo& t,
-                               const PartRow& part, int parts_total, const CopyContext& ctx);
+                               const PartRow& part, int parts_total, const CopyContext& ctx,
+                               bool* used_binary = nullptr);
 
 }  // namespace hk::clone

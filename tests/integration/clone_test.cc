@@ -222,7 +222,7 @@ TEST_F(CloneTest, LibraryWithExternalSnapshotAndExclusions) {
 TEST_F(CloneTest, InterruptThenResume) {
   dst_->CreateDatabase("t_int");
   auto r = Clone("t_int", "int", {}, {{"HIKKOSHI_TEST_INTERRUPT_AFTER", "after-commit:3"}});
-  ASSERT_EQ(r.exit_code, 130) << r.err;
+  ASSERT_EQ(r.exit_code, 130) << r.err << r.out;
   EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
   r = Clone("t_int", "int", {"--resume"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
