@@ -83,14 +83,14 @@ Status CheckResume(const CloneOptions& o, const std::string& db_path, bool& resu
 
 /// Refuses to clone a database onto itself.
 Status CheckDistinct(pg::Connection& src, pg::Connection& dst) {
+  // The postmaster's start time (to the microsecond) tells servers apart even
+  // behind proxies; data_directory is NULL for unprivileged users.
   const char* q =
-      "SELECT current_database() || '/' || coalesce(inet_server_addr()::text, 'local') || '/' || "
-      "pg_postmaster_start_time()::text || '/' || current_setting('data_directory', true)";
+      "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), current_setting('port'),"
+      " current_setting('data_directory', true))";
   HK_ASSIGN_OR_RETURN(std::string a, src.QueryValue(q));
   HK_ASSIGN_OR_RETURN(std::string b, dst.QueryValue(q));
-  HK_ASSIGN_OR_RETURN(std::string sa, src.QueryValue("SELECT current_setting('port')"));
-  HK_ASSIGN_OR_RETURN(std::string sb, dst.QueryValue("SELECT current_setting('port')"));
-  if (a == b && sa == sb)
+  if (a == b)
     return BlockedError("the source and the target are the same database",
                         "point --target at a different (empty) database");
   return Status::Ok();
@@ -122,13 +122,13 @@ struct Run {
     if (state->StepDone(name)) return Status::Ok();
     HK_RETURN_IF_ERROR(Interrupted());
     progress.SetPhase(name);
-    progress.Event("step " + name + ": started");
+    progress.Event("step " + name + ": started", true);
     HK_RETURN_IF_ERROR(state->StepStarted(name));
     auto t0 = Clock::now();
     HK_RETURN_IF_ERROR(body());
     double s = Since(t0);
     HK_RETURN_IF_ERROR(state->StepFinished(name, s));
-    progress.Event(fmt::format("step {}: done in {}", name, HumanDuration(s)));
+    progress.Event(fmt::format("step {}: done in {}", name, HumanDuration(s)), true);
     CrashPoint(("step-" + name).c_str());
     return Status::Ok();
   }
@@ -223,6 +223,12 @@ struct Run {
     summary.rows += r->rows;
     summary.bytes += r->bytes;
     summary.indexes += r->indexes_built;
+    progress.Event(fmt::format("step copy: done, {} rows, {} in {}; {} indexes built and tables "
+                               "analyzed in {} (overlapping the copy)",
+                               r->rows, HumanBytes(static_cast<double>(r->bytes)),
+                               HumanDuration(r->copy_seconds), r->indexes_built,
+                               HumanDuration(r->index_seconds)),
+                   true);
     HK_RETURN_IF_ERROR(state->StepFinished("copy", r->copy_seconds));
     HK_RETURN_IF_ERROR(state->StepFinished("indexes", r->index_seconds));
     return Status::Ok();

@@ -9,7 +9,8 @@ std::string CommonSettings(const std::string& encoding) {
   return "SET client_encoding = " + pg::QuoteLiteral(encoding) +
          "; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';"
          " SET extra_float_digits = 3; SET bytea_output = 'hex'; SET statement_timeout = 0;"
-         " SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0;";
+         " SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0;"
+         " SET client_min_messages = warning;";
 }
 
 }  // namespace
