@@ -109,6 +109,7 @@ class Pool {
     ctx.state = in_.state;
     ctx.stop = &halt_;
     ctx.force_text = fmt && std::string(fmt) == "text";
+    ctx.force_binary = fmt && std::string(fmt) == "binary";
     ctx.on_bytes = [this](int64_t n) { in_.progress->AddBytes(n); };
     for (;;) {
       PartRow p;

@@ -48,7 +48,7 @@ Result<pg::CopyStats> CopyPart(pg::Connection& src, pg::Connection& dst, const T
                                const PartRow& part, int parts_total, const CopyContext& ctx,
                                bool* used_binary) {
   bool whole = parts_total == 1;
-  bool binary = t.binary_ok && !ctx.force_text;
+  bool binary = (t.binary_ok || ctx.force_binary) && !ctx.force_text;
   if (used_binary) *used_binary = binary;
   auto r = Attempt(src, dst, t, part, whole, binary, ctx);
   if (!r.ok()) (void)src.Run("ROLLBACK");

@@ -19,7 +19,8 @@ struct CopyContext {
   StateStore* state = nullptr;
   const std::atomic<bool>* stop = nullptr;
   std::function<void(int64_t)> on_bytes;
-  bool force_text = false;  ///< HIKKOSHI_COPY_FORMAT=text (tests both paths).
+  bool force_text = false;    ///< HIKKOSHI_COPY_FORMAT=text (tests the text path).
+  bool force_binary = false;  ///< HIKKOSHI_COPY_FORMAT=binary (tests the fallback).
 };
 
 /// Whole tables (part.end_page unset and part 0 of 1) are TRUNCATEd in the

@@ -235,6 +235,13 @@ TEST_F(CloneTest, TextCopyAndSplitTables) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ExpectIdentical("t_text");
 
+  // Binary forced even for user types (enums, composites, extension types):
+  // accepted or refused and retried in text, the result must be identical.
+  dst_->CreateDatabase("t_binary");
+  r = Clone("t_binary", "binary", {}, {{"HIKKOSHI_COPY_FORMAT", "binary"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectIdentical("t_binary");
+
   dst_->CreateDatabase("t_split");
   r = Clone("t_split", "split", {"--split-tables-larger-than", "1MB"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
