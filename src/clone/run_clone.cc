@@ -136,14 +136,23 @@ struct Run {
   Status Plan() {
     std::vector<int64_t> oids = schema.TableOids();
     HK_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, LoadTables(cat, oids));
-    HK_ASSIGN_OR_RETURN(std::string block_size, cat.QueryValue("SELECT current_setting('block_size')"));
-    int64_t bs = std::stoll(block_size);
+    int64_t total = 0;
+    for (const auto& t : tables) total += t.bytes;
+    const int64_t share = std::max<int64_t>(1, total / std::max(1, o.jobs));
     for (const auto& t : tables) {
       TableRow row{t.oid, t.nspname, t.relname, t.bytes, 1, false};
       std::vector<PartRow> parts;
       int64_t split = o.split_tables_larger_than;
-      if (split > 0 && t.bytes > split && t.pages > 1) {
-        int64_t n = std::min<int64_t>((t.bytes + split - 1) / split, t.pages);
+      int64_t n = 1;
+      if (split > 0 && t.bytes > split) {
+        n = (t.bytes + split - 1) / split;
+      } else if (split < 0 && o.jobs > 1 && t.bytes > std::max<int64_t>(100LL << 20, share)) {
+        // One table would keep one worker busy long after the others are
+        // done: let all workers share it.
+        n = std::min<int64_t>(o.jobs, (t.bytes + share - 1) / share);
+      }
+      n = std::min<int64_t>(n, t.pages);
+      if (n > 1) {
         int64_t per = (t.pages + n - 1) / n;
         for (int64_t i = 0; i * per < t.pages; ++i) {
           PartRow p{t.oid, static_cast<int>(i), i * per, (i + 1) * per, "pending"};
@@ -156,7 +165,6 @@ struct Run {
       row.parts = static_cast<int>(parts.size());
       HK_RETURN_IF_ERROR(state->AddTable(row, parts));
     }
-    (void)bs;
     return Status::Ok();
   }
 
