@@ -62,8 +62,8 @@ CommandSpec CloneCommand() {
             sub->add_flag("--no-owner", o->no_owner, "do not set object owners (objects belong to the target user)");
             sub->add_flag("--no-acl", o->no_acl, "do not copy privileges (GRANT/REVOKE)");
             sub->add_option("--split-tables-larger-than", o->split,
-                            "copy tables bigger than SIZE (e.g. 1GB) in parallel ctid ranges; 0 = never "
-                            "(default: automatic, a table over 100MB and over total/jobs)");
+                            "copy tables bigger than SIZE (e.g. 1GB) in parallel ctid ranges; 'auto': "
+                            "a table over 100MB and over total/jobs (default: never)");
             return [o, s, t, j, ij, d](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
@@ -88,7 +88,9 @@ CommandSpec CloneCommand() {
               co.no_owner = o->no_owner;
               co.no_acl = o->no_acl;
               co.exclude_tables = o->exclude;
-              if (!o->split.empty()) {
+              if (o->split == "auto") {
+                co.split_tables_larger_than = -1;
+              } else if (!o->split.empty()) {
                 auto sz = clone::ParseSize(o->split);
                 if (!sz.ok()) {
                   Error e = sz.TakeError();

@@ -27,10 +27,10 @@ struct CloneOptions {
   /// get neither schema nor data.
   std::vector<std::string> exclude_tables;
   /// Tables larger than this (on-disk bytes) are split into ctid ranges that
-  /// several workers copy at once. 0 disables splitting. -1 (default) is
+  /// several workers copy at once. 0 (default) never splits. -1 is
   /// automatic: a table over 100 MB that is bigger than a worker's fair share
   /// of all the data (total / jobs) is split into up to `jobs` parts.
-  int64_t split_tables_larger_than = -1;
+  int64_t split_tables_larger_than = 0;
   /// When non-empty, clone does not export a snapshot of its own: every
   /// worker and pg_dump import this one. The caller keeps it alive for the
   /// whole clone (e.g. a CREATE_REPLICATION_SLOT ... (SNAPSHOT 'export')
