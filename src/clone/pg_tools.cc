@@ -122,6 +122,9 @@ Status RunTool(const std::vector<std::string>& argv, const pg::ConnInfo& conn,
   // Authentication problems reported by the tool keep their meaning.
   if (tail.find("password authentication failed") != std::string::npos)
     e.kind = ErrorKind::kPermission;
+  if (tail.find("role \"") != std::string::npos && tail.find("does not exist") != std::string::npos)
+    e.hint = "create the missing roles on the target (pg_dumpall --roles-only) and rerun with --resume, "
+             "or start over with --no-owner --no-acl --drop-if-exists";
   return e;
 }
 
