@@ -110,7 +110,10 @@ class Pool {
     ctx.stop = &halt_;
     ctx.force_text = fmt && std::string(fmt) == "text";
     ctx.force_binary = fmt && std::string(fmt) == "binary";
-    ctx.on_bytes = [this](int64_t n) { in_.progress->AddBytes(n); };
+    ctx.on_bytes = [this](int64_t n) {
+      in_.progress->AddBytes(n);
+      CrashPoint("copy-bytes");  // a kill in the middle of a COPY stream
+    };
     for (;;) {
       PartRow p;
       {

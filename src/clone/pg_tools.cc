@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "clone/crash_point.h"
 #include "common/secrets.h"
 
 extern char** environ;
@@ -39,9 +40,10 @@ std::string ToolDbname(const pg::ConnInfo& ci) {
   return ci.With("application_name", "hikkoshi").ToKeywordString(false);
 }
 
-Status RunTool(const std::vector<std::string>& argv, const pg::ConnInfo& conn,
-               const std::string& log_path, const std::atomic<bool>* stop,
-               std::string* stdout_text) {
+Status RunTool(const std::string& label, const std::vector<std::string>& argv,
+               const pg::ConnInfo& conn, const std::string& log_path,
+               const std::atomic<bool>* stop, std::string* stdout_text) {
+  const std::string point = "tool-" + label;
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     if (std::strncmp(*e, "PGPASSWORD=", 11) == 0 && conn.HasPassword()) continue;
@@ -101,6 +103,7 @@ Status RunTool(const std::vector<std::string>& argv, const pg::ConnInfo& conn,
       killed = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CrashPoint(point.c_str());
   }
   if (killed || (stop && stop->load() && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)))
     return MakeError(ErrorKind::kInterrupted, "interrupted");

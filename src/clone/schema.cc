@@ -65,14 +65,14 @@ Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
                                    "--snapshot=" + snapshot, "--file=" + Path("schema.dump"),
                                    "--dbname=" + ToolDbname(o.source)};
   for (const auto& p : o.exclude_tables) argv.push_back("--exclude-table=" + p);
-  HK_RETURN_IF_ERROR(RunTool(argv, o.source, Path("pg_dump.log"), stop));
+  HK_RETURN_IF_ERROR(RunTool("pg_dump", argv, o.source, Path("pg_dump.log"), stop));
   return LoadToc(o.source, stop);
 }
 
 Status SchemaFiles::LoadToc(const pg::ConnInfo& any, const std::atomic<bool>* stop) {
   std::string out;
   HK_RETURN_IF_ERROR(
-      RunTool({"pg_restore", "--list", Path("schema.dump")}, any, Path("pg_restore.log"), stop, &out));
+      RunTool("toc", {"pg_restore", "--list", Path("schema.dump")}, any, Path("pg_restore.log"), stop, &out));
   toc_ = ParseToc(out);
   return Status::Ok();
 }
@@ -101,7 +101,7 @@ Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean, const std:
   if (o.no_owner) argv.push_back("--no-owner");
   if (o.no_acl) argv.push_back("--no-acl");
   argv.push_back(Path("schema.dump"));
-  return RunTool(argv, o.target, Path("pg_restore.log"), stop);
+  return RunTool("pre-data", argv, o.target, Path("pg_restore.log"), stop);
 }
 
 Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip, bool clean,
@@ -118,7 +118,7 @@ Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_
   if (o.no_owner) argv.push_back("--no-owner");
   if (o.no_acl) argv.push_back("--no-acl");
   argv.push_back(Path("schema.dump"));
-  return RunTool(argv, o.target, Path("pg_restore.log"), stop);
+  return RunTool("post-data", argv, o.target, Path("pg_restore.log"), stop);
 }
 
 std::vector<int64_t> SchemaFiles::TableOids() const {

@@ -296,8 +296,10 @@ TEST_F(CloneTest, ResumeRefusals) {
 
 // kill -9 at named points (HIKKOSHI_TEST_CRASH_AFTER), then --resume.
 TEST_F(CloneTest, KillNineThenResume) {
-  const std::vector<std::string> points = {"pre-data-restored", "step-schema", "before-commit:3", "after-commit:2",
-                                           "index-commit:3", "step-copy", "step-constraints"};
+  const std::vector<std::string> points = {"tool-pre-data:2", "pre-data-restored", "step-schema",
+                                           "copy-bytes:2",    "before-commit:3",   "after-commit:2",
+                                           "index-commit:3",  "step-copy",         "tool-post-data:2",
+                                           "step-constraints"};
   int n = 0;
   for (const auto& point : points) {
     SCOPED_TRACE(point);
