@@ -98,9 +98,12 @@ class Pool {
   void CopyWorker() {
     const CloneOptions& o = *in_.opts;
     auto src = OpenSource(o.source, in_.encoding);
-    if (!src.ok()) return Fail(src.TakeError()), CopyWorkerDone();
-    auto dst = OpenTarget(o.target, in_.encoding);
-    if (!dst.ok()) return Fail(dst.TakeError()), CopyWorkerDone();
+    auto dst = src.ok() ? OpenTarget(o.target, in_.encoding) : Result<pg::Connection>(src.error());
+    if (!dst.ok()) {
+      Fail(dst.TakeError());
+      CopyWorkerDone();
+      return;
+    }
     Register(&*src);
     Register(&*dst);
     const char* fmt = std::getenv("HIKKOSHI_COPY_FORMAT");
@@ -181,7 +184,10 @@ class Pool {
 
   void IndexWorker() {
     auto dst = OpenTarget(in_.opts->target, in_.encoding, "hikkoshi clone (indexes)");
-    if (!dst.ok()) return Fail(dst.TakeError());
+    if (!dst.ok()) {
+      Fail(dst.TakeError());
+      return;
+    }
     Register(&*dst);
     for (;;) {
       IndexInfo ix;
