@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 
@@ -120,6 +121,8 @@ class CloneTest : public ::testing::Test {
   static void SetUpTestSuite() {
     src_ = new Cluster("clone-src");
     dst_ = new Cluster("clone-dst");
+    // Clusters are stopped even when a failure here makes gtest skip TearDown.
+    std::atexit([] { TearDownTestSuite(); });
     for (Cluster* c : {src_, dst_}) c->Sql("CREATE ROLE app_owner; CREATE ROLE reader;");
     src_->CreateDatabase("shop");
     src_->PsqlFile(SourceDir() + "/scripts/sample-data.sql", "shop", {"scale=0.01"});
@@ -134,7 +137,10 @@ class CloneTest : public ::testing::Test {
     delete source_fp_;
     delete dst_;
     delete src_;
-    RunShell("rm -rf " + ShellQuote(dirs_));
+    source_fp_ = nullptr;
+    dst_ = src_ = nullptr;
+    if (!dirs_.empty()) RunShell("rm -rf " + ShellQuote(dirs_));
+    dirs_.clear();
   }
 
   std::string Dir(const std::string& name) { return dirs_ + "/" + name; }
