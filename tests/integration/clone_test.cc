@@ -2,7 +2,8 @@
 // independent comparison computed by SQL on both servers: per-table row
 // counts and md5 of the ordered row texts, sequences, index and constraint
 // definitions, triggers, policies, views, large objects.
-// Budget: about 1 minute on 2 cores (two clusters, ~15 small clones).
+// Budget: about 1.5 minutes on 2 idle cores, 3.5 under heavy load (two
+// clusters, ~20 small clones, each compared in full).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -302,10 +303,11 @@ TEST_F(CloneTest, ResumeRefusals) {
 
 // kill -9 at named points (HIKKOSHI_TEST_CRASH_AFTER), then --resume.
 TEST_F(CloneTest, KillNineThenResume) {
-  const std::vector<std::string> points = {"tool-pre-data:2", "pre-data-restored", "step-schema",
-                                           "copy-bytes:2",    "before-commit:3",   "after-commit:2",
-                                           "index-commit:3",  "step-copy",         "tool-post-data:2",
-                                           "step-constraints"};
+  // One point per kind of resume path: pre-data rolled back, schema done,
+  // a COPY stream cut, a split table's COMMIT in doubt, an index built but
+  // not recorded, post-data half applied. (Other points: docs/clone.md.)
+  const std::vector<std::string> points = {"tool-pre-data:2", "step-schema",    "copy-bytes:2",
+                                           "after-commit:2",  "index-commit:3", "tool-post-data:2"};
   int n = 0;
   for (const auto& point : points) {
     SCOPED_TRACE(point);
