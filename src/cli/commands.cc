@@ -7,6 +7,7 @@ const std::vector<CommandSpec>& Commands() {
       CheckCommand(),
       BackupCommand(),
       RestoreCommand(),
+      CloneCommand(),
   };
   return kCommands;
 }

@@ -7,5 +7,6 @@ namespace hk::cli {
 CommandSpec CheckCommand();
 CommandSpec BackupCommand();
 CommandSpec RestoreCommand();
+CommandSpec CloneCommand();
 
 }  // namespace hk::cli

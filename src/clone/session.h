@@ -1,0 +1,24 @@
+// Connections the clone's workers use, with the session settings that make
+// text COPY output of one server readable by the other unchanged.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "pg/connection.h"
+
+namespace hk::clone {
+
+/// Opens a source connection: row_security off (an RLS-filtered copy must
+/// fail rather than silently lose rows), no timeouts, ISO dates.
+Result<pg::Connection> OpenSource(const pg::ConnInfo& ci, const std::string& encoding,
+                                  const std::string& app = "hikkoshi clone");
+/// Opens a target connection with the same client encoding as the source.
+Result<pg::Connection> OpenTarget(const pg::ConnInfo& ci, const std::string& encoding,
+                                  const std::string& app = "hikkoshi clone");
+
+/// BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY + SET TRANSACTION SNAPSHOT.
+/// The caller ends the transaction (COMMIT or ROLLBACK).
+Status BeginAtSnapshot(pg::Connection& src, const std::string& snapshot);
+
+}  // namespace hk::clone

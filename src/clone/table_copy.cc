@@ -1,0 +1,69 @@
+#include "clone/table_copy.h"
+
+#include "clone/crash_point.h"
+#include "clone/session.h"
+#include "common/log.h"
+
+namespace hk::clone {
+namespace {
+
+std::string SourceSql(const TableInfo& t, const PartRow& p, bool whole, bool binary) {
+  std::string fmt = binary ? " WITH (FORMAT binary)" : "";
+  if (whole) return "COPY " + t.Qualified() + " " + t.column_list + " TO STDOUT" + fmt;
+  std::string cols = t.column_list.empty() ? "*" : t.column_list.substr(1, t.column_list.size() - 2);
+  std::string where = "ctid >= '(" + std::to_string(p.first_page) + ",0)'::tid";
+  if (p.end_page) where += " AND ctid < '(" + std::to_string(*p.end_page) + ",0)'::tid";
+  return "COPY (SELECT " + cols + " FROM ONLY " + t.Qualified() + " WHERE " + where + ") TO STDOUT" + fmt;
+}
+
+std::string TargetSql(const TableInfo& t, bool whole, bool binary) {
+  std::string opts;
+  if (binary) opts = "FORMAT binary";
+  if (whole) opts += std::string(opts.empty() ? "" : ", ") + "FREEZE";
+  return "COPY " + t.Qualified() + " " + t.column_list + " FROM STDIN" +
+         (opts.empty() ? "" : " WITH (" + opts + ")");
+}
+
+Result<pg::CopyStats> Attempt(pg::Connection& src, pg::Connection& dst, const TableInfo& t,
+                              const PartRow& p, bool whole, bool binary, const CopyContext& ctx) {
+  HK_RETURN_IF_ERROR(BeginAtSnapshot(src, ctx.snapshot));
+  HK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(dst));
+  if (whole) HK_RETURN_IF_ERROR(dst.Run("TRUNCATE ONLY " + t.Qualified()));
+  HK_RETURN_IF_ERROR(ctx.state->SetPartStatus(t.oid, p.part, "copying"));
+  HK_ASSIGN_OR_RETURN(pg::CopyStats stats,
+                      pg::StreamCopy(src, SourceSql(t, p, whole, binary), dst,
+                                     TargetSql(t, whole, binary), ctx.on_bytes, ctx.stop));
+  HK_RETURN_IF_ERROR(ctx.state->SetPartStatus(t.oid, p.part, "committing", stats.rows, stats.bytes));
+  CrashPoint("before-commit");
+  HK_RETURN_IF_ERROR(tx.Commit());
+  CrashPoint("after-commit");
+  HK_RETURN_IF_ERROR(ctx.state->SetPartStatus(t.oid, p.part, "done", stats.rows, stats.bytes));
+  (void)src.Run("COMMIT");
+  return stats;
+}
+
+}  // namespace
+
+Result<pg::CopyStats> CopyPart(pg::Connection& src, pg::Connection& dst, const TableInfo& t,
+                               const PartRow& part, int parts_total, const CopyContext& ctx,
+                               bool* used_binary) {
+  bool whole = parts_total == 1;
+  bool binary = (t.binary_ok || ctx.force_binary) && !ctx.force_text;
+  if (used_binary) *used_binary = binary;
+  auto r = Attempt(src, dst, t, part, whole, binary, ctx);
+  if (!r.ok()) (void)src.Run("ROLLBACK");
+  // Only a refusal of the binary form itself (no binary I/O function: 42883,
+  // bad binary data: 22P03, ...) is worth a retry in text.
+  const std::string& st = r.ok() ? std::string() : r.error().sqlstate;
+  bool binary_refused = st.rfind("42", 0) == 0 || st.rfind("22", 0) == 0 || st.rfind("0A", 0) == 0;
+  if (r.ok() || !binary || !binary_refused || (ctx.stop && ctx.stop->load())) return r;
+  // Binary I/O refused (a type without send/recv, a stricter binary input):
+  // the failed transactions rolled back; the text form always works.
+  LogWarn("binary COPY of {} failed ({}); retrying in text format", t.Qualified(), r.error().message);
+  if (used_binary) *used_binary = false;
+  auto again = Attempt(src, dst, t, part, whole, false, ctx);
+  if (!again.ok()) (void)src.Run("ROLLBACK");
+  return again;
+}
+
+}  // namespace hk::clone

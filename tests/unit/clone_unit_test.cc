@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include "clone/catalog.h"
+#include "clone/clone.h"
+#include "clone/schema.h"
+
+namespace hk::clone {
+namespace {
+
+TEST(CloneToc, ParsesPgRestoreList) {
+  const std::string list =
+      ";\n; Archive created at 2026-11-26\n;\n"
+      "215; 1259 16390 TABLE public users postgres\n"
+      "3320; 2606 16420 CONSTRAINT public users users_pkey postgres\n"
+      "3321; 1259 16430 INDEX Odd \"Schema\" ü Orders customer idx postgres\n"
+      "3400; 0 0 TABLE DATA public users postgres\n"
+      "3401; 1259 16500 MATERIALIZED VIEW public mv postgres\n"
+      "3402; 0 16500 MATERIALIZED VIEW DATA public mv postgres\n"
+      "3403; 0 0 INDEX ATTACH public x_idx postgres\n"
+      "garbage line\n";
+  auto toc = ParseToc(list);
+  ASSERT_EQ(toc.size(), 7u);
+  EXPECT_EQ(toc[0].dump_id, 215);
+  EXPECT_EQ(toc[0].catalog_oid, 1259);
+  EXPECT_EQ(toc[0].object_oid, 16390);
+  EXPECT_TRUE(toc[0].Is("TABLE"));
+  EXPECT_TRUE(toc[1].Is("CONSTRAINT"));
+  EXPECT_TRUE(toc[2].Is("INDEX"));
+  EXPECT_FALSE(toc[3].Is("TABLE"));  // TABLE DATA
+  EXPECT_TRUE(toc[4].Is("MATERIALIZED VIEW"));
+  EXPECT_FALSE(toc[5].Is("MATERIALIZED VIEW"));
+  EXPECT_FALSE(toc[6].Is("INDEX"));  // INDEX ATTACH
+}
+
+TEST(CloneSize, Parses) {
+  EXPECT_EQ(ParseSize("1048576").value(), 1048576);
+  EXPECT_EQ(ParseSize("1MB").value(), 1048576);
+  EXPECT_EQ(ParseSize("2 GB").value(), 2LL * 1024 * 1024 * 1024);
+  EXPECT_EQ(ParseSize("0.5kB").value(), 512);
+  EXPECT_FALSE(ParseSize("").ok());
+  EXPECT_FALSE(ParseSize("MB").ok());
+  EXPECT_FALSE(ParseSize("12 parsecs").ok());
+}
+
+TEST(CloneIndex, AttachSql) {
+  IndexInfo ix;
+  ix.name = "Orders_pkey";
+  ix.table_qualified = "\"s\".\"Orders\"";
+  ix.constraint_oid = 1;
+  ix.conname = "Orders_pkey";
+  ix.contype = 'p';
+  EXPECT_EQ(IndexAttachSql(ix),
+            " ALTER TABLE \"s\".\"Orders\" ADD CONSTRAINT \"Orders_pkey\" PRIMARY KEY USING INDEX \"Orders_pkey\";");
+  ix.contype = 'u';
+  ix.deferrable = ix.deferred = true;
+  ix.replica_identity = true;
+  std::string sql = IndexAttachSql(ix);
+  EXPECT_NE(sql.find("UNIQUE USING INDEX \"Orders_pkey\" DEFERRABLE INITIALLY DEFERRED;"), std::string::npos);
+  EXPECT_NE(sql.find("REPLICA IDENTITY USING INDEX"), std::string::npos);
+  ix.constraint_oid = 0;
+  ix.replica_identity = false;
+  EXPECT_EQ(IndexAttachSql(ix), "");
+}
+
+TEST(CloneErrors, BlockedIsExitTwo) {
+  EXPECT_EQ(ExitCodeForClone(BlockedError("x", "y")), 2);
+  EXPECT_TRUE(IsBlocked(BlockedError("x", "y")));
+  EXPECT_FALSE(IsBlocked(MakeError(ErrorKind::kBadInput, "x")));
+}
+
+}  // namespace
+}  // namespace hk::clone
