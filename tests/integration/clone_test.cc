@@ -176,8 +176,8 @@ TEST_F(CloneTest, SampleAndEdgeCasesBinaryWherepossible) {
   auto r = Clone("t_basic", "basic");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("analyze"), std::string::npos) << r.out;
-  EXPECT_EQ(r.err.find("hikkoshi@"), std::string::npos) << "password leaked: " << r.err;
-  EXPECT_EQ(r.err.find(":hikkoshi"), std::string::npos) << "password leaked: " << r.err;
+  EXPECT_EQ(r.err.find("hk-local-pw"), std::string::npos) << "password leaked: " << r.err;
+  EXPECT_EQ(r.err.find(":hk-local-pw"), std::string::npos) << "password leaked: " << r.err;
   ExpectIdentical("t_basic");
   EXPECT_EQ(dst_->Value("SELECT relowner::regrole::text FROM pg_class WHERE oid = 'public.owned'::regclass",
                         "t_basic"), "app_owner");
@@ -279,13 +279,13 @@ TEST_F(CloneTest, NonEmptyTargetRefusedThenDropIfExists) {
 TEST_F(CloneTest, WrongPasswordTouchesNothing) {
   dst_->CreateDatabase("t_auth");
   std::string bad = dst_->Uri("t_auth");
-  bad.replace(bad.find(":hikkoshi@"), 10, ":wrong@");
+  bad.replace(bad.find(":hk-local-pw@"), 13, ":wrong@");
   auto r = RunHikkoshi({"clone", "--source", src_->Uri("shop"), "--target", bad, "--dir", Dir("auth")});
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_EQ(r.err.find("wrong"), std::string::npos) << "password leaked: " << r.err;
   EXPECT_EQ(TargetObjects("t_auth"), "0");
   std::string bad_src = src_->Uri("shop");
-  bad_src.replace(bad_src.find(":hikkoshi@"), 10, ":wrong@");
+  bad_src.replace(bad_src.find(":hk-local-pw@"), 13, ":wrong@");
   r = RunHikkoshi({"clone", "--source", bad_src, "--target", dst_->Uri("t_auth"), "--dir", Dir("auth")});
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_EQ(TargetObjects("t_auth"), "0");
