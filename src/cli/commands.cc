@@ -5,6 +5,7 @@ namespace hk::cli {
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
       CheckCommand(),
+      VerifyCommand(),
   };
   return kCommands;
 }

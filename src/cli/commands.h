@@ -5,5 +5,6 @@
 namespace hk::cli {
 
 CommandSpec CheckCommand();
+CommandSpec VerifyCommand();
 
 }  // namespace hk::cli

@@ -1,0 +1,341 @@
+#include "verify/table_compare.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <thread>
+
+#include "pg/quote.h"
+
+namespace hk::verify {
+namespace {
+
+struct Agg {
+  int64_t n = 0;
+  std::string sum = "0";
+  int64_t bytes = 0;
+  bool operator==(const Agg& o) const { return n == o.n && sum == o.sum; }
+};
+
+std::string From(const TableInfo& t) { return " FROM ONLY " + t.qualified + " AS t"; }
+
+// Per-table localisation state.
+struct Ctx {
+  SessionPair& sp;
+  const TableInfo& t;
+  const VerifyOptions& o;
+  VerifyReport& report;
+  bool persistent = false;
+  int64_t reported = 0;
+  int changed_values_fetched = 0;
+};
+
+Result<std::pair<Agg, Agg>> HashRange(Ctx& c, const KeyRange& r) {
+  Params p;
+  std::string pred = RangePredicate(c.t, r, p);
+  std::string sql = "SELECT count(*), coalesce(sum(hashtextextended(r, 0)), 0)::text FROM (SELECT " +
+                    RowTextExpr(c.t) + " AS r" + From(c.t) + " WHERE " + pred + " OFFSET 0) s";
+  HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
+  Agg a{res.first.Int(0, 0), res.first.Str(0, 1), 0};
+  Agg b{res.second.Int(0, 0), res.second.Str(0, 1), 0};
+  return std::make_pair(a, b);
+}
+
+Result<std::vector<std::string>> Thresholds(Ctx& c) {
+  std::vector<std::string> th;
+  const TableInfo& t = c.t;
+  if (t.key_cols.size() != 1) return th;
+  double est = t.est_rows > 0 ? t.est_rows : static_cast<double>(t.est_bytes) / 100.0;
+  if (est <= 2.0 * static_cast<double>(c.o.chunk_rows)) return th;
+  int64_t nchunks = static_cast<int64_t>(std::ceil(est / static_cast<double>(c.o.chunk_rows)));
+  nchunks = std::min<int64_t>(nchunks, 10000);
+  double sample = std::min(est, std::max(20000.0, 100.0 * static_cast<double>(nchunks)));
+  double pct = std::clamp(100.0 * sample / est, 0.001, 100.0);
+  std::string sql = fmt::format(
+      "SELECT x::text FROM unnest((SELECT percentile_disc(ARRAY(SELECT g::float8 / {0} FROM "
+      "generate_series(1, {0} - 1) g)) WITHIN GROUP (ORDER BY {1}){2} TABLESAMPLE SYSTEM ({3}))) "
+      "WITH ORDINALITY u(x, o) ORDER BY o",
+      nchunks, KeyList(t), From(t), pct);
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.sp.src().Exec(sql));
+  for (int i = 0; i < r.rows(); ++i) {
+    if (r.IsNull(i, 0)) continue;
+    if (th.empty() || th.back() != r.Str(i, 0)) th.push_back(r.Str(i, 0));
+  }
+  return th;
+}
+
+// Fetches text values of the given columns of one row on one side.
+std::string RowValues(pg::Connection& conn, const TableInfo& t, const KeyValue& k,
+                      const std::vector<std::string>& cols) {
+  Params p;
+  KeyRange eq{k, std::nullopt};
+  std::string sel;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    sel += (i ? ", " : "") + std::string("t.") + pg::QuoteIdent(cols[i]) + "::text";
+  }
+  std::string keys = "(" + KeyList(t) + ")";
+  std::string where = keys + " = (";
+  for (size_t i = 0; i < t.key_cols.size(); ++i) {
+    p.push_back(k[i]);
+    where += (i ? ", $" : "$") + std::to_string(i + 1) + "::" + t.key_types[i];
+  }
+  where += ")";
+  auto r = conn.Exec("SELECT " + sel + From(t) + " WHERE " + where, p);
+  if (!r.ok() || r->rows() != 1) return "?";
+  std::string out;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    out += (i ? "; " : "") + cols[i] + "=" +
+           (r->IsNull(0, static_cast<int>(i)) ? "NULL" : r->Str(0, static_cast<int>(i)));
+  }
+  return out;
+}
+
+struct RowHashes {
+  std::string row;
+  std::vector<std::optional<std::string>> cols;
+};
+
+Status CompareRows(Ctx& c, const KeyRange& r) {
+  const TableInfo& t = c.t;
+  Params p;
+  std::string pred = RangePredicate(t, r, p);
+  std::string sql = "SELECT ";
+  for (const auto& k : t.key_cols) sql += "t." + pg::QuoteIdent(k) + "::text, ";
+  sql += "hashtextextended(" + RowTextExpr(t) + ", 0)::text, ARRAY[";
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    sql += (i ? ", " : "") + std::string("hashtextextended(t.") + pg::QuoteIdent(t.columns[i]) +
+           "::text, 0)";
+  }
+  sql += "]::bigint[]::text" + From(t) + " WHERE " + pred;
+  HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
+  auto load = [&](const pg::QueryResult& q) {
+    std::map<KeyValue, RowHashes> m;
+    int nk = static_cast<int>(t.key_cols.size());
+    for (int i = 0; i < q.rows(); ++i) {
+      KeyValue k;
+      for (int j = 0; j < nk; ++j) k.push_back(q.Str(i, j));
+      m[k] = RowHashes{q.Str(i, nk), ParseSimpleArray(q.Str(i, nk + 1))};
+    }
+    return m;
+  };
+  auto s = load(res.first), g = load(res.second);
+  auto add = [&](Difference d) {
+    d.area = "data";
+    d.object_type = "row";
+    d.object = t.qualified;
+    d.persistent = c.persistent;
+    ++c.reported;
+    c.report.Add(std::move(d));
+  };
+  for (const auto& [k, sh] : s) {
+    auto it = g.find(k);
+    Difference d;
+    d.key = KeyText(t, k);
+    if (it == g.end()) {
+      d.kind = "missing_on_target";
+      add(std::move(d));
+    } else if (it->second.row != sh.row) {
+      d.kind = "changed";
+      for (size_t i = 0; i < t.columns.size(); ++i) {
+        auto a = i < sh.cols.size() ? sh.cols[i] : std::nullopt;
+        auto b = i < it->second.cols.size() ? it->second.cols[i] : std::nullopt;
+        if (a != b) d.columns.push_back(t.columns[i]);
+      }
+      if (!d.columns.empty() && c.changed_values_fetched < 20) {
+        ++c.changed_values_fetched;
+        d.source_value = RowValues(c.sp.src(), t, k, d.columns);
+        d.target_value = RowValues(c.sp.tgt(), t, k, d.columns);
+      }
+      add(std::move(d));
+    }
+  }
+  for (const auto& [k, gh] : g) {
+    if (s.count(k)) continue;
+    Difference d;
+    d.key = KeyText(t, k);
+    d.kind = "extra_on_target";
+    add(std::move(d));
+  }
+  return Status::Ok();
+}
+
+void ReportRange(Ctx& c, const KeyRange& r, const Agg& a, const Agg& b) {
+  Difference d;
+  d.area = "data";
+  d.object_type = "key_range";
+  d.object = c.t.qualified;
+  d.kind = "changed";
+  d.key = fmt::format("[{}, {})", r.lo ? KeyText(c.t, *r.lo) : "-inf",
+                      r.hi ? KeyText(c.t, *r.hi) : "+inf");
+  d.source_count = a.n;
+  d.target_count = b.n;
+  d.persistent = c.persistent;
+  c.report.Add(std::move(d));
+}
+
+// Split-and-rehash until a differing range is small, then compare its rows.
+Status Localise(Ctx& c, const KeyRange& r, const Agg& a, const Agg& b) {
+  if (c.reported >= c.o.max_diffs) {
+    ReportRange(c, r, a, b);
+    return Status::Ok();
+  }
+  if (std::max(a.n, b.n) <= c.o.leaf_rows) return CompareRows(c, r);
+  pg::Connection& side = a.n >= b.n ? c.sp.src() : c.sp.tgt();
+  int64_t n = std::max(a.n, b.n);
+  Params p;
+  std::string pred = RangePredicate(c.t, r, p);
+  std::string sel;
+  for (size_t i = 0; i < c.t.key_cols.size(); ++i) {
+    sel += (i ? ", t." : "t.") + pg::QuoteIdent(c.t.key_cols[i]) + "::text";
+  }
+  HK_ASSIGN_OR_RETURN(pg::QueryResult m,
+                      side.Exec("SELECT " + sel + From(c.t) + " WHERE " + pred + " ORDER BY " +
+                                    KeyList(c.t) + " OFFSET " + std::to_string(n / 2) + " LIMIT 1",
+                                p));
+  if (m.rows() == 0) return CompareRows(c, r);
+  KeyValue mid;
+  for (int i = 0; i < m.cols(); ++i) mid.push_back(m.Str(0, i));
+  for (const KeyRange& half : {KeyRange{r.lo, mid}, KeyRange{mid, r.hi}}) {
+    HK_ASSIGN_OR_RETURN(auto h, HashRange(c, half));
+    if (!(h.first == h.second)) HK_RETURN_IF_ERROR(Localise(c, half, h.first, h.second));
+  }
+  return Status::Ok();
+}
+
+void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+}  // namespace
+
+Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& o,
+                      VerifyReport& report, TableStats& stats) {
+  Ctx c{sp, t, o, report};
+  HK_RETURN_IF_ERROR(sp.Begin());
+  HK_ASSIGN_OR_RETURN(std::vector<std::string> th, Thresholds(c));
+  std::string bexpr = th.empty() ? "0" : "width_bucket(t." + pg::QuoteIdent(t.key_cols[0]) +
+                                             ", $1::" + t.key_types[0] + "[])";
+  Params p;
+  if (!th.empty()) p.push_back(ArrayLiteral(th));
+  std::string sql =
+      "SELECT b, count(*), coalesce(sum(hashtextextended(r, 0)), 0)::text, "
+      "coalesce(sum(octet_length(r)), 0) FROM (SELECT " +
+      bexpr + " AS b, " + RowTextExpr(t) + " AS r" + From(t) + " OFFSET 0) s GROUP BY b";
+  HK_ASSIGN_OR_RETURN(auto res, sp.Both(sql, p));
+  std::map<int64_t, std::pair<Agg, Agg>> buckets;
+  for (int i = 0; i < res.first.rows(); ++i) {
+    Agg a{res.first.Int(i, 1), res.first.Str(i, 2), res.first.Int(i, 3)};
+    stats.source_rows += a.n;
+    stats.bytes += a.bytes;
+    buckets[res.first.Int(i, 0)].first = a;
+  }
+  for (int i = 0; i < res.second.rows(); ++i) {
+    Agg b{res.second.Int(i, 1), res.second.Str(i, 2), res.second.Int(i, 3)};
+    stats.target_rows += b.n;
+    buckets[res.second.Int(i, 0)].second = b;
+  }
+  stats.chunks = static_cast<int>(th.size()) + 1;
+  std::vector<KeyRange> diff;
+  for (const auto& [b, ab] : buckets) {
+    if (ab.first == ab.second) continue;
+    KeyRange r;
+    size_t i = static_cast<size_t>(b);
+    if (i > 0 && i - 1 < th.size()) r.lo = KeyValue{th[i - 1]};
+    if (i < th.size()) r.hi = KeyValue{th[i]};
+    diff.push_back(r);
+  }
+  stats.differing_chunks = static_cast<int>(diff.size());
+  // Live source: re-check differing chunks at fresh snapshots; keep what persists.
+  for (int attempt = 0; attempt < o.retries && !diff.empty(); ++attempt) {
+    Sleep(o.retry_wait_ms);
+    HK_RETURN_IF_ERROR(sp.Begin());
+    std::vector<KeyRange> still;
+    for (const auto& r : diff) {
+      HK_ASSIGN_OR_RETURN(auto h, HashRange(c, r));
+      if (!(h.first == h.second)) still.push_back(r);
+    }
+    stats.transient_chunks += static_cast<int>(diff.size() - still.size());
+    diff = std::move(still);
+    c.persistent = true;
+  }
+  for (const auto& r : diff) {
+    HK_ASSIGN_OR_RETURN(auto h, HashRange(c, r));
+    if (!(h.first == h.second)) HK_RETURN_IF_ERROR(Localise(c, r, h.first, h.second));
+  }
+  return sp.End();
+}
+
+Status CompareMultiset(SessionPair& sp, const TableInfo& t, const VerifyOptions& o,
+                       VerifyReport& report, TableStats& stats, bool informational) {
+  HK_RETURN_IF_ERROR(sp.Begin());
+  const std::string rows = "(SELECT " + RowTextExpr(t) + " AS r" + From(t) + " OFFSET 0) s0";
+  const std::string bucket = "(hashtextextended(r, 0) >> 56)::int";
+  std::string sql = "SELECT b, count(*), sum(h)::text, coalesce(sum(len), 0) FROM (SELECT " + bucket +
+                    " AS b, hashtextextended(r, 0) AS h, octet_length(r) AS len FROM " + rows +
+                    ") s GROUP BY b";
+  HK_ASSIGN_OR_RETURN(auto res, sp.Both(sql));
+  std::map<int64_t, std::pair<Agg, Agg>> buckets;
+  for (int i = 0; i < res.first.rows(); ++i) {
+    Agg a{res.first.Int(i, 1), res.first.Str(i, 2), res.first.Int(i, 3)};
+    stats.source_rows += a.n;
+    stats.bytes += a.bytes;
+    buckets[res.first.Int(i, 0)].first = a;
+  }
+  for (int i = 0; i < res.second.rows(); ++i) {
+    Agg b{res.second.Int(i, 1), res.second.Str(i, 2), res.second.Int(i, 3)};
+    stats.target_rows += b.n;
+    buckets[res.second.Int(i, 0)].second = b;
+  }
+  stats.chunks = static_cast<int>(buckets.size());
+  std::vector<std::string> diff;
+  for (const auto& [b, ab] : buckets) {
+    if (!(ab.first == ab.second)) diff.push_back(std::to_string(b));
+  }
+  stats.differing_chunks = static_cast<int>(diff.size());
+  bool persistent = false;
+  for (int attempt = 0; attempt < o.retries && !diff.empty(); ++attempt) {
+    Sleep(o.retry_wait_ms);
+    HK_RETURN_IF_ERROR(sp.Begin());
+    std::string q = "SELECT b, count(*), sum(h)::text FROM (SELECT " + bucket +
+                    " AS b, hashtextextended(r, 0) AS h FROM " + rows + ") s WHERE b = ANY($1::int[]) GROUP BY b";
+    HK_ASSIGN_OR_RETURN(auto rr, sp.Both(q, {ArrayLiteral(diff)}));
+    std::map<std::string, std::pair<Agg, Agg>> m;
+    for (int i = 0; i < rr.first.rows(); ++i) m[rr.first.Str(i, 0)].first = {rr.first.Int(i, 1), rr.first.Str(i, 2)};
+    for (int i = 0; i < rr.second.rows(); ++i) m[rr.second.Str(i, 0)].second = {rr.second.Int(i, 1), rr.second.Str(i, 2)};
+    std::vector<std::string> still;
+    for (const auto& b : diff) {
+      if (!(m[b].first == m[b].second)) still.push_back(b);
+    }
+    stats.transient_chunks += static_cast<int>(diff.size() - still.size());
+    diff = std::move(still);
+    persistent = true;
+  }
+  if (!diff.empty()) {
+    std::string q = "SELECT r, count(*) FROM " + rows + " WHERE " + bucket +
+                    " = ANY($1::int[]) GROUP BY r";
+    HK_ASSIGN_OR_RETURN(auto rr, sp.Both(q, {ArrayLiteral(diff)}));
+    std::map<std::string, std::pair<int64_t, int64_t>> m;
+    for (int i = 0; i < rr.first.rows(); ++i) m[rr.first.Str(i, 0)].first = rr.first.Int(i, 1);
+    for (int i = 0; i < rr.second.rows(); ++i) m[rr.second.Str(i, 0)].second = rr.second.Int(i, 1);
+    int64_t reported = 0;
+    for (const auto& [row, counts] : m) {
+      if (counts.first == counts.second) continue;
+      Difference d;
+      d.area = informational ? "matview_data" : "data";
+      d.object_type = "row";
+      d.object = t.qualified;
+      d.kind = counts.first > counts.second ? "missing_on_target" : "extra_on_target";
+      d.key = row;
+      d.source_count = counts.first;
+      d.target_count = counts.second;
+      d.persistent = persistent;
+      d.informational = informational;
+      report.Add(std::move(d));
+      if (++reported >= o.max_diffs) break;
+    }
+  }
+  return sp.End();
+}
+
+}  // namespace hk::verify
