@@ -35,7 +35,7 @@ CommandSpec VerifyCommand() {
                 ->check(CLI::Range(0, 100));
             sub->add_option("--retry-wait", o->v.retry_wait_ms, "milliseconds before each re-check")
                 ->check(CLI::Range(0, 600000));
-            sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 50000)")
+            sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 4000)")
                 ->check(CLI::Range(int64_t{100}, int64_t{1000000000}));
             return [o, s, t](const GlobalOptions& g, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");

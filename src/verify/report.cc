@@ -133,7 +133,7 @@ nlohmann::json VerifyReport::ToJson() const {
                       {"method", t.method},
                       {"source_rows", t.source_rows},
                       {"target_rows", t.target_rows},
-                      {"bytes_hashed", t.bytes},
+                      {"table_bytes", t.bytes},
                       {"chunks", t.chunks},
                       {"differing_chunks", t.differing_chunks},
                       {"transient_chunks", t.transient_chunks},
@@ -154,7 +154,7 @@ nlohmann::json VerifyReport::ToJson() const {
             {"large_objects_checked", large_objects_},
             {"source_rows", rows_s},
             {"target_rows", rows_t},
-            {"bytes_hashed", bytes},
+            {"table_bytes", bytes},
             {"transient_chunks", transient},
             {"elapsed_seconds", elapsed_s},
             {"differences", n_diff},
@@ -177,9 +177,9 @@ std::string VerifyReport::ToText() const {
   }
   std::string s = fmt::format("verify {} -> {}\n", source_url, target_url);
   s += fmt::format(
-      "  {} tables checked, {} schema objects, {} large objects; rows hashed: {} source, {} "
-      "target; {} hashed; {:.1f} s\n",
-      tables_.size(), schema_objects_, large_objects_, rows_s, rows_t, HumanBytes(bytes), elapsed_s);
+      "  {} tables checked ({} read on the source), {} schema objects, {} large objects; rows "
+      "hashed: {} source, {} target; {:.1f} s\n",
+      tables_.size(), HumanBytes(bytes), schema_objects_, large_objects_, rows_s, rows_t, elapsed_s);
   if (transient > 0) {
     s += fmt::format("  {} chunk(s) differed at first and matched on re-check (source is live)\n",
                      transient);

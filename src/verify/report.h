@@ -31,7 +31,8 @@ struct Difference {
 struct TableStats {
   std::string table;
   std::string method;  ///< "pk", "multiset", "matview", "skipped".
-  int64_t source_rows = 0, target_rows = 0, bytes = 0;
+  int64_t source_rows = 0, target_rows = 0;
+  int64_t bytes = 0;  ///< pg_table_size of the table on the source (what was read).
   int chunks = 0, differing_chunks = 0, transient_chunks = 0;
   double seconds = 0;
 };

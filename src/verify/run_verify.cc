@@ -137,6 +137,7 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
         TableStats st;
         st.table = w.table.qualified;
         st.method = w.method;
+        st.bytes = w.table.est_bytes;
         auto t0 = Clock::now();
         int64_t before = report.DifferenceCount() + report.InformationalCount();
         Status s = w.method == "pk"

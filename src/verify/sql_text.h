@@ -18,7 +18,7 @@ struct TableInfo {
   std::vector<std::string> key_types; ///< format_type(atttypid, NULL) of each key column.
   bool populated = true;              ///< Materialized views: WITH DATA.
   double est_rows = 0;
-  int64_t est_bytes = 0;
+  int64_t est_bytes = 0;              ///< pg_table_size (heap and TOAST).
 };
 
 /// One bound of a key range: the text form of each key column.

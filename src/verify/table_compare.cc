@@ -16,7 +16,6 @@ namespace {
 struct Agg {
   int64_t n = 0;
   std::string sum = "0";
-  int64_t bytes = 0;
   bool operator==(const Agg& o) const { return n == o.n && sum == o.sum; }
 };
 
@@ -36,11 +35,11 @@ struct Ctx {
 Result<std::pair<Agg, Agg>> HashRange(Ctx& c, const KeyRange& r) {
   Params p;
   std::string pred = RangePredicate(c.t, r, p);
-  std::string sql = "SELECT count(*), coalesce(sum(hashtextextended(r, 0)), 0)::text FROM (SELECT " +
-                    RowTextExpr(c.t) + " AS r" + From(c.t) + " WHERE " + pred + " OFFSET 0) s";
+  std::string sql = "SELECT count(*), coalesce(sum(hashtextextended(" + RowTextExpr(c.t) +
+                    ", 0)), 0)::text" + From(c.t) + " WHERE " + pred;
   HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
-  Agg a{res.first.Int(0, 0), res.first.Str(0, 1), 0};
-  Agg b{res.second.Int(0, 0), res.second.Str(0, 1), 0};
+  Agg a{res.first.Int(0, 0), res.first.Str(0, 1)};
+  Agg b{res.second.Int(0, 0), res.second.Str(0, 1)};
   return std::make_pair(a, b);
 }
 
@@ -52,7 +51,7 @@ Result<std::vector<std::string>> Thresholds(Ctx& c) {
   if (est <= 2.0 * static_cast<double>(c.o.chunk_rows)) return th;
   int64_t nchunks = static_cast<int64_t>(std::ceil(est / static_cast<double>(c.o.chunk_rows)));
   nchunks = std::min<int64_t>(nchunks, 10000);
-  double sample = std::min(est, std::max(20000.0, 100.0 * static_cast<double>(nchunks)));
+  double sample = std::min(est, std::max(20000.0, 30.0 * static_cast<double>(nchunks)));
   double pct = std::clamp(100.0 * sample / est, 0.001, 100.0);
   std::string sql = fmt::format(
       "SELECT x::text FROM unnest((SELECT percentile_disc(ARRAY(SELECT g::float8 / {0} FROM "
@@ -67,22 +66,25 @@ Result<std::vector<std::string>> Thresholds(Ctx& c) {
   return th;
 }
 
+// "(k1, k2) = ($1::t1, $2::t2)" for one row, parameters appended.
+std::string KeyEquals(const TableInfo& t, const KeyValue& k, Params& p) {
+  std::string where = "(" + KeyList(t) + ") = (";
+  for (size_t i = 0; i < t.key_cols.size(); ++i) {
+    p.push_back(k[i]);
+    where += (i ? ", $" : "$") + std::to_string(p.size()) + "::" + t.key_types[i];
+  }
+  return where + ")";
+}
+
 // Fetches text values of the given columns of one row on one side.
 std::string RowValues(pg::Connection& conn, const TableInfo& t, const KeyValue& k,
                       const std::vector<std::string>& cols) {
   Params p;
-  KeyRange eq{k, std::nullopt};
   std::string sel;
   for (size_t i = 0; i < cols.size(); ++i) {
     sel += (i ? ", " : "") + std::string("t.") + pg::QuoteIdent(cols[i]) + "::text";
   }
-  std::string keys = "(" + KeyList(t) + ")";
-  std::string where = keys + " = (";
-  for (size_t i = 0; i < t.key_cols.size(); ++i) {
-    p.push_back(k[i]);
-    where += (i ? ", $" : "$") + std::to_string(i + 1) + "::" + t.key_types[i];
-  }
-  where += ")";
+  std::string where = KeyEquals(t, k, p);
   auto r = conn.Exec("SELECT " + sel + From(t) + " WHERE " + where, p);
   if (!r.ok() || r->rows() != 1) return "?";
   std::string out;
@@ -93,31 +95,47 @@ std::string RowValues(pg::Connection& conn, const TableInfo& t, const KeyValue& 
   return out;
 }
 
-struct RowHashes {
-  std::string row;
-  std::vector<std::optional<std::string>> cols;
-};
+// The columns whose text differs between the two sides for one key, found
+// by comparing a hash of each column's text.
+Result<std::vector<std::string>> DifferingColumns(Ctx& c, const KeyValue& k) {
+  const TableInfo& t = c.t;
+  Params p;
+  std::string where = KeyEquals(t, k, p);
+  std::string sql = "SELECT ARRAY[";
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    sql += (i ? ", " : "") + std::string("hashtextextended(t.") + pg::QuoteIdent(t.columns[i]) +
+           "::text, 0)";
+  }
+  sql += "]::bigint[]::text" + From(t) + " WHERE " + where;
+  HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
+  std::vector<std::string> cols;
+  if (res.first.rows() != 1 || res.second.rows() != 1) return cols;
+  auto a = ParseSimpleArray(res.first.Str(0, 0)), b = ParseSimpleArray(res.second.Str(0, 0));
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    auto x = i < a.size() ? a[i] : std::nullopt;
+    auto y = i < b.size() ? b[i] : std::nullopt;
+    if (x != y) cols.push_back(t.columns[i]);
+  }
+  return cols;
+}
 
+// Fetches key and row hash of every row in a small range on both sides and
+// names each differing key.
 Status CompareRows(Ctx& c, const KeyRange& r) {
   const TableInfo& t = c.t;
   Params p;
   std::string pred = RangePredicate(t, r, p);
   std::string sql = "SELECT ";
   for (const auto& k : t.key_cols) sql += "t." + pg::QuoteIdent(k) + "::text, ";
-  sql += "hashtextextended(" + RowTextExpr(t) + ", 0)::text, ARRAY[";
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    sql += (i ? ", " : "") + std::string("hashtextextended(t.") + pg::QuoteIdent(t.columns[i]) +
-           "::text, 0)";
-  }
-  sql += "]::bigint[]::text" + From(t) + " WHERE " + pred;
+  sql += "hashtextextended(" + RowTextExpr(t) + ", 0)::text" + From(t) + " WHERE " + pred;
   HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
   auto load = [&](const pg::QueryResult& q) {
-    std::map<KeyValue, RowHashes> m;
+    std::map<KeyValue, std::string> m;
     int nk = static_cast<int>(t.key_cols.size());
     for (int i = 0; i < q.rows(); ++i) {
       KeyValue k;
       for (int j = 0; j < nk; ++j) k.push_back(q.Str(i, j));
-      m[k] = RowHashes{q.Str(i, nk), ParseSimpleArray(q.Str(i, nk + 1))};
+      m[k] = q.Str(i, nk);
     }
     return m;
   };
@@ -131,19 +149,16 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
     c.report.Add(std::move(d));
   };
   for (const auto& [k, sh] : s) {
+    if (c.reported >= c.o.max_diffs) return Status::Ok();
     auto it = g.find(k);
     Difference d;
     d.key = KeyText(t, k);
     if (it == g.end()) {
       d.kind = "missing_on_target";
       add(std::move(d));
-    } else if (it->second.row != sh.row) {
+    } else if (it->second != sh) {
       d.kind = "changed";
-      for (size_t i = 0; i < t.columns.size(); ++i) {
-        auto a = i < sh.cols.size() ? sh.cols[i] : std::nullopt;
-        auto b = i < it->second.cols.size() ? it->second.cols[i] : std::nullopt;
-        if (a != b) d.columns.push_back(t.columns[i]);
-      }
+      HK_ASSIGN_OR_RETURN(d.columns, DifferingColumns(c, k));
       if (!d.columns.empty() && c.changed_values_fetched < 20) {
         ++c.changed_values_fetched;
         d.source_value = RowValues(c.sp.src(), t, k, d.columns);
@@ -153,6 +168,7 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
     }
   }
   for (const auto& [k, gh] : g) {
+    if (c.reported >= c.o.max_diffs) return Status::Ok();
     if (s.count(k)) continue;
     Difference d;
     d.key = KeyText(t, k);
@@ -218,50 +234,53 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
                                              ", $1::" + t.key_types[0] + "[])";
   Params p;
   if (!th.empty()) p.push_back(ArrayLiteral(th));
-  std::string sql =
-      "SELECT b, count(*), coalesce(sum(hashtextextended(r, 0)), 0)::text, "
-      "coalesce(sum(octet_length(r)), 0) FROM (SELECT " +
-      bexpr + " AS b, " + RowTextExpr(t) + " AS r" + From(t) + " OFFSET 0) s GROUP BY b";
+  // Flat query (no subquery fence) so the servers may use parallel workers;
+  // the planner cannot estimate the number of buckets and would sort 
+  // instead of hashing, hence enable_sort = off for this transaction.
+  std::string sql = "SELECT " + bexpr + " AS b, count(*), coalesce(sum(hashtextextended(" +
+                    RowTextExpr(t) + ", 0)), 0)::text" + From(t) + " GROUP BY 1";
+  HK_RETURN_IF_ERROR(sp.src().Run("SET LOCAL enable_sort = off"));
+  HK_RETURN_IF_ERROR(sp.tgt().Run("SET LOCAL enable_sort = off"));
   HK_ASSIGN_OR_RETURN(auto res, sp.Both(sql, p));
   std::map<int64_t, std::pair<Agg, Agg>> buckets;
   for (int i = 0; i < res.first.rows(); ++i) {
-    Agg a{res.first.Int(i, 1), res.first.Str(i, 2), res.first.Int(i, 3)};
+    Agg a{res.first.Int(i, 1), res.first.Str(i, 2)};
     stats.source_rows += a.n;
-    stats.bytes += a.bytes;
     buckets[res.first.Int(i, 0)].first = a;
   }
   for (int i = 0; i < res.second.rows(); ++i) {
-    Agg b{res.second.Int(i, 1), res.second.Str(i, 2), res.second.Int(i, 3)};
+    Agg b{res.second.Int(i, 1), res.second.Str(i, 2)};
     stats.target_rows += b.n;
     buckets[res.second.Int(i, 0)].second = b;
   }
   stats.chunks = static_cast<int>(th.size()) + 1;
-  std::vector<KeyRange> diff;
+  // Differing chunks with the fingerprints last seen on each side.
+  std::vector<std::pair<KeyRange, std::pair<Agg, Agg>>> diff;
   for (const auto& [b, ab] : buckets) {
     if (ab.first == ab.second) continue;
     KeyRange r;
     size_t i = static_cast<size_t>(b);
     if (i > 0 && i - 1 < th.size()) r.lo = KeyValue{th[i - 1]};
     if (i < th.size()) r.hi = KeyValue{th[i]};
-    diff.push_back(r);
+    diff.emplace_back(r, ab);
   }
   stats.differing_chunks = static_cast<int>(diff.size());
   // Live source: re-check differing chunks at fresh snapshots; keep what persists.
   for (int attempt = 0; attempt < o.retries && !diff.empty(); ++attempt) {
     Sleep(o.retry_wait_ms);
     HK_RETURN_IF_ERROR(sp.Begin());
-    std::vector<KeyRange> still;
-    for (const auto& r : diff) {
-      HK_ASSIGN_OR_RETURN(auto h, HashRange(c, r));
-      if (!(h.first == h.second)) still.push_back(r);
+    std::vector<std::pair<KeyRange, std::pair<Agg, Agg>>> still;
+    for (const auto& d : diff) {
+      HK_ASSIGN_OR_RETURN(auto h, HashRange(c, d.first));
+      if (!(h.first == h.second)) still.emplace_back(d.first, h);
     }
     stats.transient_chunks += static_cast<int>(diff.size() - still.size());
     diff = std::move(still);
     c.persistent = true;
   }
-  for (const auto& r : diff) {
-    HK_ASSIGN_OR_RETURN(auto h, HashRange(c, r));
-    if (!(h.first == h.second)) HK_RETURN_IF_ERROR(Localise(c, r, h.first, h.second));
+  // Localise in the snapshot of the last check.
+  for (const auto& d : diff) {
+    HK_RETURN_IF_ERROR(Localise(c, d.first, d.second.first, d.second.second));
   }
   return sp.End();
 }
@@ -271,19 +290,17 @@ Status CompareMultiset(SessionPair& sp, const TableInfo& t, const VerifyOptions&
   HK_RETURN_IF_ERROR(sp.Begin());
   const std::string rows = "(SELECT " + RowTextExpr(t) + " AS r" + From(t) + " OFFSET 0) s0";
   const std::string bucket = "(hashtextextended(r, 0) >> 56)::int";
-  std::string sql = "SELECT b, count(*), sum(h)::text, coalesce(sum(len), 0) FROM (SELECT " + bucket +
-                    " AS b, hashtextextended(r, 0) AS h, octet_length(r) AS len FROM " + rows +
-                    ") s GROUP BY b";
+  std::string sql = "SELECT b, count(*), sum(h)::text FROM (SELECT " + bucket +
+                    " AS b, hashtextextended(r, 0) AS h FROM " + rows + ") s GROUP BY b";
   HK_ASSIGN_OR_RETURN(auto res, sp.Both(sql));
   std::map<int64_t, std::pair<Agg, Agg>> buckets;
   for (int i = 0; i < res.first.rows(); ++i) {
-    Agg a{res.first.Int(i, 1), res.first.Str(i, 2), res.first.Int(i, 3)};
+    Agg a{res.first.Int(i, 1), res.first.Str(i, 2)};
     stats.source_rows += a.n;
-    stats.bytes += a.bytes;
     buckets[res.first.Int(i, 0)].first = a;
   }
   for (int i = 0; i < res.second.rows(); ++i) {
-    Agg b{res.second.Int(i, 1), res.second.Str(i, 2), res.second.Int(i, 3)};
+    Agg b{res.second.Int(i, 1), res.second.Str(i, 2)};
     stats.target_rows += b.n;
     buckets[res.second.Int(i, 0)].second = b;
   }

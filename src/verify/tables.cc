@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kTablesSql = R"SQL(
 SELECT c.oid::regclass::text, n.nspname, c.relname, c.relkind::text, c.relispopulated,
-       c.reltuples::float8, pg_relation_size(c.oid)
+       c.reltuples::float8, pg_table_size(c.oid)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
