@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "common/log.h"
 #include "pg/quote.h"
 
 namespace hk::verify {
@@ -267,6 +268,8 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
   stats.differing_chunks = static_cast<int>(diff.size());
   // Live source: re-check differing chunks at fresh snapshots; keep what persists.
   for (int attempt = 0; attempt < o.retries && !diff.empty(); ++attempt) {
+    LogDebug("verify: {}: {} differing chunk(s), re-check {} of {}", t.qualified, diff.size(),
+             attempt + 1, o.retries);
     Sleep(o.retry_wait_ms);
     HK_RETURN_IF_ERROR(sp.Begin());
     std::vector<std::pair<KeyRange, std::pair<Agg, Agg>>> still;
@@ -312,6 +315,8 @@ Status CompareMultiset(SessionPair& sp, const TableInfo& t, const VerifyOptions&
   stats.differing_chunks = static_cast<int>(diff.size());
   bool persistent = false;
   for (int attempt = 0; attempt < o.retries && !diff.empty(); ++attempt) {
+    LogDebug("verify: {}: {} differing bucket(s), re-check {} of {}", t.qualified, diff.size(),
+             attempt + 1, o.retries);
     Sleep(o.retry_wait_ms);
     HK_RETURN_IF_ERROR(sp.Begin());
     std::string q = "SELECT b, count(*), sum(h)::text FROM (SELECT " + bucket +
