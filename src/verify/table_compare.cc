@@ -22,6 +22,9 @@ struct Agg {
 
 std::string From(const TableInfo& t) { return " FROM ONLY " + t.qualified + " AS t"; }
 
+// Changed rows per table whose differing values are shown.
+constexpr int kChangedValuesPerTable = 20;
+
 // Per-table localisation state.
 struct Ctx {
   SessionPair& sp;
@@ -42,6 +45,31 @@ Result<std::pair<Agg, Agg>> HashRange(Ctx& c, const KeyRange& r) {
   Agg a{res.first.Int(0, 0), res.first.Str(0, 1)};
   Agg b{res.second.Int(0, 0), res.second.Str(0, 1)};
   return std::make_pair(a, b);
+}
+
+// Fingerprints of many ranges in one statement per side (one round trip).
+Result<std::vector<std::pair<Agg, Agg>>> HashRanges(Ctx& c, const std::vector<KeyRange>& ranges) {
+  std::vector<std::pair<Agg, Agg>> out(ranges.size());
+  constexpr size_t kBatch = 200;
+  for (size_t start = 0; start < ranges.size(); start += kBatch) {
+    Params p;
+    std::string sql;
+    size_t end = std::min(ranges.size(), start + kBatch);
+    for (size_t i = start; i < end; ++i) {
+      if (i > start) sql += " UNION ALL ";
+      sql += "SELECT " + std::to_string(i) + ", count(*), coalesce(sum(hashtextextended(" +
+             RowTextExpr(c.t) + ", 0)), 0)::text" + From(c.t) + " WHERE " +
+             RangePredicate(c.t, ranges[i], p);
+    }
+    HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
+    for (int r = 0; r < res.first.rows(); ++r) {
+      out[static_cast<size_t>(res.first.Int(r, 0))].first = {res.first.Int(r, 1), res.first.Str(r, 2)};
+    }
+    for (int r = 0; r < res.second.rows(); ++r) {
+      out[static_cast<size_t>(res.second.Int(r, 0))].second = {res.second.Int(r, 1), res.second.Str(r, 2)};
+    }
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> Thresholds(Ctx& c) {
@@ -77,28 +105,15 @@ std::string KeyEquals(const TableInfo& t, const KeyValue& k, Params& p) {
   return where + ")";
 }
 
-// Fetches text values of the given columns of one row on one side.
-std::string RowValues(pg::Connection& conn, const TableInfo& t, const KeyValue& k,
-                      const std::vector<std::string>& cols) {
-  Params p;
-  std::string sel;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    sel += (i ? ", " : "") + std::string("t.") + pg::QuoteIdent(cols[i]) + "::text";
-  }
-  std::string where = KeyEquals(t, k, p);
-  auto r = conn.Exec("SELECT " + sel + From(t) + " WHERE " + where, p);
-  if (!r.ok() || r->rows() != 1) return "?";
-  std::string out;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    out += (i ? "; " : "") + cols[i] + "=" +
-           (r->IsNull(0, static_cast<int>(i)) ? "NULL" : r->Str(0, static_cast<int>(i)));
-  }
-  return out;
-}
-
 // The columns whose text differs between the two sides for one key, found
-// by comparing a hash of each column's text.
-Result<std::vector<std::string>> DifferingColumns(Ctx& c, const KeyValue& k) {
+// by comparing a hash of each column's text; with want_values, also
+// "col=value; ..." of those columns on each side.
+struct ColumnDiff {
+  std::vector<std::string> columns;
+  std::optional<std::string> source, target;
+};
+
+Result<ColumnDiff> DifferingColumns(Ctx& c, const KeyValue& k, bool want_values) {
   const TableInfo& t = c.t;
   Params p;
   std::string where = KeyEquals(t, k, p);
@@ -107,17 +122,33 @@ Result<std::vector<std::string>> DifferingColumns(Ctx& c, const KeyValue& k) {
     sql += (i ? ", " : "") + std::string("hashtextextended(t.") + pg::QuoteIdent(t.columns[i]) +
            "::text, 0)";
   }
-  sql += "]::bigint[]::text" + From(t) + " WHERE " + where;
+  sql += "]::bigint[]::text";
+  if (want_values) {
+    for (const auto& col : t.columns) sql += ", t." + pg::QuoteIdent(col) + "::text";
+  }
+  sql += From(t) + " WHERE " + where;
   HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
-  std::vector<std::string> cols;
-  if (res.first.rows() != 1 || res.second.rows() != 1) return cols;
+  ColumnDiff out;
+  if (res.first.rows() != 1 || res.second.rows() != 1) return out;
   auto a = ParseSimpleArray(res.first.Str(0, 0)), b = ParseSimpleArray(res.second.Str(0, 0));
+  std::string sv, tv;
   for (size_t i = 0; i < t.columns.size(); ++i) {
     auto x = i < a.size() ? a[i] : std::nullopt;
     auto y = i < b.size() ? b[i] : std::nullopt;
-    if (x != y) cols.push_back(t.columns[i]);
+    if (x == y) continue;
+    out.columns.push_back(t.columns[i]);
+    if (want_values) {
+      int col = static_cast<int>(i) + 1;
+      std::string sep = sv.empty() ? "" : "; ";
+      sv += sep + t.columns[i] + "=" + (res.first.IsNull(0, col) ? "NULL" : res.first.Str(0, col));
+      tv += sep + t.columns[i] + "=" + (res.second.IsNull(0, col) ? "NULL" : res.second.Str(0, col));
+    }
   }
-  return cols;
+  if (want_values && !out.columns.empty()) {
+    out.source = sv;
+    out.target = tv;
+  }
+  return out;
 }
 
 // Fetches key and row hash of every row in a small range on both sides and
@@ -159,12 +190,12 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
       add(std::move(d));
     } else if (it->second != sh) {
       d.kind = "changed";
-      HK_ASSIGN_OR_RETURN(d.columns, DifferingColumns(c, k));
-      if (!d.columns.empty() && c.changed_values_fetched < 20) {
-        ++c.changed_values_fetched;
-        d.source_value = RowValues(c.sp.src(), t, k, d.columns);
-        d.target_value = RowValues(c.sp.tgt(), t, k, d.columns);
-      }
+      bool want_values = c.changed_values_fetched < kChangedValuesPerTable;
+      HK_ASSIGN_OR_RETURN(ColumnDiff cd, DifferingColumns(c, k, want_values));
+      if (want_values) ++c.changed_values_fetched;
+      d.columns = std::move(cd.columns);
+      d.source_value = std::move(cd.source);
+      d.target_value = std::move(cd.target);
       add(std::move(d));
     }
   }
@@ -246,7 +277,9 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
                     RowTextExpr(t) + ", 0)), 0)::text" + From(t) + " GROUP BY 1";
   HK_RETURN_IF_ERROR(sp.src().Run("SET LOCAL enable_sort = off"));
   HK_RETURN_IF_ERROR(sp.tgt().Run("SET LOCAL enable_sort = off"));
+  LogDebug("verify: {}: hashing {} chunk(s)", t.qualified, th.size() + 1);
   HK_ASSIGN_OR_RETURN(auto res, sp.Both(sql, p));
+  LogDebug("verify: {}: hashed", t.qualified);
   std::map<int64_t, std::pair<Agg, Agg>> buckets;
   for (int i = 0; i < res.first.rows(); ++i) {
     Agg a{res.first.Int(i, 1), res.first.Str(i, 2)};
@@ -276,19 +309,23 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
              attempt + 1, o.retries);
     Sleep(o.retry_wait_ms);
     HK_RETURN_IF_ERROR(sp.Begin());
+    std::vector<KeyRange> ranges;
+    for (const auto& d : diff) ranges.push_back(d.first);
+    HK_ASSIGN_OR_RETURN(auto hashes, HashRanges(c, ranges));
     std::vector<std::pair<KeyRange, std::pair<Agg, Agg>>> still;
-    for (const auto& d : diff) {
-      HK_ASSIGN_OR_RETURN(auto h, HashRange(c, d.first));
-      if (!(h.first == h.second)) still.emplace_back(d.first, h);
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      if (!(hashes[i].first == hashes[i].second)) still.emplace_back(ranges[i], hashes[i]);
     }
     stats.transient_chunks += static_cast<int>(diff.size() - still.size());
     diff = std::move(still);
     c.persistent = true;
   }
   // Localise in the snapshot of the last check.
+  if (!diff.empty()) LogDebug("verify: {}: localising {} chunk(s)", t.qualified, diff.size());
   for (const auto& d : diff) {
     HK_RETURN_IF_ERROR(Localise(c, d.first, d.second.first, d.second.second));
   }
+  if (!diff.empty()) LogDebug("verify: {}: localised", t.qualified);
   return sp.End();
 }
 
