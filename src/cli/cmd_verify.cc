@@ -19,7 +19,8 @@ CommandSpec VerifyCommand() {
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
             auto* t = sub->add_option("--target", o->target, "target database (URI or keyword string)");
             sub->add_option("--jobs,-j", o->v.jobs, "tables compared in parallel (connections per side)")
-                ->check(CLI::Range(1, 64));
+                ->check(CLI::Range(1, 64))
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
             sub->add_flag("--json", o->json, "print the report as JSON on stdout");
             sub->add_option("--include", o->v.include,
                             "only tables matching this glob (schema.table or table); repeatable");
@@ -29,14 +30,18 @@ CommandSpec VerifyCommand() {
                                       "compare table contents and large objects only");
             so->excludes(dof);
             sub->add_option("--max-diffs", o->v.max_diffs, "differences to list (the rest are counted)")
-                ->check(CLI::Range(1, 1000000));
+                ->check(CLI::Range(1, 1000000))
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
             sub->add_option("--retries", o->v.retries,
                             "re-checks of a differing chunk at fresh snapshots (live source)")
-                ->check(CLI::Range(0, 100));
+                ->check(CLI::Range(0, 100))
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
             sub->add_option("--retry-wait", o->v.retry_wait_ms, "milliseconds before each re-check")
-                ->check(CLI::Range(0, 600000));
+                ->check(CLI::Range(0, 600000))
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
             sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 4000)")
-                ->check(CLI::Range(int64_t{100}, int64_t{1000000000}));
+                ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
             return [o, s, t](const GlobalOptions& g, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), o->json);

@@ -84,7 +84,7 @@ Result<std::vector<std::string>> Thresholds(Ctx& c) {
   double pct = std::clamp(100.0 * sample / est, 0.001, 100.0);
   std::string sql = fmt::format(
       "SELECT x::text FROM unnest((SELECT percentile_disc(ARRAY(SELECT g::float8 / {0} FROM "
-      "generate_series(1, {0} - 1) g)) WITHIN GROUP (ORDER BY {1}){2} TABLESAMPLE SYSTEM ({3}))) "
+      "generate_series(1, {0} - 1) g)) WITHIN GROUP (ORDER BY {1}){2} TABLESAMPLE SYSTEM ({3}) REPEATABLE (0))) "
       "WITH ORDINALITY u(x, o) ORDER BY o",
       nchunks, KeyList(t), From(t), pct);
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.sp.src().Exec(sql));
@@ -151,6 +151,20 @@ Result<ColumnDiff> DifferingColumns(Ctx& c, const KeyValue& k, bool want_values)
   return out;
 }
 
+void ReportRange(Ctx& c, const KeyRange& r, const Agg& a, const Agg& b) {
+  Difference d;
+  d.area = "data";
+  d.object_type = "key_range";
+  d.object = c.t.qualified;
+  d.kind = "changed";
+  d.key = fmt::format("[{}, {})", r.lo ? KeyText(c.t, *r.lo) : "-inf",
+                      r.hi ? KeyText(c.t, *r.hi) : "+inf");
+  d.source_count = a.n;
+  d.target_count = b.n;
+  d.persistent = c.persistent;
+  c.report.Add(std::move(d));
+}
+
 // Fetches key and row hash of every row in a small range on both sides and
 // names each differing key.
 Status CompareRows(Ctx& c, const KeyRange& r) {
@@ -180,8 +194,14 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
     ++c.reported;
     c.report.Add(std::move(d));
   };
+  // Past --max-diffs the rest of the range is reported as one key_range.
+  auto capped = [&]() {
+    if (c.reported < c.o.max_diffs) return false;
+    ReportRange(c, r, Agg{static_cast<int64_t>(s.size())}, Agg{static_cast<int64_t>(g.size())});
+    return true;
+  };
   for (const auto& [k, sh] : s) {
-    if (c.reported >= c.o.max_diffs) return Status::Ok();
+    if (capped()) return Status::Ok();
     auto it = g.find(k);
     Difference d;
     d.key = KeyText(t, k);
@@ -200,7 +220,7 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
     }
   }
   for (const auto& [k, gh] : g) {
-    if (c.reported >= c.o.max_diffs) return Status::Ok();
+    if (capped()) return Status::Ok();
     if (s.count(k)) continue;
     Difference d;
     d.key = KeyText(t, k);
@@ -208,20 +228,6 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
     add(std::move(d));
   }
   return Status::Ok();
-}
-
-void ReportRange(Ctx& c, const KeyRange& r, const Agg& a, const Agg& b) {
-  Difference d;
-  d.area = "data";
-  d.object_type = "key_range";
-  d.object = c.t.qualified;
-  d.kind = "changed";
-  d.key = fmt::format("[{}, {})", r.lo ? KeyText(c.t, *r.lo) : "-inf",
-                      r.hi ? KeyText(c.t, *r.hi) : "+inf");
-  d.source_count = a.n;
-  d.target_count = b.n;
-  d.persistent = c.persistent;
-  c.report.Add(std::move(d));
 }
 
 // Split-and-rehash until a differing range is small, then compare its rows.

@@ -246,6 +246,31 @@ TEST_F(VerifyMutation, SchemaOnlyAndDataOnly) {
   EXPECT_EQ(c3, 0) << j3.dump(2);
 }
 
+TEST_F(VerifyMutation, ColumnOrderDoesNotMatter) {
+  // Same data, but the column now sits last on the target (different attnum).
+  Target("ALTER TABLE edge DROP COLUMN nul; ALTER TABLE edge ADD COLUMN nul text; "
+         "UPDATE edge SET nul = 'x' WHERE id = 2");
+  auto [code, j] = Verify();
+  EXPECT_EQ(code, 0) << j.dump(2);
+}
+
+TEST_F(VerifyMutation, ManyDifferencesAreCappedAndTextOutputNamesThem) {
+  Target("UPDATE price_snapshots SET source = 'x' WHERE id <= 3000");
+  auto [code, j] = Verify({"--max-diffs", "10", "--retries", "0", "--chunk-rows", "1000"});
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(j["differences"].size(), 10u);
+  EXPECT_GT(j["summary"]["not_listed"].get<int>(), 0);
+  EXPECT_FALSE(j["differences"][0]["persistent"].get<bool>());
+  ProcessResult r = RunHikkoshi({"-q", "verify", "--source", src_->Uri("shop"), "--target",
+                                 tgt_->Uri("t2"), "--max-diffs", "3", "--retries", "0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("row public.price_snapshots: changed [id=1] columns: source"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("more (raise --max-diffs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DIFFERENT"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("hikkoshi@"), std::string::npos);  // URLs are shown without password
+}
+
 // A live source: the first pass sees a difference that the "replication"
 // (here: the test) resolves before a re-check; nothing is reported. The fix is
 // applied only once verify has logged its first re-check, so no timing races.
