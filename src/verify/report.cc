@@ -95,6 +95,10 @@ void VerifyReport::Add(Difference d) {
     if (a.informational != b.informational) return !a.informational;
     if (AreaRank(a.area) != AreaRank(b.area)) return AreaRank(a.area) < AreaRank(b.area);
     if (a.object != b.object) return a.object < b.object;
+    // Named rows before the ranges and buckets that were not localised.
+    bool ar = a.object_type == "key_range" || a.object_type == "hash_bucket";
+    bool br = b.object_type == "key_range" || b.object_type == "hash_bucket";
+    if (ar != br) return br;
     if (a.object_type != b.object_type) return a.object_type < b.object_type;
     return a.key < b.key;
   });
