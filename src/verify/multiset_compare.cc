@@ -25,6 +25,9 @@ std::string From(const TableInfo& t) { return " FROM ONLY " + t.qualified + " AS
 // first bucket is always fetched).
 constexpr int64_t kMultisetRowBudget = 200000;
 
+// Row texts longer than this are cut in reports.
+constexpr size_t kMaxRowText = 4096;
+
 void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 }  // namespace
@@ -113,7 +116,7 @@ Status CompareMultiset(SessionPair& sp, const TableInfo& t, const VerifyOptions&
       d.object_type = "row";
       d.object = t.qualified;
       d.kind = counts.first > counts.second ? "missing_on_target" : "extra_on_target";
-      d.key = row;
+      d.key = Truncate(row, kMaxRowText);
       d.source_count = counts.first;
       d.target_count = counts.second;
       d.persistent = persistent;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/exit_codes.h"
+#include "verify/sql_text.h"
 
 namespace hk::verify {
 namespace {
@@ -16,11 +17,7 @@ int AreaRank(const std::string& a) {
   return 3;
 }
 
-std::string Shorten(const std::string& s, size_t max = 120) {
-  if (s.size() <= max) return s;
-  while (max > 0 && (static_cast<unsigned char>(s[max]) & 0xC0) == 0x80) --max;  // UTF-8 boundary
-  return s.substr(0, max) + fmt::format("… ({} bytes)", s.size());
-}
+std::string Shorten(const std::string& s, size_t max = 120) { return Truncate(s, max); }
 
 std::string OneLine(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');

@@ -85,6 +85,21 @@ std::vector<Work> Plan(const std::vector<TableInfo>& src, const std::vector<Tabl
     }
     work.push_back(std::move(w));
   }
+  if (!o.schema) {  // otherwise the schema comparison names extra tables
+    std::set<std::string> in_source;
+    for (const auto& s : src) in_source.insert(s.qualified);
+    for (const auto& t : tgt) {
+      if (in_source.count(t.qualified) || !TableSelected(t.qualified, t.name, o.include, o.exclude)) {
+        continue;
+      }
+      Difference d;
+      d.area = "data";
+      d.object_type = t.relkind == 'm' ? "materialized view" : "table";
+      d.object = t.qualified;
+      d.kind = "extra_on_target";
+      report.Add(std::move(d));
+    }
+  }
   return work;
 }
 

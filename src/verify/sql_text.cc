@@ -90,6 +90,13 @@ std::string KeyText(const TableInfo& t, const KeyValue& k) {
   return s;
 }
 
+std::string Truncate(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n) + "\u2026 (" + std::to_string(s.size()) + " bytes)";
+}
+
 namespace {
 
 bool Matches(const std::string& pat, const std::string& qualified, const std::string& name) {

@@ -49,6 +49,10 @@ std::vector<std::optional<std::string>> ParseSimpleArray(const std::string& text
 /// "id=42" or "a=1, b=x" for reports.
 std::string KeyText(const TableInfo& t, const KeyValue& k);
 
+/// s cut to at most max bytes at a UTF-8 character boundary, with
+/// "… (N bytes)" appended when cut.
+std::string Truncate(const std::string& s, size_t max);
+
 /// Glob match of a table against --include/--exclude patterns: a pattern
 /// with a dot matches schema.table, one without matches the table name.
 bool TableSelected(const std::string& qualified, const std::string& name,

@@ -49,6 +49,12 @@ TEST(VerifySql, ParseSimpleArray) {
   EXPECT_TRUE(ParseSimpleArray("{}").empty());
 }
 
+TEST(VerifySql, TruncateKeepsUtf8Whole) {
+  EXPECT_EQ(Truncate("abc", 5), "abc");
+  std::string jp = "\xe4\xbe\xa1\xe6\xa0\xbc";  // two 3-byte characters
+  EXPECT_EQ(Truncate(jp, 4), "\xe4\xbe\xa1\xe2\x80\xa6 (6 bytes)");
+}
+
 TEST(VerifySql, TableSelection) {
   EXPECT_TRUE(TableSelected("public.users", "users", {}, {}));
   EXPECT_TRUE(TableSelected("public.users", "users", {"users"}, {}));
