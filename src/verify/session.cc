@@ -23,9 +23,11 @@ Status SessionPair::Begin() {
   const char* begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   HK_RETURN_IF_ERROR(src_.Run(begin));
   HK_RETURN_IF_ERROR(tgt_.Run(begin));
-  // Take both snapshots now (the first statement fixes a REPEATABLE READ snapshot).
-  HK_RETURN_IF_ERROR(src_.Run("SELECT 1"));
-  HK_RETURN_IF_ERROR(tgt_.Run("SELECT 1"));
+  // Take both snapshots now (the first statement fixes a REPEATABLE READ
+  // snapshot) and remember what they are.
+  HK_ASSIGN_OR_RETURN(std::string a, src_.QueryValue("SELECT txid_current_snapshot()::text"));
+  HK_ASSIGN_OR_RETURN(std::string b, tgt_.QueryValue("SELECT txid_current_snapshot()::text"));
+  snapshot_ids_ = a + " " + b;
   open_ = true;
   return Status::Ok();
 }

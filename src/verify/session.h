@@ -33,6 +33,11 @@ class SessionPair {
   /// Ends the snapshot (COMMIT of a read-only transaction).
   Status End();
 
+  /// txid_current_snapshot() of both sides as of the last Begin(). Two equal
+  /// values mean no transaction with writes committed in between on either
+  /// server, so both snapshots see exactly the same data.
+  const std::string& snapshot_ids() const { return snapshot_ids_; }
+
   /// Sends the statement to both servers, then waits for both answers, so
   /// the two servers work concurrently.
   Result<std::pair<pg::QueryResult, pg::QueryResult>> Both(const std::string& sql,
@@ -51,6 +56,7 @@ class SessionPair {
  private:
   pg::Connection src_, tgt_;
   bool open_ = false;
+  std::string snapshot_ids_;
 };
 
 }  // namespace hk::verify

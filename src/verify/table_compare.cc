@@ -309,8 +309,16 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
   for (int attempt = 0; attempt < o.retries && !diff.empty(); ++attempt) {
     LogDebug("verify: {}: {} differing chunk(s), re-check {} of {}", t.qualified, diff.size(),
              attempt + 1, o.retries);
+    std::string before = sp.snapshot_ids();
     Sleep(o.retry_wait_ms);
     HK_RETURN_IF_ERROR(sp.Begin());
+    if (sp.snapshot_ids() == before) {
+      // Nothing was written on either server: a re-check would see the same
+      // data, and nothing is being applied. The difference persists.
+      LogDebug("verify: {}: no writes on either server since the last check", t.qualified);
+      c.persistent = true;
+      break;
+    }
     std::vector<KeyRange> ranges;
     for (const auto& d : diff) ranges.push_back(d.first);
     HK_ASSIGN_OR_RETURN(auto hashes, HashRanges(c, ranges));

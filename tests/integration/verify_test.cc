@@ -281,7 +281,7 @@ TEST_F(VerifyMutation, TransientDifferenceIsRecheckedAndDropped) {
   dir.erase(dir.find_last_not_of("\n") + 1);
   std::string cmd = ShellQuote(HIKKOSHI_BINARY) + " -v verify --data-only --include users --json --source " +
                     ShellQuote(src_->Uri("shop")) + " --target " + ShellQuote(tgt_->Uri("t2")) +
-                    " --retries 50 --retry-wait 200";
+                    " --retries 3 --retry-wait 3000";
   RunShell("( " + cmd + " >" + dir + "/out 2>" + dir + "/err; echo $? >" + dir + "/rc.tmp; mv " + dir +
            "/rc.tmp " + dir + "/rc ) >/dev/null 2>&1 &");
   bool rechecking = false;
