@@ -72,11 +72,14 @@ Status CompareMultiset(SessionPair& sp, const TableInfo& t, const VerifyOptions&
       break;
     }
     std::string q = "SELECT b, count(*), sum(h)::text FROM (SELECT " + bucket +
-                    " AS b, hashtextextended(r, 0) AS h FROM " + rows + ") s WHERE b = ANY($1::int[]) GROUP BY b";
+                    " AS b, hashtextextended(r, 0) AS h FROM " + rows +
+                    ") s WHERE b = ANY($1::int[]) GROUP BY b";
     HK_ASSIGN_OR_RETURN(auto rr, sp.Both(q, {ArrayLiteral(diff)}));
     std::map<std::string, std::pair<Agg, Agg>> m;
-    for (int i = 0; i < rr.first.rows(); ++i) m[rr.first.Str(i, 0)].first = {rr.first.Int(i, 1), rr.first.Str(i, 2)};
-    for (int i = 0; i < rr.second.rows(); ++i) m[rr.second.Str(i, 0)].second = {rr.second.Int(i, 1), rr.second.Str(i, 2)};
+    for (int i = 0; i < rr.first.rows(); ++i)
+      m[rr.first.Str(i, 0)].first = {rr.first.Int(i, 1), rr.first.Str(i, 2)};
+    for (int i = 0; i < rr.second.rows(); ++i)
+      m[rr.second.Str(i, 0)].second = {rr.second.Int(i, 1), rr.second.Str(i, 2)};
     std::vector<std::string> still;
     for (const auto& b : diff) {
       if (!(m[b].first == m[b].second)) still.push_back(b);
@@ -110,8 +113,8 @@ Status CompareMultiset(SessionPair& sp, const TableInfo& t, const VerifyOptions&
     report.Add(std::move(d));
   }
   if (!fetch.empty()) {
-    std::string q = "SELECT r, count(*) FROM " + rows + " WHERE " + bucket +
-                    " = ANY($1::int[]) GROUP BY r";
+    std::string q =
+        "SELECT r, count(*) FROM " + rows + " WHERE " + bucket + " = ANY($1::int[]) GROUP BY r";
     HK_ASSIGN_OR_RETURN(auto rr, sp.Both(q, {ArrayLiteral(fetch)}));
     std::map<std::string, std::pair<int64_t, int64_t>> m;
     for (int i = 0; i < rr.first.rows(); ++i) m[rr.first.Str(i, 0)].first = rr.first.Int(i, 1);

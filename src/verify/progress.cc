@@ -10,8 +10,8 @@ namespace hk::verify {
 
 void Progress::Draw(const std::string& current) {
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::fprintf(stderr, "\r\033[Kverify: %zu/%zu tables, %lld rows hashed, %.0f s  %s", done_, total_,
-               static_cast<long long>(rows_), s, current.c_str());
+  std::fprintf(stderr, "\r\033[Kverify: %zu/%zu tables, %lld rows hashed, %.0f s  %s", done_,
+               total_, static_cast<long long>(rows_), s, current.c_str());
   std::fflush(stderr);
 }
 
@@ -27,10 +27,11 @@ void Progress::TableDone(const TableStats& s, int64_t differences) {
   if (tty_) {
     Draw("");
   } else if (log_) {
-    LogInfo("verify: {} ({}/{}): {} source rows, {} target rows, {} chunks, {} {} ({:.2f} s)",
-            s.table, done_, total_, s.source_rows, s.target_rows, s.chunks,
-            differences == 0 ? "identical" : fmt::format("{} differing chunk(s)", s.differing_chunks),
-            s.method, s.seconds);
+    LogInfo(
+        "verify: {} ({}/{}): {} source rows, {} target rows, {} chunks, {} {} ({:.2f} s)", s.table,
+        done_, total_, s.source_rows, s.target_rows, s.chunks,
+        differences == 0 ? "identical" : fmt::format("{} differing chunk(s)", s.differing_chunks),
+        s.method, s.seconds);
   }
 }
 

@@ -38,9 +38,9 @@ std::string HumanBytes(int64_t b) {
 }  // namespace
 
 nlohmann::json Difference::ToJson() const {
-  nlohmann::json j = {{"area", area},     {"object_type", object_type},
-                      {"object", object}, {"kind", kind},
-                      {"persistent", persistent}, {"informational", informational}};
+  nlohmann::json j = {
+      {"area", area}, {"object_type", object_type}, {"object", object},
+      {"kind", kind}, {"persistent", persistent},   {"informational", informational}};
   j["key"] = key.empty() ? nlohmann::json(nullptr) : nlohmann::json(key);
   j["columns"] = columns;
   j["source"] = source_value ? nlohmann::json(*source_value) : nlohmann::json(nullptr);
@@ -110,12 +110,14 @@ void VerifyReport::AddTable(TableStats t) {
 
 int64_t VerifyReport::DifferenceCount() const {
   std::lock_guard<std::mutex> l(mu_);
-  return std::count_if(diffs_.begin(), diffs_.end(), [](const Difference& d) { return !d.informational; });
+  return std::count_if(diffs_.begin(), diffs_.end(),
+                       [](const Difference& d) { return !d.informational; });
 }
 
 int64_t VerifyReport::InformationalCount() const {
   std::lock_guard<std::mutex> l(mu_);
-  return std::count_if(diffs_.begin(), diffs_.end(), [](const Difference& d) { return d.informational; });
+  return std::count_if(diffs_.begin(), diffs_.end(),
+                       [](const Difference& d) { return d.informational; });
 }
 
 int VerifyReport::ExitCode() const { return Identical() ? kExitOk : kExitWarnings; }
@@ -180,7 +182,8 @@ std::string VerifyReport::ToText() const {
   s += fmt::format(
       "  {} tables checked ({} read on the source), {} schema objects, {} large objects; rows "
       "hashed: {} source, {} target; {:.1f} s\n",
-      tables_.size(), HumanBytes(bytes), schema_objects_, large_objects_, rows_s, rows_t, elapsed_s);
+      tables_.size(), HumanBytes(bytes), schema_objects_, large_objects_, rows_s, rows_t,
+      elapsed_s);
   if (transient > 0) {
     s += fmt::format("  {} chunk(s) differed at first and matched on re-check (source is live)\n",
                      transient);

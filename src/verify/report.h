@@ -52,10 +52,10 @@ class VerifyReport {
   double elapsed_s = 0;
   int max_diffs = 100;
 
-  int64_t DifferenceCount() const;     ///< Non-informational differences.
+  int64_t DifferenceCount() const;  ///< Non-informational differences.
   int64_t InformationalCount() const;
   bool Identical() const { return DifferenceCount() == 0; }
-  int ExitCode() const;                ///< 0 identical, 1 differences.
+  int ExitCode() const;  ///< 0 identical, 1 differences.
   const std::vector<Difference>& differences() const { return diffs_; }
   const std::vector<TableStats>& tables() const { return tables_; }
 

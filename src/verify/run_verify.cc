@@ -89,7 +89,8 @@ std::vector<Work> Plan(const std::vector<TableInfo>& src, const std::vector<Tabl
     std::set<std::string> in_source;
     for (const auto& s : src) in_source.insert(s.qualified);
     for (const auto& t : tgt) {
-      if (in_source.count(t.qualified) || !TableSelected(t.qualified, t.name, o.include, o.exclude)) {
+      if (in_source.count(t.qualified) ||
+          !TableSelected(t.qualified, t.name, o.include, o.exclude)) {
         continue;
       }
       Difference d;

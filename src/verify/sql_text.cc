@@ -72,9 +72,12 @@ std::vector<std::optional<std::string>> ParseSimpleArray(const std::string& text
   size_t start = 0;
   while (true) {
     size_t comma = body.find(',', start);
-    std::string e = body.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (e == "NULL") out.push_back(std::nullopt);
-    else out.push_back(e);
+    std::string e =
+        body.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (e == "NULL")
+      out.push_back(std::nullopt);
+    else
+      out.push_back(e);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -107,7 +110,8 @@ bool Matches(const std::string& pat, const std::string& qualified, const std::st
 }  // namespace
 
 bool TableSelected(const std::string& qualified, const std::string& name,
-                   const std::vector<std::string>& include, const std::vector<std::string>& exclude) {
+                   const std::vector<std::string>& include,
+                   const std::vector<std::string>& exclude) {
   if (!include.empty()) {
     bool any = false;
     for (const auto& p : include) any = any || Matches(p, qualified, name);

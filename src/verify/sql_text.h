@@ -13,12 +13,12 @@ struct TableInfo {
   std::string qualified;  ///< regclass text with search_path '' (e.g. public.users).
   std::string schema, name;
   char relkind = 'r';
-  std::vector<std::string> columns;   ///< Sorted by name (byte order), not attnum.
-  std::vector<std::string> key_cols;  ///< Primary key columns in key order; empty = no PK.
-  std::vector<std::string> key_types; ///< format_type(atttypid, NULL) of each key column.
-  bool populated = true;              ///< Materialized views: WITH DATA.
+  std::vector<std::string> columns;    ///< Sorted by name (byte order), not attnum.
+  std::vector<std::string> key_cols;   ///< Primary key columns in key order; empty = no PK.
+  std::vector<std::string> key_types;  ///< format_type(atttypid, NULL) of each key column.
+  bool populated = true;               ///< Materialized views: WITH DATA.
   double est_rows = 0;
-  int64_t est_bytes = 0;              ///< pg_table_size (heap and TOAST).
+  int64_t est_bytes = 0;  ///< pg_table_size (heap and TOAST).
 };
 
 /// One bound of a key range: the text form of each key column.
@@ -56,6 +56,7 @@ std::string Truncate(const std::string& s, size_t max);
 /// Glob match of a table against --include/--exclude patterns: a pattern
 /// with a dot matches schema.table, one without matches the table name.
 bool TableSelected(const std::string& qualified, const std::string& name,
-                   const std::vector<std::string>& include, const std::vector<std::string>& exclude);
+                   const std::vector<std::string>& include,
+                   const std::vector<std::string>& exclude);
 
 }  // namespace hk::verify

@@ -63,10 +63,12 @@ Result<std::vector<std::pair<Agg, Agg>>> HashRanges(Ctx& c, const std::vector<Ke
     }
     HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
     for (int r = 0; r < res.first.rows(); ++r) {
-      out[static_cast<size_t>(res.first.Int(r, 0))].first = {res.first.Int(r, 1), res.first.Str(r, 2)};
+      out[static_cast<size_t>(res.first.Int(r, 0))].first = {res.first.Int(r, 1),
+                                                             res.first.Str(r, 2)};
     }
     for (int r = 0; r < res.second.rows(); ++r) {
-      out[static_cast<size_t>(res.second.Int(r, 0))].second = {res.second.Int(r, 1), res.second.Str(r, 2)};
+      out[static_cast<size_t>(res.second.Int(r, 0))].second = {res.second.Int(r, 1),
+                                                               res.second.Str(r, 2)};
     }
   }
   return out;
@@ -84,7 +86,8 @@ Result<std::vector<std::string>> Thresholds(Ctx& c) {
   double pct = std::clamp(100.0 * sample / est, 0.001, 100.0);
   std::string sql = fmt::format(
       "SELECT x::text FROM unnest((SELECT percentile_disc(ARRAY(SELECT g::float8 / {0} FROM "
-      "generate_series(1, {0} - 1) g)) WITHIN GROUP (ORDER BY {1}){2} TABLESAMPLE SYSTEM ({3}) REPEATABLE (0))) "
+      "generate_series(1, {0} - 1) g)) WITHIN GROUP (ORDER BY {1}){2} TABLESAMPLE SYSTEM ({3}) "
+      "REPEATABLE (0))) "
       "WITH ORDINALITY u(x, o) ORDER BY o",
       nchunks, KeyList(t), From(t), pct);
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.sp.src().Exec(sql));
@@ -141,7 +144,8 @@ Result<ColumnDiff> DifferingColumns(Ctx& c, const KeyValue& k, bool want_values)
       int col = static_cast<int>(i) + 1;
       std::string sep = sv.empty() ? "" : "; ";
       sv += sep + t.columns[i] + "=" + (res.first.IsNull(0, col) ? "NULL" : res.first.Str(0, col));
-      tv += sep + t.columns[i] + "=" + (res.second.IsNull(0, col) ? "NULL" : res.second.Str(0, col));
+      tv +=
+          sep + t.columns[i] + "=" + (res.second.IsNull(0, col) ? "NULL" : res.second.Str(0, col));
     }
   }
   if (want_values && !out.columns.empty()) {
@@ -268,12 +272,13 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
   Ctx c{sp, t, o, report};
   HK_RETURN_IF_ERROR(sp.Begin());
   HK_ASSIGN_OR_RETURN(std::vector<std::string> th, Thresholds(c));
-  std::string bexpr = th.empty() ? "0" : "width_bucket(t." + pg::QuoteIdent(t.key_cols[0]) +
-                                             ", $1::" + t.key_types[0] + "[])";
+  std::string bexpr = th.empty() ? "0"
+                                 : "width_bucket(t." + pg::QuoteIdent(t.key_cols[0]) +
+                                       ", $1::" + t.key_types[0] + "[])";
   Params p;
   if (!th.empty()) p.push_back(ArrayLiteral(th));
   // Flat query (no subquery fence) so the servers may use parallel workers;
-  // the planner cannot estimate the number of buckets and would sort 
+  // the planner cannot estimate the number of buckets and would sort
   // instead of hashing, hence enable_sort = off for this transaction.
   std::string sql = "SELECT " + bexpr + " AS b, count(*), coalesce(sum(hashtextextended(" +
                     RowTextExpr(t) + ", 0)), 0)::text" + From(t) + " GROUP BY 1";

@@ -24,16 +24,18 @@ Result<std::vector<TableInfo>> ListTables(pg::Connection& c) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kTablesSql));
   std::vector<TableInfo> out;
   // Column names (sorted by name, byte order) and primary key columns (key order).
-  HK_ASSIGN_OR_RETURN(pg::QueryResult names,
-                      c.Exec("SELECT * FROM (SELECT c.oid::regclass::text AS rel, a.attname::text AS col, 'c' AS what, 0::bigint AS ord "
-                             "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
-                             "WHERE c.relkind IN ('r', 'm') AND a.attnum > 0 AND NOT a.attisdropped "
-                             "UNION ALL "
-                             "SELECT c.oid::regclass::text, a.attname::text, 'k', k.ord "
-                             "FROM pg_class c JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary, "
-                             "unnest(i.indkey) WITH ORDINALITY k(attnum, ord), pg_attribute a "
-                             "WHERE a.attrelid = c.oid AND a.attnum = k.attnum "
-                             ") u ORDER BY rel, what, ord, col COLLATE \"C\""));
+  HK_ASSIGN_OR_RETURN(
+      pg::QueryResult names,
+      c.Exec("SELECT * FROM (SELECT c.oid::regclass::text AS rel, a.attname::text AS col, 'c' AS "
+             "what, 0::bigint AS ord "
+             "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+             "WHERE c.relkind IN ('r', 'm') AND a.attnum > 0 AND NOT a.attisdropped "
+             "UNION ALL "
+             "SELECT c.oid::regclass::text, a.attname::text, 'k', k.ord "
+             "FROM pg_class c JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary, "
+             "unnest(i.indkey) WITH ORDINALITY k(attnum, ord), pg_attribute a "
+             "WHERE a.attrelid = c.oid AND a.attnum = k.attnum "
+             ") u ORDER BY rel, what, ord, col COLLATE \"C\""));
   std::map<std::string, std::vector<std::string>> cols, keys;
   for (int i = 0; i < names.rows(); ++i) {
     (names.Str(i, 2) == "c" ? cols : keys)[names.Str(i, 0)].push_back(names.Str(i, 1));
@@ -51,11 +53,12 @@ Result<std::vector<TableInfo>> ListTables(pg::Connection& c) {
     t.key_cols = keys[t.qualified];
     out.push_back(std::move(t));
   }
-  HK_ASSIGN_OR_RETURN(pg::QueryResult types,
-                      c.Exec("SELECT c.oid::regclass::text, format_type(a.atttypid, NULL) "
-                             "FROM pg_class c JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary, "
-                             "unnest(i.indkey) WITH ORDINALITY k(attnum, ord), pg_attribute a "
-                             "WHERE a.attrelid = c.oid AND a.attnum = k.attnum ORDER BY 1, k.ord"));
+  HK_ASSIGN_OR_RETURN(
+      pg::QueryResult types,
+      c.Exec("SELECT c.oid::regclass::text, format_type(a.atttypid, NULL) "
+             "FROM pg_class c JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary, "
+             "unnest(i.indkey) WITH ORDINALITY k(attnum, ord), pg_attribute a "
+             "WHERE a.attrelid = c.oid AND a.attnum = k.attnum ORDER BY 1, k.ord"));
   std::map<std::string, std::vector<std::string>> ktypes;
   for (int i = 0; i < types.rows(); ++i) ktypes[types.Str(i, 0)].push_back(types.Str(i, 1));
   for (auto& t : out) t.key_types = ktypes[t.qualified];

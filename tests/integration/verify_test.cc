@@ -5,7 +5,6 @@
 // injects one difference, runs verify and checks that it names the object,
 // the key and the kind. Budget: ~1 min on 2 cores.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <memory>
@@ -34,10 +33,11 @@ class VerifyMutation : public ::testing::Test {
         (2, 'two', 2.25, '2024-05-02 10:00:00+00', '{"k": [1, 2]}', 0.0, '\x', '{}', 'x');
       CREATE VIEW v_edge AS SELECT id, txt FROM edge WHERE id > 0;
       SELECT lo_from_bytea(424242, 'large object contents');
-    )SQL", "shop");
+    )SQL",
+              "shop");
     tgt_->CreateDatabase("pristine");
-    auto r = RunShell("pg_dump " + ShellQuote(src_->Uri("shop")) + " | psql -X -q -v ON_ERROR_STOP=1 " +
-                      ShellQuote(tgt_->Uri("pristine")));
+    auto r = RunShell("pg_dump " + ShellQuote(src_->Uri("shop")) +
+                      " | psql -X -q -v ON_ERROR_STOP=1 " + ShellQuote(tgt_->Uri("pristine")));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {
@@ -54,8 +54,9 @@ class VerifyMutation : public ::testing::Test {
 
   // Runs verify (JSON) and returns {exit code, report}.
   std::pair<int, json> Verify(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"verify", "--source", src_->Uri("shop"), "--target",
-                                     tgt_->Uri("t2"), "--json", "--retries", "1", "--retry-wait", "10"};
+    std::vector<std::string> args = {"verify",        "--source", src_->Uri("shop"), "--target",
+                                     tgt_->Uri("t2"), "--json",   "--retries",       "1",
+                                     "--retry-wait",  "10"};
     args.insert(args.end(), extra.begin(), extra.end());
     ProcessResult r = RunHikkoshi(args);
     json j;
@@ -68,9 +69,9 @@ class VerifyMutation : public ::testing::Test {
   }
 
   // Asserts exit 1 and a difference with these fields (key/columns optional).
-  json ExpectDiff(const std::string& object_type, const std::string& object, const std::string& kind,
-                  const std::string& key = "", const std::string& column = "",
-                  std::vector<std::string> extra = {}) {
+  json ExpectDiff(const std::string& object_type, const std::string& object,
+                  const std::string& kind, const std::string& key = "",
+                  const std::string& column = "", std::vector<std::string> extra = {}) {
     auto [code, j] = Verify(extra);
     EXPECT_EQ(code, 1) << j.dump(2);
     for (const auto& d : j["differences"]) {
@@ -83,8 +84,9 @@ class VerifyMutation : public ::testing::Test {
       }
       return d;
     }
-    ADD_FAILURE() << "no " << object_type << " " << object << " " << kind << " " << key << " " << column
-                  << " in:\n" << j.dump(2);
+    ADD_FAILURE() << "no " << object_type << " " << object << " " << kind << " " << key << " "
+                  << column << " in:\n"
+                  << j.dump(2);
     return {};
   }
 
@@ -132,8 +134,8 @@ TEST_F(VerifyMutation, JsonbContentButNotKeyOrder) {
   auto [code, j] = Verify({"--include", "edge"});
   EXPECT_EQ(code, 0) << j.dump(2);
   std::string id = src_->Value("SELECT md5('ai-analysis-7')::uuid::text", "shop");
-  Target("UPDATE ai_analyses SET analysis = jsonb_set(analysis, '{tokens,in}', '1') WHERE id = '" + id +
-         "'");
+  Target("UPDATE ai_analyses SET analysis = jsonb_set(analysis, '{tokens,in}', '1') WHERE id = '" +
+         id + "'");
   ExpectDiff("row", "public.ai_analyses", "changed", "id=" + id, "analysis");
 }
 
@@ -151,7 +153,9 @@ TEST_F(VerifyMutation, NegativeZeroFloat) {
 }
 
 TEST_F(VerifyMutation, OneByteOfBytea) {
-  Target("UPDATE scrape_jobs SET payload = set_byte(payload, 5, get_byte(payload, 5) # 1) WHERE id = 10");
+  Target(
+      "UPDATE scrape_jobs SET payload = set_byte(payload, 5, get_byte(payload, 5) # 1) WHERE id = "
+      "10");
   ExpectDiff("row", "public.scrape_jobs", "changed", "id=10", "payload");
 }
 
@@ -166,8 +170,9 @@ TEST_F(VerifyMutation, DeletedRow) {
 }
 
 TEST_F(VerifyMutation, ExtraRow) {
-  Target("INSERT INTO users (id, email, display_name, plan, created_at) "
-         "VALUES (100000, 'new@example.com', 'New', 'free', now())");
+  Target(
+      "INSERT INTO users (id, email, display_name, plan, created_at) "
+      "VALUES (100000, 'new@example.com', 'New', 'free', now())");
   ExpectDiff("row", "public.users", "extra_on_target", "id=100000");
 }
 
@@ -178,7 +183,8 @@ TEST_F(VerifyMutation, ChangedPrimaryKey) {
 }
 
 TEST_F(VerifyMutation, ExtraDuplicateWithoutPrimaryKey) {
-  Target("INSERT INTO audit_log SELECT * FROM audit_log WHERE actor = 'system' ORDER BY at LIMIT 1");
+  Target(
+      "INSERT INTO audit_log SELECT * FROM audit_log WHERE actor = 'system' ORDER BY at LIMIT 1");
   auto d = ExpectDiff("row", "public.audit_log", "extra_on_target");
   EXPECT_EQ(d["target_count"].get<int>(), d["source_count"].get<int>() + 1);
   EXPECT_NE(d["key"].get<std::string>().find("system"), std::string::npos);
@@ -248,8 +254,9 @@ TEST_F(VerifyMutation, SchemaOnlyAndDataOnly) {
 
 TEST_F(VerifyMutation, ColumnOrderDoesNotMatter) {
   // Same data, but the column now sits last on the target (different attnum).
-  Target("ALTER TABLE edge DROP COLUMN nul; ALTER TABLE edge ADD COLUMN nul text; "
-         "UPDATE edge SET nul = 'x' WHERE id = 2");
+  Target(
+      "ALTER TABLE edge DROP COLUMN nul; ALTER TABLE edge ADD COLUMN nul text; "
+      "UPDATE edge SET nul = 'x' WHERE id = 2");
   auto [code, j] = Verify();
   EXPECT_EQ(code, 0) << j.dump(2);
 }
@@ -264,7 +271,8 @@ TEST_F(VerifyMutation, ManyDifferencesAreCappedAndTextOutputNamesThem) {
   ProcessResult r = RunHikkoshi({"-q", "verify", "--source", src_->Uri("shop"), "--target",
                                  tgt_->Uri("t2"), "--max-diffs", "3", "--retries", "0"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("row public.price_snapshots: changed [id=1] columns: source"), std::string::npos)
+  EXPECT_NE(r.out.find("row public.price_snapshots: changed [id=1] columns: source"),
+            std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("more (raise --max-diffs"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("DIFFERENT"), std::string::npos) << r.out;
@@ -279,11 +287,12 @@ TEST_F(VerifyMutation, TransientDifferenceIsRecheckedAndDropped) {
   Target("UPDATE users SET plan = CASE WHEN plan = 'free' THEN 'pro' ELSE 'free' END WHERE id = 9");
   std::string dir = RunShell("mktemp -d").out;
   dir.erase(dir.find_last_not_of("\n") + 1);
-  std::string cmd = ShellQuote(HIKKOSHI_BINARY) + " -v verify --data-only --include users --json --source " +
+  std::string cmd = ShellQuote(HIKKOSHI_BINARY) +
+                    " -v verify --data-only --include users --json --source " +
                     ShellQuote(src_->Uri("shop")) + " --target " + ShellQuote(tgt_->Uri("t2")) +
                     " --retries 3 --retry-wait 3000";
-  RunShell("( " + cmd + " >" + dir + "/out 2>" + dir + "/err; echo $? >" + dir + "/rc.tmp; mv " + dir +
-           "/rc.tmp " + dir + "/rc ) >/dev/null 2>&1 &");
+  RunShell("( " + cmd + " >" + dir + "/out 2>" + dir + "/err; echo $? >" + dir + "/rc.tmp; mv " +
+           dir + "/rc.tmp " + dir + "/rc ) >/dev/null 2>&1 &");
   bool rechecking = false;
   for (int i = 0; i < 200 && !rechecking; ++i) {
     rechecking = RunShell("grep -q 're-check 1 of' " + dir + "/err").exit_code == 0;
@@ -291,7 +300,8 @@ TEST_F(VerifyMutation, TransientDifferenceIsRecheckedAndDropped) {
   }
   ASSERT_TRUE(rechecking) << RunShell("cat " + dir + "/err").out;
   tgt_->Sql("UPDATE users SET plan = '" + plan + "' WHERE id = 9", "t2");
-  for (int i = 0; i < 400 && RunShell("test -f " + dir + "/rc").exit_code != 0; ++i) usleep(50 * 1000);
+  for (int i = 0; i < 400 && RunShell("test -f " + dir + "/rc").exit_code != 0; ++i)
+    usleep(50 * 1000);
   EXPECT_EQ(RunShell("cat " + dir + "/rc").out, "0\n");
   json j = json::parse(RunShell("cat " + dir + "/out").out);
   EXPECT_TRUE(j["identical"].get<bool>()) << j.dump(2);
@@ -300,8 +310,8 @@ TEST_F(VerifyMutation, TransientDifferenceIsRecheckedAndDropped) {
 }
 
 TEST_F(VerifyMutation, BadTargetIsAnErrorNotADifference) {
-  ProcessResult r = RunHikkoshi({"verify", "--source", src_->Uri("shop"), "--target",
-                                 tgt_->Uri("no_such_db")});
+  ProcessResult r =
+      RunHikkoshi({"verify", "--source", src_->Uri("shop"), "--target", tgt_->Uri("no_such_db")});
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_EQ(r.err.find("hikkoshi@"), std::string::npos);  // no password
   EXPECT_EQ(r.err.find(":hikkoshi"), std::string::npos);

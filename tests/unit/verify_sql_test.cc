@@ -27,7 +27,9 @@ TEST(VerifySql, RangePredicate) {
   Params p;
   KeyRange r{KeyValue{"1", "x"}, KeyValue{"5", "y"}};
   std::string s = RangePredicate(t, r, p);
-  EXPECT_EQ(s, "(t.\"a\", t.\"b\") >= ($1::integer, $2::text) AND (t.\"a\", t.\"b\") < ($3::integer, $4::text)");
+  EXPECT_EQ(s,
+            "(t.\"a\", t.\"b\") >= ($1::integer, $2::text) AND (t.\"a\", t.\"b\") < ($3::integer, "
+            "$4::text)");
   ASSERT_EQ(p.size(), 4u);
   EXPECT_EQ(*p[3], "y");
   Params q;
