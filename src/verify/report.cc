@@ -10,6 +10,8 @@
 namespace hk::verify {
 namespace {
 
+constexpr size_t kMaxJsonText = 4096;
+
 int AreaRank(const std::string& a) {
   if (a == "schema") return 0;
   if (a == "data") return 1;
@@ -41,10 +43,14 @@ nlohmann::json Difference::ToJson() const {
   nlohmann::json j = {
       {"area", area}, {"object_type", object_type}, {"object", object},
       {"kind", kind}, {"persistent", persistent},   {"informational", informational}};
-  j["key"] = key.empty() ? nlohmann::json(nullptr) : nlohmann::json(key);
+  // Long values are cut (at a character boundary): reports stay readable and
+  // Scrub()'s regular expressions stay within the stack.
+  j["key"] = key.empty() ? nlohmann::json(nullptr) : nlohmann::json(Truncate(key, kMaxJsonText));
   j["columns"] = columns;
-  j["source"] = source_value ? nlohmann::json(*source_value) : nlohmann::json(nullptr);
-  j["target"] = target_value ? nlohmann::json(*target_value) : nlohmann::json(nullptr);
+  j["source"] = source_value ? nlohmann::json(Truncate(*source_value, kMaxJsonText))
+                             : nlohmann::json(nullptr);
+  j["target"] = target_value ? nlohmann::json(Truncate(*target_value, kMaxJsonText))
+                             : nlohmann::json(nullptr);
   if (source_count || target_count) {
     j["source_count"] = source_count;
     j["target_count"] = target_count;

@@ -252,6 +252,34 @@ TEST_F(VerifyMutation, SchemaOnlyAndDataOnly) {
   EXPECT_EQ(c3, 0) << j3.dump(2);
 }
 
+// The nasty schema (odd identifiers, every type, NaN/Infinity, -0.0,
+// partitions, no-PK duplicates, TOAST, large objects, RLS...) copied with
+// pg_dump must verify identical, and one changed TOASTed value must be found.
+TEST_F(VerifyMutation, EdgeCaseSchemaCloneIsIdenticalThenOneChange) {
+  src_->CreateDatabase("edge");
+  src_->PsqlFile(SourceDir() + "/tests/sql/edge_cases.sql", "edge");
+  tgt_->CreateDatabase("edge");
+  auto r = RunShell("pg_dump " + ShellQuote(src_->Uri("edge")) + " | psql -X -q -v ON_ERROR_STOP=1 " +
+                    ShellQuote(tgt_->Uri("edge")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto run = [&] {
+    ProcessResult p = RunHikkoshi({"verify", "--source", src_->Uri("edge"), "--target",
+                                   tgt_->Uri("edge"), "--json", "--retries", "0"});
+    return std::make_pair(p.exit_code, json::parse(p.out.empty() ? "{}" : p.out));
+  };
+  auto [code, j] = run();
+  EXPECT_EQ(code, 0) << j.dump(2);
+  EXPECT_EQ(j["differences"].size(), 0u) << j.dump(2);
+  tgt_->Sql(R"(UPDATE "Odd ""Schema"" ü"."Toasty" SET big_text = big_text || 'x' WHERE id = )"
+            R"((SELECT min(id) FROM "Odd ""Schema"" ü"."Toasty"))",
+            "edge");
+  auto [code2, j2] = run();
+  EXPECT_EQ(code2, 1);
+  ASSERT_EQ(j2["differences"].size(), 1u) << j2.dump(2);
+  EXPECT_EQ(j2["differences"][0]["kind"], "changed");
+  EXPECT_EQ(j2["differences"][0]["columns"], json::array({"big_text"}));
+}
+
 TEST_F(VerifyMutation, ColumnOrderDoesNotMatter) {
   // Same data, but the column now sits last on the target (different attnum).
   Target(
