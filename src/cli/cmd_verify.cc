@@ -41,7 +41,7 @@ CommandSpec VerifyCommand() {
         sub->add_option("--retry-wait", o->v.retry_wait_ms, "milliseconds before each re-check")
             ->check(CLI::Range(0, 600000))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-        sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 4000)")
+        sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 2000)")
             ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         return [o, s, t](const GlobalOptions& g, const Config& cfg) -> int {
