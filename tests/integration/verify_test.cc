@@ -32,6 +32,8 @@ class VerifyMutation : public ::testing::Test {
         (1, 'one', 1.5, '2024-05-01 10:00:00.123456+00', '{"a": 2, "b": 1}', '-0'::float8, '\x0102', '{1,2,3}', NULL),
         (2, 'two', 2.25, '2024-05-02 10:00:00+00', '{"k": [1, 2]}', 0.0, '\x', '{}', 'x');
       CREATE VIEW v_edge AS SELECT id, txt FROM edge WHERE id > 0;
+      CREATE TABLE pairs (a int, b text, v int, PRIMARY KEY (a, b));
+      INSERT INTO pairs SELECT g / 2, 'x' || g, g FROM generate_series(1, 12000) g;
       SELECT lo_from_bytea(424242, 'large object contents');
     )SQL",
               "shop");
@@ -278,6 +280,14 @@ TEST_F(VerifyMutation, EdgeCaseSchemaCloneIsIdenticalThenOneChange) {
   ASSERT_EQ(j2["differences"].size(), 1u) << j2.dump(2);
   EXPECT_EQ(j2["differences"][0]["kind"], "changed");
   EXPECT_EQ(j2["differences"][0]["columns"], json::array({"big_text"}));
+}
+
+// A composite key is one chunk: the difference is found by bisection.
+TEST_F(VerifyMutation, CompositeKeyBisection) {
+  Target("UPDATE pairs SET v = -1 WHERE a = 4321 AND b = 'x8643'; DELETE FROM pairs WHERE a = 17");
+  ExpectDiff("row", "public.pairs", "changed", "a=4321, b=x8643", "v");
+  ExpectDiff("row", "public.pairs", "missing_on_target", "a=17, b=x34");
+  ExpectDiff("row", "public.pairs", "missing_on_target", "a=17, b=x35");
 }
 
 TEST_F(VerifyMutation, ColumnOrderDoesNotMatter) {
