@@ -34,6 +34,7 @@ struct Ctx {
   bool persistent = false;
   int64_t reported = 0;
   int changed_values_fetched = 0;
+  std::vector<KeyValue> changed;  ///< Changed keys not yet reported (see NameChanged).
 };
 
 Result<std::pair<Agg, Agg>> HashRange(Ctx& c, const KeyRange& r) {
@@ -116,41 +117,56 @@ struct ColumnDiff {
   std::optional<std::string> source, target;
 };
 
-Result<ColumnDiff> DifferingColumns(Ctx& c, const KeyValue& k, bool want_values) {
+// For each key: the columns whose text differs (by a hash of each column's
+// text); with want_values also the values. One statement per side.
+Result<std::vector<ColumnDiff>> DifferingColumns(Ctx& c, const std::vector<KeyValue>& keys,
+                                                 bool want_values) {
   const TableInfo& t = c.t;
+  std::vector<ColumnDiff> out(keys.size());
+  if (keys.empty()) return out;
   Params p;
-  std::string where = KeyEquals(t, k, p);
-  std::string sql = "SELECT ARRAY[";
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    sql += (i ? ", " : "") + std::string("hashtextextended(t.") + pg::QuoteIdent(t.columns[i]) +
-           "::text, 0)";
-  }
-  sql += "]::bigint[]::text";
-  if (want_values) {
-    for (const auto& col : t.columns) sql += ", t." + pg::QuoteIdent(col) + "::text";
-  }
-  sql += From(t) + " WHERE " + where;
-  HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
-  ColumnDiff out;
-  if (res.first.rows() != 1 || res.second.rows() != 1) return out;
-  auto a = ParseSimpleArray(res.first.Str(0, 0)), b = ParseSimpleArray(res.second.Str(0, 0));
-  std::string sv, tv;
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    auto x = i < a.size() ? a[i] : std::nullopt;
-    auto y = i < b.size() ? b[i] : std::nullopt;
-    if (x == y) continue;
-    out.columns.push_back(t.columns[i]);
-    if (want_values) {
-      int col = static_cast<int>(i) + 1;
-      std::string sep = sv.empty() ? "" : "; ";
-      sv += sep + t.columns[i] + "=" + (res.first.IsNull(0, col) ? "NULL" : res.first.Str(0, col));
-      tv +=
-          sep + t.columns[i] + "=" + (res.second.IsNull(0, col) ? "NULL" : res.second.Str(0, col));
+  std::string sql;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (k) sql += " UNION ALL ";
+    sql += "SELECT " + std::to_string(k) + ", ARRAY[";
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      sql += (i ? ", " : "") + std::string("hashtextextended(t.") + pg::QuoteIdent(t.columns[i]) +
+             "::text, 0)";
     }
+    sql += "]::bigint[]::text";
+    if (want_values) {
+      for (const auto& col : t.columns) sql += ", t." + pg::QuoteIdent(col) + "::text";
+    }
+    sql += From(t) + " WHERE " + KeyEquals(t, keys[k], p);
   }
-  if (want_values && !out.columns.empty()) {
-    out.source = sv;
-    out.target = tv;
+  HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
+  std::map<int64_t, int> srow, trow;
+  for (int r = 0; r < res.first.rows(); ++r) srow[res.first.Int(r, 0)] = r;
+  for (int r = 0; r < res.second.rows(); ++r) trow[res.second.Int(r, 0)] = r;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    auto si = srow.find(static_cast<int64_t>(k)), ti = trow.find(static_cast<int64_t>(k));
+    if (si == srow.end() || ti == trow.end()) continue;
+    int rs = si->second, rt = ti->second;
+    auto a = ParseSimpleArray(res.first.Str(rs, 1)), b = ParseSimpleArray(res.second.Str(rt, 1));
+    std::string sv, tv;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      auto x = i < a.size() ? a[i] : std::nullopt;
+      auto y = i < b.size() ? b[i] : std::nullopt;
+      if (x == y) continue;
+      out[k].columns.push_back(t.columns[i]);
+      if (want_values) {
+        int col = static_cast<int>(i) + 2;
+        std::string sep = sv.empty() ? "" : "; ";
+        sv += sep + t.columns[i] + "=" +
+              (res.first.IsNull(rs, col) ? "NULL" : res.first.Str(rs, col));
+        tv += sep + t.columns[i] + "=" +
+              (res.second.IsNull(rt, col) ? "NULL" : res.second.Str(rt, col));
+      }
+    }
+    if (want_values && !out[k].columns.empty()) {
+      out[k].source = sv;
+      out[k].target = tv;
+    }
   }
   return out;
 }
@@ -169,27 +185,41 @@ void ReportRange(Ctx& c, const KeyRange& r, const Agg& a, const Agg& b) {
   c.report.Add(std::move(d));
 }
 
-// Fetches key and row hash of every row in a small range on both sides and
-// names each differing key.
-Status CompareRows(Ctx& c, const KeyRange& r) {
+using RowMap = std::map<KeyValue, std::string>;  // key -> row hash
+
+// Key and row hash of every row of the given small ranges, on both sides, in
+// one statement per side (one round trip for a batch of chunks).
+Result<std::vector<std::pair<RowMap, RowMap>>> FetchRows(Ctx& c,
+                                                         const std::vector<KeyRange>& ranges) {
   const TableInfo& t = c.t;
   Params p;
-  std::string pred = RangePredicate(t, r, p);
-  std::string sql = "SELECT ";
-  for (const auto& k : t.key_cols) sql += "t." + pg::QuoteIdent(k) + "::text, ";
-  sql += "hashtextextended(" + RowTextExpr(t) + ", 0)::text" + From(t) + " WHERE " + pred;
+  std::string sql;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (i) sql += " UNION ALL ";
+    sql += "SELECT " + std::to_string(i) + ", ";
+    for (const auto& k : t.key_cols) sql += "t." + pg::QuoteIdent(k) + "::text, ";
+    sql += "hashtextextended(" + RowTextExpr(t) + ", 0)::text" + From(t) + " WHERE " +
+           RangePredicate(t, ranges[i], p);
+  }
   HK_ASSIGN_OR_RETURN(auto res, c.sp.Both(sql, p));
-  auto load = [&](const pg::QueryResult& q) {
-    std::map<KeyValue, std::string> m;
+  std::vector<std::pair<RowMap, RowMap>> out(ranges.size());
+  auto load = [&](const pg::QueryResult& q, bool source) {
     int nk = static_cast<int>(t.key_cols.size());
     for (int i = 0; i < q.rows(); ++i) {
       KeyValue k;
-      for (int j = 0; j < nk; ++j) k.push_back(q.Str(i, j));
-      m[k] = q.Str(i, nk);
+      for (int j = 1; j <= nk; ++j) k.push_back(q.Str(i, j));
+      auto& pair = out[static_cast<size_t>(q.Int(i, 0))];
+      (source ? pair.first : pair.second)[k] = q.Str(i, nk + 1);
     }
-    return m;
   };
-  auto s = load(res.first), g = load(res.second);
+  load(res.first, true);
+  load(res.second, false);
+  return out;
+}
+
+// Names each differing key of one small range.
+Status NameRows(Ctx& c, const KeyRange& r, const RowMap& s, const RowMap& g) {
+  const TableInfo& t = c.t;
   auto add = [&](Difference d) {
     d.area = "data";
     d.object_type = "row";
@@ -204,25 +234,26 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
     ReportRange(c, r, Agg{static_cast<int64_t>(s.size())}, Agg{static_cast<int64_t>(g.size())});
     return true;
   };
+  bool stopped = false;
   for (const auto& [k, sh] : s) {
-    if (capped()) return Status::Ok();
-    auto it = g.find(k);
-    Difference d;
-    d.key = KeyText(t, k);
-    if (it == g.end()) {
-      d.kind = "missing_on_target";
-      add(std::move(d));
-    } else if (it->second != sh) {
-      d.kind = "changed";
-      bool want_values = c.changed_values_fetched < kChangedValuesPerTable;
-      HK_ASSIGN_OR_RETURN(ColumnDiff cd, DifferingColumns(c, k, want_values));
-      if (want_values) ++c.changed_values_fetched;
-      d.columns = std::move(cd.columns);
-      d.source_value = std::move(cd.source);
-      d.target_value = std::move(cd.target);
-      add(std::move(d));
+    if (capped()) {
+      stopped = true;
+      break;
+    }
+    {
+      auto it = g.find(k);
+      if (it == g.end()) {
+        Difference d;
+        d.key = KeyText(t, k);
+        d.kind = "missing_on_target";
+        add(std::move(d));
+      } else if (it->second != sh) {
+        c.changed.push_back(k);
+        ++c.reported;  // counted now, named by NameChanged()
+      }
     }
   }
+  if (stopped) return Status::Ok();
   for (const auto& [k, gh] : g) {
     if (capped()) return Status::Ok();
     if (s.count(k)) continue;
@@ -232,6 +263,45 @@ Status CompareRows(Ctx& c, const KeyRange& r) {
     add(std::move(d));
   }
   return Status::Ok();
+}
+
+// Reports the changed keys collected by NameRows with their differing
+// columns, a few statements for all of them; values for the first few.
+Status NameChanged(Ctx& c) {
+  const TableInfo& t = c.t;
+  const std::vector<KeyValue>& changed = c.changed;
+  // Columns of the changed rows, in batches; values for the first few.
+  constexpr size_t kColumnBatch = 32;
+  for (size_t start = 0; start < changed.size(); start += kColumnBatch) {
+    std::vector<KeyValue> batch(changed.begin() + static_cast<std::ptrdiff_t>(start),
+                                changed.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                      changed.size(), start + kColumnBatch)));
+    bool want_values = c.changed_values_fetched < kChangedValuesPerTable;
+    HK_ASSIGN_OR_RETURN(auto cols, DifferingColumns(c, batch, want_values));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Difference d;
+      d.area = "data";
+      d.object_type = "row";
+      d.object = t.qualified;
+      d.persistent = c.persistent;
+      d.key = KeyText(t, batch[i]);
+      d.kind = "changed";
+      d.columns = std::move(cols[i].columns);
+      if (want_values && c.changed_values_fetched < kChangedValuesPerTable) {
+        ++c.changed_values_fetched;
+        d.source_value = std::move(cols[i].source);
+        d.target_value = std::move(cols[i].target);
+      }
+      c.report.Add(std::move(d));
+    }
+  }
+  c.changed.clear();
+  return Status::Ok();
+}
+
+Status CompareRows(Ctx& c, const KeyRange& r) {
+  HK_ASSIGN_OR_RETURN(auto rows, FetchRows(c, {r}));
+  return NameRows(c, r, rows[0].first, rows[0].second);
 }
 
 // Split-and-rehash until a differing range is small, then compare its rows.
@@ -337,9 +407,33 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
   }
   // Localise in the snapshot of the last check.
   if (!diff.empty()) LogDebug("verify: {}: localising {} chunk(s)", t.qualified, diff.size());
+  // Chunks already small are fetched in batches; larger ones are bisected.
+  constexpr size_t kRowBatch = 16;
+  std::vector<KeyRange> small;
+  auto flush = [&]() -> Status {
+    if (small.empty()) return Status::Ok();
+    HK_ASSIGN_OR_RETURN(auto rows, FetchRows(c, small));
+    for (size_t i = 0; i < small.size(); ++i) {
+      if (c.reported >= o.max_diffs) {
+        ReportRange(c, small[i], Agg{static_cast<int64_t>(rows[i].first.size())},
+                    Agg{static_cast<int64_t>(rows[i].second.size())});
+      } else {
+        HK_RETURN_IF_ERROR(NameRows(c, small[i], rows[i].first, rows[i].second));
+      }
+    }
+    small.clear();
+    return Status::Ok();
+  };
   for (const auto& d : diff) {
-    HK_RETURN_IF_ERROR(Localise(c, d.first, d.second.first, d.second.second));
+    if (std::max(d.second.first.n, d.second.second.n) <= o.leaf_rows) {
+      small.push_back(d.first);
+      if (small.size() >= kRowBatch) HK_RETURN_IF_ERROR(flush());
+    } else {
+      HK_RETURN_IF_ERROR(Localise(c, d.first, d.second.first, d.second.second));
+    }
   }
+  HK_RETURN_IF_ERROR(flush());
+  HK_RETURN_IF_ERROR(NameChanged(c));
   if (!diff.empty()) LogDebug("verify: {}: localised", t.qualified);
   return sp.End();
 }

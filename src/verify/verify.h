@@ -23,7 +23,7 @@ struct VerifyOptions {
   int retries = 3;                   ///< Re-checks of a differing chunk at fresh snapshots.
   int retry_wait_ms = 200;           ///< Pause before each re-check.
   int64_t chunk_rows = 2000;         ///< Target rows per hash chunk (chosen on the source).
-  int64_t leaf_rows = 2048;          ///< Bisect until a range holds at most this many rows.
+  int64_t leaf_rows = 4096;          ///< Bisect until a range holds at most this many rows.
   bool progress_tty = false;         ///< Live progress line on stderr (else a log line per table).
   bool progress_log = true;          ///< Log line per table when not on a TTY.
 };
