@@ -8,6 +8,7 @@ const std::vector<CommandSpec>& Commands() {
       BackupCommand(),
       RestoreCommand(),
       CloneCommand(),
+      VerifyCommand(),
   };
   return kCommands;
 }

@@ -8,5 +8,6 @@ CommandSpec CheckCommand();
 CommandSpec BackupCommand();
 CommandSpec RestoreCommand();
 CommandSpec CloneCommand();
+CommandSpec VerifyCommand();
 
 }  // namespace hk::cli

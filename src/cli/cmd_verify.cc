@@ -1,0 +1,75 @@
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "common/exit_codes.h"
+#include "common/secrets.h"
+#include "verify/verify.h"
+
+namespace hk::cli {
+
+CommandSpec VerifyCommand() {
+  return {
+      "verify", "Prove the target equals the source, or name every difference (read-only)",
+      [](CLI::App* sub) -> Runner {
+        struct Opts {
+          std::string source, target;
+          bool json = false, schema_only = false, data_only = false;
+          verify::VerifyOptions v;
+        };
+        auto o = std::make_shared<Opts>();
+        auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
+        auto* t = sub->add_option("--target", o->target, "target database (URI or keyword string)");
+        sub->add_option("--jobs,-j", o->v.jobs,
+                        "tables compared in parallel (connections per side)")
+            ->check(CLI::Range(1, 64))
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        sub->add_flag("--json", o->json, "print the report as JSON on stdout");
+        sub->add_option("--include", o->v.include,
+                        "only tables matching this glob (schema.table or table); repeatable");
+        sub->add_option("--exclude", o->v.exclude, "skip tables matching this glob; repeatable");
+        auto* so = sub->add_flag("--schema-only", o->schema_only, "compare schema objects only");
+        auto* dof = sub->add_flag("--data-only", o->data_only,
+                                  "compare table contents and large objects only");
+        so->excludes(dof);
+        sub->add_option("--max-diffs", o->v.max_diffs, "differences to list (the rest are counted)")
+            ->check(CLI::Range(1, 1000000))
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        sub->add_option("--retries", o->v.retries,
+                        "re-checks of a differing chunk at fresh snapshots (live source)")
+            ->check(CLI::Range(0, 100))
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        sub->add_option("--retry-wait", o->v.retry_wait_ms, "milliseconds before each re-check")
+            ->check(CLI::Range(0, 600000))
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 2000)")
+            ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        return [o, s, t](const GlobalOptions& g, const Config& cfg) -> int {
+          auto src =
+              ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
+          if (!src.ok()) return ReportError(src.error(), o->json);
+          auto tgt =
+              ResolveConn(o->target, t->count() > 0, "HIKKOSHI_TARGET", "target", cfg, "target");
+          if (!tgt.ok()) return ReportError(tgt.error(), o->json);
+          verify::VerifyOptions v = o->v;
+          v.source = *src;
+          v.target = *tgt;
+          v.schema = !o->data_only;
+          v.data = !o->schema_only;
+          v.progress_tty = StderrIsTty() && !g.quiet;
+          v.progress_log = !g.quiet;
+          auto report = verify::RunVerify(v);
+          if (!report.ok()) return ReportError(report.error(), o->json);
+          if (o->json) {
+            std::printf("%s\n", Scrub(report->ToJson().dump(
+                                          2, ' ', false, nlohmann::json::error_handler_t::replace))
+                                    .c_str());
+          } else {
+            std::fputs(Scrub(report->ToText()).c_str(), stdout);
+          }
+          return report->ExitCode();
+        };
+      }};
+}
+
+}  // namespace hk::cli

@@ -1,0 +1,184 @@
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "common/log.h"
+#include "verify/large_objects.h"
+#include "verify/progress.h"
+#include "verify/schema_compare.h"
+#include "verify/session.h"
+#include "verify/table_compare.h"
+#include "verify/tables.h"
+#include "verify/verify.h"
+
+namespace hk::verify {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+Result<SessionPair> OpenPair(const VerifyOptions& o) {
+  HK_ASSIGN_OR_RETURN(pg::Connection s, OpenSession(o.source, "hikkoshi verify"));
+  HK_ASSIGN_OR_RETURN(pg::Connection t, OpenSession(o.target, "hikkoshi verify"));
+  return SessionPair(std::move(s), std::move(t));
+}
+
+struct Work {
+  TableInfo table;  ///< Columns restricted to those both sides have.
+  std::string method;
+};
+
+// Decides how each selected table is compared; reports what cannot be.
+std::vector<Work> Plan(const std::vector<TableInfo>& src, const std::vector<TableInfo>& tgt,
+                       const VerifyOptions& o, VerifyReport& report) {
+  std::map<std::string, const TableInfo*> by_name;
+  for (const auto& t : tgt) by_name[t.qualified] = &t;
+  std::vector<Work> work;
+  for (const auto& s : src) {
+    if (!TableSelected(s.qualified, s.name, o.include, o.exclude)) continue;
+    auto it = by_name.find(s.qualified);
+    if (it == by_name.end() || it->second->relkind != s.relkind) {
+      if (!o.schema) {  // otherwise the schema comparison already names it
+        Difference d;
+        d.area = "data";
+        d.object_type = s.relkind == 'm' ? "materialized view" : "table";
+        d.object = s.qualified;
+        d.kind = "missing_on_target";
+        report.Add(std::move(d));
+      }
+      continue;
+    }
+    const TableInfo& t = *it->second;
+    Work w{s, ""};
+    std::set<std::string> tcols(t.columns.begin(), t.columns.end());
+    w.table.columns.clear();
+    for (const auto& c : s.columns) {
+      if (tcols.count(c)) w.table.columns.push_back(c);
+    }
+    if (s.relkind == 'm') {
+      w.method = "matview";
+      if (!s.populated || !t.populated) {
+        Difference d;
+        d.area = "matview_data";
+        d.object_type = "materialized view";
+        d.object = s.qualified;
+        d.kind = "changed";
+        d.source_value = s.populated ? "populated" : "not populated";
+        d.target_value = t.populated ? "populated" : "not populated";
+        d.informational = true;
+        report.Add(std::move(d));
+        if (!s.populated || !t.populated) continue;
+      }
+    } else if (!s.key_cols.empty() && s.key_cols == t.key_cols) {
+      w.method = "pk";
+    } else {
+      // No primary key (or a different one on the target): compare as multisets.
+      w.method = "multiset";
+      w.table.key_cols.clear();
+      w.table.key_types.clear();
+    }
+    work.push_back(std::move(w));
+  }
+  if (!o.schema) {  // otherwise the schema comparison names extra tables
+    std::set<std::string> in_source;
+    for (const auto& s : src) in_source.insert(s.qualified);
+    for (const auto& t : tgt) {
+      if (in_source.count(t.qualified) ||
+          !TableSelected(t.qualified, t.name, o.include, o.exclude)) {
+        continue;
+      }
+      Difference d;
+      d.area = "data";
+      d.object_type = t.relkind == 'm' ? "materialized view" : "table";
+      d.object = t.qualified;
+      d.kind = "extra_on_target";
+      report.Add(std::move(d));
+    }
+  }
+  return work;
+}
+
+}  // namespace
+
+Result<VerifyReport> RunVerify(const VerifyOptions& o) {
+  auto start = Clock::now();
+  VerifyReport report;
+  report.source_url = o.source.Redacted();
+  report.target_url = o.target.Redacted();
+  report.max_diffs = o.max_diffs;
+  HK_ASSIGN_OR_RETURN(SessionPair main, OpenPair(o));
+
+  if (o.schema) {
+    HK_RETURN_IF_ERROR(main.Begin());
+    HK_ASSIGN_OR_RETURN(SchemaSnapshot s, ReadSchema(main.src()));
+    auto t = ReadSchema(main.tgt());
+    if (!t.ok()) return t.TakeError().Context("on the target");
+    HK_RETURN_IF_ERROR(main.End());
+    report.AddSchemaObjects(CompareSchema(s, *t, o, report));
+    LogDebug("verify: schema compared ({} objects)", s.size());
+  }
+
+  if (o.data) {
+    HK_RETURN_IF_ERROR(main.Begin());
+    HK_ASSIGN_OR_RETURN(std::vector<TableInfo> src_tables, ListTables(main.src()));
+    auto tgt_tables = ListTables(main.tgt());
+    if (!tgt_tables.ok()) return tgt_tables.TakeError().Context("on the target");
+    HK_RETURN_IF_ERROR(main.End());
+    std::vector<Work> work = Plan(src_tables, *tgt_tables, o, report);
+
+    Progress progress(o.progress_tty, o.progress_log, work.size());
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex err_mu;
+    std::optional<Error> first_error;
+    auto fail = [&](Error e) {
+      std::lock_guard<std::mutex> l(err_mu);
+      if (!first_error) first_error = std::move(e);
+      failed = true;
+    };
+    auto worker = [&]() {
+      auto pair = OpenPair(o);
+      if (!pair.ok()) return fail(pair.TakeError());
+      while (!failed) {
+        size_t i = next++;
+        if (i >= work.size()) break;
+        const Work& w = work[i];
+        progress.TableStarted(w.table.qualified);
+        TableStats st;
+        st.table = w.table.qualified;
+        st.method = w.method;
+        st.bytes = w.table.est_bytes;
+        auto t0 = Clock::now();
+        int64_t before = report.DifferenceCount() + report.InformationalCount();
+        Status s = w.method == "pk"
+                       ? ComparePkTable(*pair, w.table, o, report, st)
+                       : CompareMultiset(*pair, w.table, o, report, st, w.method == "matview");
+        if (!s.ok()) return fail(s.TakeError().Context("comparing " + w.table.qualified));
+        st.seconds = Since(t0);
+        int64_t after = report.DifferenceCount() + report.InformationalCount();
+        progress.TableDone(st, after - before);
+        report.AddTable(std::move(st));
+      }
+    };
+    int n = std::max(1, std::min<int>(o.jobs, static_cast<int>(work.size())));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) threads.emplace_back(worker);
+    // Large objects on the main connections, while the workers hash tables.
+    auto los = CompareLargeObjects(main, report);
+    for (auto& t : threads) t.join();
+    progress.Finish();
+    if (first_error) return *first_error;
+    if (!los.ok()) return los.TakeError().Context("comparing large objects");
+    report.SetLargeObjects(*los);
+  }
+  report.elapsed_s = Since(start);
+  return report;
+}
+
+}  // namespace hk::verify

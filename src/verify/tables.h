@@ -1,0 +1,16 @@
+// The tables (and materialized views) whose contents verify compares.
+#pragma once
+
+#include <vector>
+
+#include "common/status.h"
+#include "pg/connection.h"
+#include "verify/sql_text.h"
+
+namespace hk::verify {
+
+/// Ordinary tables (leaf partitions included, partitioned parents left out
+/// since their rows live in the leaves) and materialized views, largest first.
+Result<std::vector<TableInfo>> ListTables(pg::Connection& c);
+
+}  // namespace hk::verify
