@@ -5,6 +5,9 @@ namespace hk::cli {
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
       CheckCommand(),
+      FollowCommand(),
+      StatusCommand(),
+      CleanupCommand(),
   };
   return kCommands;
 }

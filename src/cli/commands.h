@@ -5,5 +5,8 @@
 namespace hk::cli {
 
 CommandSpec CheckCommand();
+CommandSpec FollowCommand();
+CommandSpec StatusCommand();
+CommandSpec CleanupCommand();
 
 }  // namespace hk::cli

@@ -1,0 +1,289 @@
+#include "cdc/apply.h"
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "pg/error.h"
+#include "pg/quote.h"
+
+namespace hk::cdc {
+namespace {
+
+// Where to take the row's identity from, and how to match it.
+struct Match {
+  const TupleData* tuple = nullptr;
+  bool full = false;  // REPLICA IDENTITY FULL: all old columns, one row only.
+};
+
+std::string Mask(const TupleData& t) {
+  std::string m;
+  for (const auto& c : t) m.push_back(c.kind == 'u' ? 'u' : (c.kind == 'n' ? 'n' : 'v'));
+  return m;
+}
+
+// For key matching: key columns; for FULL: every column the old tuple carries.
+bool UseInWhere(const TargetTable& t, const Match& m, size_t i) {
+  if (m.full) return (*m.tuple)[i].kind != 'u';
+  return t.rel.columns[i].key;
+}
+
+// WHERE clause (key mode) or the CTE that picks one row (FULL mode).
+std::string WhereSql(const TargetTable& t, const Match& m, int& p) {
+  std::string w;
+  for (size_t i = 0; i < t.rel.columns.size(); ++i) {
+    if (!UseInWhere(t, m, i)) continue;
+    std::string col = pg::QuoteIdent(t.rel.columns[i].name);
+    w += w.empty() ? "" : " AND ";
+    if (!m.full) {
+      w += fmt::format("{} = ${}", col, ++p);
+    } else if (t.has_equality[i]) {
+      w += fmt::format("{} IS NOT DISTINCT FROM ${}", col, ++p);
+    } else {
+      // json, point, xml...: no equality operator; compare their text forms.
+      w += fmt::format("{}::text IS NOT DISTINCT FROM ${}::text", col, ++p);
+    }
+  }
+  return w.empty() ? "false" : w;
+}
+
+void AddWhereValues(const TargetTable& t, const Match& m, std::vector<const char*>& v) {
+  for (size_t i = 0; i < t.rel.columns.size(); ++i) {
+    if (!UseInWhere(t, m, i)) continue;
+    const auto& c = (*m.tuple)[i];
+    v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  }
+}
+
+}  // namespace
+
+Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& origin) {
+  pg::ConnectOptions co;
+  co.application_name = "hikkoshi follow";
+  std::string opts = target.Effective("options");
+  pg::ConnInfo ci = target.With("options", (opts.empty() ? "" : opts + " ") + kStableTextOptions);
+  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, co));
+  Applier a;
+  a.origin_ = origin;
+  auto st = c.Run("SET session_replication_role = replica");
+  if (!st.ok()) {
+    Error e = st.TakeError();
+    e.hint = "follow needs a superuser (or rds_superuser) on the target so triggers and foreign keys do not fire twice";
+    return std::move(e).Context("on the target");
+  }
+  HK_RETURN_IF_ERROR(c.Run(
+      "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS "
+      "(SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
+      {origin}));
+  st = c.Run("SELECT pg_replication_origin_session_setup($1)", {origin});
+  if (!st.ok()) return std::move(st.error()).Context("binding to replication origin " + origin);
+  HK_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT pg_replication_origin_progress($1, true)", {origin}));
+  if (r.rows() == 1 && !r.IsNull(0, 0)) {
+    auto lsn = ParseLsn(r.Get(0, 0));
+    if (!lsn) return MakeError(ErrorKind::kInternal, "bad origin progress " + r.Str(0, 0));
+    a.progress_ = *lsn;
+  }
+  a.conn_ = std::move(c);
+  return a;
+}
+
+Status Applier::OnRelation(const RelationMsg& m) {
+  HK_ASSIGN_OR_RETURN(TargetTable t, DescribeTargetTable(conn_, m, types_));
+  tables_[m.relid] = std::move(t);
+  ++generation_[m.relid];  // statements of an older shape are never reused
+  return Status::Ok();
+}
+
+Result<const TargetTable*> Applier::Table(uint32_t relid) {
+  auto it = tables_.find(relid);
+  if (it == tables_.end())
+    return MakeError(ErrorKind::kInternal,
+                     fmt::format("change for relation {} arrived before its Relation message", relid));
+  return &it->second;
+}
+
+Status Applier::OnBegin(const BeginMsg&) {
+  if (!batch_open_) {
+    HK_RETURN_IF_ERROR(conn_.Run("BEGIN"));
+    batch_open_ = true;
+    batch_txns_ = 0;
+  }
+  in_source_txn_ = true;
+  return Status::Ok();
+}
+
+Result<int64_t> Applier::Run(const std::string& key, const std::function<std::string()>& build,
+                             const std::vector<const char*>& values, const char* what,
+                             const TargetTable& t) {
+  auto it = statements_.find(key);
+  if (it == statements_.end()) {
+    std::string name = "hk" + std::to_string(statements_.size());
+    std::string sql = build();
+    pg::QueryResult r(PQprepare(conn_.raw(), name.c_str(), sql.c_str(),
+                                static_cast<int>(values.size()), nullptr));
+    if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK) {
+      Error e = pg::ErrorFromResult(r.raw(), conn_.raw());
+      return std::move(e).Context(fmt::format("preparing {} on {}", what, t.qname));
+    }
+    it = statements_.emplace(key, name).first;
+  }
+  pg::QueryResult r(PQexecPrepared(conn_.raw(), it->second.c_str(), static_cast<int>(values.size()),
+                                   values.data(), nullptr, nullptr, 0));
+  if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK && PQresultStatus(r.raw()) != PGRES_TUPLES_OK) {
+    Error e = pg::ErrorFromResult(r.raw(), conn_.raw());
+    return std::move(e).Context(fmt::format("applying {} on {}", what, t.qname));
+  }
+  const char* n = PQcmdTuples(r.raw());
+  return static_cast<int64_t>(n && *n ? std::atoll(n) : 0);
+}
+
+Status Applier::OnInsert(const InsertMsg& m) {
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  const auto& tup = m.new_tuple;
+  if (tup.size() != t->rel.columns.size())
+    return MakeError(ErrorKind::kInternal, "INSERT tuple does not match its relation on " + t->qname);
+  std::vector<const char*> v;
+  for (const auto& c : tup) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  std::string key = fmt::format("I{}:{}", m.relid, generation_[m.relid]);
+  auto build = [&] {
+    std::string cols, vals;
+    for (size_t i = 0; i < tup.size(); ++i) {
+      cols += (i ? ", " : "") + pg::QuoteIdent(t->rel.columns[i].name);
+      vals += fmt::format("{}${}", i ? ", " : "", i + 1);
+    }
+    return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES (" + vals + ")";
+  };
+  HK_ASSIGN_OR_RETURN(int64_t n, Run(key, build, v, "INSERT", *t));
+  pending_rows_ += n;
+  return Status::Ok();
+}
+
+Status Applier::OnUpdate(const UpdateMsg& m) {
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  const auto& tup = m.new_tuple;
+  Match match{m.old_kind ? &m.old_tuple : &m.new_tuple, t->rel.replident == 'f'};
+  if (tup.size() != t->rel.columns.size() || match.tuple->size() != tup.size())
+    return MakeError(ErrorKind::kInternal, "UPDATE tuple does not match its relation on " + t->qname);
+  if (match.full && m.old_kind != 'O')
+    return MakeError(ErrorKind::kInternal, "UPDATE on a REPLICA IDENTITY FULL table came without its old row: " + t->qname);
+  std::vector<const char*> v;
+  for (const auto& c : tup)
+    if (c.kind != 'u') v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  size_t nset = v.size();
+  if (nset == 0) return Status::Ok();  // only unchanged TOAST values: nothing to write
+  AddWhereValues(*t, match, v);
+  std::string key = fmt::format("U{}:{}:{}:{}:{}", m.relid, generation_[m.relid], Mask(tup),
+                                match.full ? 'f' : 'k', match.full ? Mask(*match.tuple) : "");
+  auto build = [&] {
+    std::string set;
+    int p = 0;
+    for (size_t i = 0; i < tup.size(); ++i) {
+      if (tup[i].kind == 'u') continue;  // unchanged TOASTed value: keep the target's
+      set += fmt::format("{}{} = ${}", p ? ", " : "", pg::QuoteIdent(t->rel.columns[i].name), p + 1);
+      ++p;
+    }
+    std::string where = WhereSql(*t, match, p);
+    if (!match.full) return "UPDATE " + t->qname + " SET " + set + " WHERE " + where;
+    // Duplicates are possible without a key: change exactly one matching row.
+    return "WITH hk_one AS (SELECT tableoid AS hk_t, ctid AS hk_c FROM " + t->qname + " WHERE " +
+           where + " LIMIT 1) UPDATE " + t->qname + " SET " + set + " FROM hk_one WHERE " +
+           t->qname + ".tableoid = hk_one.hk_t AND " + t->qname + ".ctid = hk_one.hk_c";
+  };
+  HK_ASSIGN_OR_RETURN(int64_t n, Run(key, build, v, "UPDATE", *t));
+  if (n == 0) {
+    ++rows_not_found_;
+    LogWarn("UPDATE on {} matched no row on the target (the target has diverged)", t->qname);
+  }
+  pending_rows_ += n;
+  return Status::Ok();
+}
+
+Status Applier::OnDelete(const DeleteMsg& m) {
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  Match match{&m.old_tuple, t->rel.replident == 'f'};
+  if (m.old_tuple.size() != t->rel.columns.size())
+    return MakeError(ErrorKind::kInternal, "DELETE tuple does not match its relation on " + t->qname);
+  std::vector<const char*> v;
+  AddWhereValues(*t, match, v);
+  std::string key = fmt::format("D{}:{}:{}:{}", m.relid, generation_[m.relid], match.full ? 'f' : 'k',
+                                match.full ? Mask(m.old_tuple) : "");
+  auto build = [&] {
+    int p = 0;
+    std::string where = WhereSql(*t, match, p);
+    if (!match.full) return "DELETE FROM " + t->qname + " WHERE " + where;
+    return "WITH hk_one AS (SELECT tableoid AS hk_t, ctid AS hk_c FROM " + t->qname + " WHERE " +
+           where + " LIMIT 1) DELETE FROM " + t->qname + " USING hk_one WHERE " + t->qname +
+           ".tableoid = hk_one.hk_t AND " + t->qname + ".ctid = hk_one.hk_c";
+  };
+  HK_ASSIGN_OR_RETURN(int64_t n, Run(key, build, v, "DELETE", *t));
+  if (n == 0) {
+    ++rows_not_found_;
+    LogWarn("DELETE on {} matched no row on the target (the target has diverged)", t->qname);
+  }
+  pending_rows_ += n;
+  return Status::Ok();
+}
+
+Status Applier::OnTruncate(const TruncateMsg& m) {
+  std::string list;
+  for (uint32_t id : m.relids) {
+    HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(id));
+    list += (list.empty() ? "" : ", ") + t->qname;
+  }
+  if (list.empty()) return Status::Ok();
+  std::string sql = "TRUNCATE " + list;
+  if (m.options & TruncateMsg::kRestartIdentity) sql += " RESTART IDENTITY";
+  auto st = conn_.Run(sql);
+  if (!st.ok()) return std::move(st.error()).Context("applying TRUNCATE");
+  return Status::Ok();
+}
+
+void Applier::OnCommit(const CommitMsg& m) {
+  in_source_txn_ = false;
+  pending_lsn_ = m.end_lsn;
+  pending_ts_ = m.commit_ts;
+  ++batch_txns_;
+}
+
+Status Applier::CommitBatch() {
+  if (!batch_open_) return Status::Ok();
+  if (in_source_txn_)
+    return MakeError(ErrorKind::kInternal, "CommitBatch inside a source transaction");
+  if (batch_txns_ > 0) {
+    // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
+    std::string us = std::to_string(pending_ts_);
+    HK_RETURN_IF_ERROR(conn_.Run(
+        "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
+        "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
+        "+ ($2::bigint % 1000000) * interval '1 microsecond')",
+        {FormatLsn(pending_lsn_), us}));
+  }
+  pg::QueryResult r(PQexec(conn_.raw(), "COMMIT"));
+  if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK) {
+    batch_open_ = false;
+    return pg::ErrorFromResult(r.raw(), conn_.raw());
+  }
+  if (std::string_view(PQcmdStatus(r.raw())) == "ROLLBACK") {
+    batch_open_ = false;
+    return MakeError(ErrorKind::kInternal, "the target rolled back an applied batch");
+  }
+  batch_open_ = false;
+  if (batch_txns_ > 0) {
+    progress_ = pending_lsn_;
+    committed_ts_ = pending_ts_;
+  }
+  txns_applied_ += batch_txns_;
+  rows_applied_ += pending_rows_;
+  pending_rows_ = 0;
+  batch_txns_ = 0;
+  return Status::Ok();
+}
+
+void Applier::RollbackBatch() {
+  if (batch_open_ && conn_.Healthy()) PQclear(PQexec(conn_.raw(), "ROLLBACK"));
+  batch_open_ = false;
+  in_source_txn_ = false;
+  batch_txns_ = 0;
+  pending_rows_ = 0;
+}
+
+}  // namespace hk::cdc

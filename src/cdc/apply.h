@@ -1,0 +1,90 @@
+// Applies decoded source transactions on the target, exactly once.
+//
+// Progress lives in a replication origin on the target and is committed in
+// the same transaction as the applied rows (pg_replication_origin_xact_setup),
+// so after any crash pg_replication_origin_progress() is exactly the end LSN
+// of the last applied source transaction. Several small source transactions
+// may share one target transaction (a "batch"); order and atomicity are kept
+// because the batch commits all of them or none. Changes are executed as they
+// are decoded, so a large transaction is never held in memory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+#include <string>
+#include <unordered_map>
+
+#include "cdc/lsn.h"
+#include "cdc/pgoutput.h"
+#include "cdc/target_table.h"
+#include "common/status.h"
+#include "pg/connection.h"
+#include "pg/conninfo.h"
+
+namespace hk::cdc {
+
+/// Session settings that make text values round-trip the same way on both
+/// ends (used for the source's walsender too).
+inline constexpr const char* kStableTextOptions =
+    "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3 -c timezone=UTC";
+
+class Applier {
+ public:
+  /// Connects to the target, creates the origin if missing, binds this session
+  /// to it and sets session_replication_role = replica.
+  static Result<Applier> Open(const pg::ConnInfo& target, const std::string& origin);
+
+  /// The end LSN of the last applied source transaction (0 if none).
+  Lsn progress() const { return progress_; }
+
+  void OnType(const TypeMsg& m) { types_[m.oid] = m.nspname + "." + m.name; }
+  /// Checks the target table (DDL detection) and caches it.
+  Status OnRelation(const RelationMsg& m);
+  /// Starts a source transaction (opens a target transaction unless a batch is open).
+  Status OnBegin(const BeginMsg& m);
+  Status OnInsert(const InsertMsg& m);
+  Status OnUpdate(const UpdateMsg& m);
+  Status OnDelete(const DeleteMsg& m);
+  Status OnTruncate(const TruncateMsg& m);
+  /// Ends a source transaction; it becomes durable with the next CommitBatch().
+  void OnCommit(const CommitMsg& m);
+
+  /// Records the origin position and commits the open batch.
+  Status CommitBatch();
+  /// Throws away the open target transaction (batch and partial source txn).
+  void RollbackBatch();
+
+  bool in_source_txn() const { return in_source_txn_; }
+  bool batch_open() const { return batch_open_; }
+  int batch_txns() const { return batch_txns_; }
+  /// Durable position: end LSN / commit time of the last committed source txn.
+  Lsn committed_lsn() const { return progress_; }
+  int64_t committed_ts() const { return committed_ts_; }
+  int64_t rows_applied() const { return rows_applied_; }
+  int64_t txns_applied() const { return txns_applied_; }
+  int64_t rows_not_found() const { return rows_not_found_; }
+
+ private:
+  Result<const TargetTable*> Table(uint32_t relid);
+  /// Prepares (once) and runs a statement; returns rows affected.
+  Result<int64_t> Run(const std::string& key, const std::function<std::string()>& build,
+                      const std::vector<const char*>& values, const char* what,
+                      const TargetTable& t);
+
+  pg::Connection conn_;
+  std::string origin_;
+  Lsn progress_ = 0;
+  int64_t committed_ts_ = 0;
+  std::unordered_map<uint32_t, TargetTable> tables_;
+  std::unordered_map<uint32_t, int> generation_;
+  std::unordered_map<std::string, std::string> statements_;
+  TypeNames types_;
+  bool in_source_txn_ = false, batch_open_ = false;
+  int batch_txns_ = 0;
+  Lsn pending_lsn_ = 0;
+  int64_t pending_ts_ = 0;
+  int64_t pending_rows_ = 0, rows_applied_ = 0, txns_applied_ = 0, rows_not_found_ = 0;
+};
+
+}  // namespace hk::cdc
