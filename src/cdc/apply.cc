@@ -165,19 +165,29 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
     return MakeError(ErrorKind::kInternal, "UPDATE tuple does not match its relation on " + t->qname);
   if (match.full && m.old_kind != 'O')
     return MakeError(ErrorKind::kInternal, "UPDATE on a REPLICA IDENTITY FULL table came without its old row: " + t->qname);
+  // Columns to SET: not unchanged TOAST values ('u', keep the target's), and
+  // not a GENERATED ALWAYS identity key that did not change (it cannot be
+  // assigned, and equals the WHERE value anyway).
+  std::vector<bool> in_set(tup.size());
+  for (size_t i = 0; i < tup.size(); ++i)
+    in_set[i] = tup[i].kind != 'u' &&
+                !(t->identity_always[i] && !match.full && m.old_kind == 0 && t->rel.columns[i].key);
   std::vector<const char*> v;
-  for (const auto& c : tup)
-    if (c.kind != 'u') v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  std::string set_mask;
+  for (size_t i = 0; i < tup.size(); ++i) {
+    set_mask.push_back(in_set[i] ? 'v' : '-');
+    if (in_set[i]) v.push_back(tup[i].kind == 'n' ? nullptr : tup[i].value.c_str());
+  }
   size_t nset = v.size();
   if (nset == 0) return Status::Ok();  // only unchanged TOAST values: nothing to write
   AddWhereValues(*t, match, v);
-  std::string key = fmt::format("U{}:{}:{}:{}:{}", m.relid, generation_[m.relid], Mask(tup),
+  std::string key = fmt::format("U{}:{}:{}:{}:{}", m.relid, generation_[m.relid], set_mask,
                                 match.full ? 'f' : 'k', match.full ? Mask(*match.tuple) : "");
   auto build = [&] {
     std::string set;
     int p = 0;
     for (size_t i = 0; i < tup.size(); ++i) {
-      if (tup[i].kind == 'u') continue;  // unchanged TOASTed value: keep the target's
+      if (!in_set[i]) continue;
       set += fmt::format("{}{} = ${}", p ? ", " : "", pg::QuoteIdent(t->rel.columns[i].name), p + 1);
       ++p;
     }
