@@ -349,7 +349,15 @@ TEST_F(FollowTest, SurvivesKillsTerminatedConnectionsAndTargetRestart) {
 
 TEST_F(FollowTest, StopsOnSchemaChangeAndContinuesAfterTheFix) {
   Prepare("ddl");
-  SetupAndCopy();
+  // The CLI setup path: slot + snapshot, copy by a shell command at that snapshot.
+  auto setup = RunHikkoshi({"follow", "--setup", "--replica-identity-full", "--source", src_->Uri(db_), "--target",
+                            tgt_->Uri(db_), "--dir", dir_, "--copy-command",
+                            "pg_dump --data-only --snapshot=$HIKKOSHI_SNAPSHOT " + ShellQuote(src_->Uri(db_)) +
+                                " | psql -X -q -v ON_ERROR_STOP=1 " + ShellQuote(tgt_->Uri(db_))});
+  ASSERT_EQ(setup.exit_code, 0) << setup.err;
+  for (const auto& t : kTables) EXPECT_EQ(TableHash(*src_, db_, t), TableHash(*tgt_, db_, t)) << t;
+  auto again = RunHikkoshi({"follow", "--setup", "--source", src_->Uri(db_), "--target", tgt_->Uri(db_), "--dir", dir_});
+  EXPECT_EQ(again.exit_code, 3) << again.err;  // WORKDIR already holds a setup
   src_->Sql("INSERT INTO orders VALUES (900, 'before'); ALTER TABLE orders ADD COLUMN extra int; "
             "INSERT INTO orders VALUES (901, 'after', 7)", db_);
   auto args = FollowArgs();
