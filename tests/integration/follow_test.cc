@@ -2,8 +2,8 @@
 // source from before the slot exists until after the follower started; the
 // initial copy is taken at the slot's exported snapshot; at the end the
 // target must equal the source (SQL-side hashes per table). The fault test
-// kill -9s the follower repeatedly, terminates its connections and restarts
-// the target server.
+// kill -9s the follower 12 times, terminates its connections and restarts
+// the target and the source server.
 //
 // Budget: about 2 minutes on 2 cores.
 #include <gtest/gtest.h>
@@ -115,6 +115,14 @@ class Workload {
   void Loop() {
     auto conn = c_.Connect(db_);
     while (!stop_) {
+      if (!conn.Healthy()) {  // the source was restarted: reconnect
+        std::this_thread::sleep_for(200ms);
+        try {
+          conn = c_.Connect(db_);
+        } catch (const std::exception&) {
+          continue;
+        }
+      }
       std::string sql = "BEGIN; ";
       int n = 1 + R(5);
       for (int i = 0; i < n; ++i) {
@@ -338,6 +346,11 @@ TEST_F(FollowTest, SurvivesKillsTerminatedConnectionsAndTargetRestart) {
       tgt_->Restart();
       std::this_thread::sleep_for(1500ms);
       EXPECT_TRUE(f.Alive()) << "the follower should wait for the target to come back";
+    }
+    if (i == 10) {
+      src_->Restart();
+      std::this_thread::sleep_for(1500ms);
+      EXPECT_TRUE(f.Alive()) << "the follower should wait for the source to come back";
     }
     f.Signal(SIGKILL);
   }
