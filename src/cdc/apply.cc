@@ -266,6 +266,7 @@ Status Applier::CommitBatch() {
     progress_ = pending_lsn_;
     committed_ts_ = pending_ts_;
   }
+  LogDebug("committed a batch of {} source transactions ({} changes)", batch_txns_, pending_rows_);
   txns_applied_ += batch_txns_;
   rows_applied_ += pending_rows_;
   pending_rows_ = 0;
