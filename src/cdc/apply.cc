@@ -82,6 +82,7 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& ori
     if (!lsn) return MakeError(ErrorKind::kInternal, "bad origin progress " + r.Str(0, 0));
     a.progress_ = *lsn;
   }
+  a.expected_progress_ = a.progress_;
   a.conn_ = std::move(c);
   HK_ASSIGN_OR_RETURN(a.pipe_, Pipeline::Enter(a.conn_.raw()));
   return a;
@@ -108,6 +109,12 @@ Result<const TargetTable*> Applier::Table(uint32_t relid) {
 Status Applier::OnBegin(const BeginMsg&) {
   if (!batch_open_) {
     HK_RETURN_IF_ERROR(pipe_.Query("BEGIN", {}, {"BEGIN"}));
+    // Fails (division by zero) unless every earlier batch committed: pipelined
+    // batches must not outrun a failed one.
+    std::string expected = FormatLsn(expected_progress_);
+    HK_RETURN_IF_ERROR(pipe_.Query(
+        "SELECT 1 / (coalesce(pg_replication_origin_session_progress(false), '0/0') = $1::pg_lsn)::int",
+        {expected.c_str()}, {"checking that the previous batch committed"}));
     batch_open_ = true;
     batch_txns_ = 0;
   }
@@ -133,13 +140,8 @@ Status Applier::Run(const std::string& key, const std::function<std::string()>& 
 }
 
 Status Applier::Sync() {
-  Status st = pipe_.Sync();
-  if (pipe_.not_found() > warned_not_found_) {
-    LogWarn("{} UPDATE/DELETE statement(s) matched no row on the target (last: {}); the target has diverged",
-            pipe_.not_found() - warned_not_found_, pipe_.last_not_found());
-    warned_not_found_ = pipe_.not_found();
-  }
-  return st;
+  HK_RETURN_IF_ERROR(pipe_.SyncNoWait(0));
+  return Poll(true);
 }
 
 Status Applier::OnInsert(const InsertMsg& m) {
@@ -244,39 +246,57 @@ void Applier::OnCommit(const CommitMsg& m) {
   ++batch_txns_;
 }
 
-Status Applier::CommitBatch() {
-  if (!batch_open_) return Status::Ok();
-  if (in_source_txn_)
-    return MakeError(ErrorKind::kInternal, "CommitBatch inside a source transaction");
-  std::string lsn = FormatLsn(pending_lsn_), us = std::to_string(pending_ts_);
-  if (batch_txns_ > 0) {
-    // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
-    HK_RETURN_IF_ERROR(pipe_.Query(
-        "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
-        "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
-        "+ ($2::bigint % 1000000) * interval '1 microsecond')",
-        {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
+Status Applier::CommitBatch(bool wait) {
+  if (batch_open_) {
+    if (in_source_txn_)
+      return MakeError(ErrorKind::kInternal, "CommitBatch inside a source transaction");
+    std::string lsn = FormatLsn(pending_lsn_), us = std::to_string(pending_ts_);
+    if (batch_txns_ > 0) {
+      // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
+      HK_RETURN_IF_ERROR(pipe_.Query(
+          "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
+          "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
+          "+ ($2::bigint % 1000000) * interval '1 microsecond')",
+          {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
+      expected_progress_ = pending_lsn_;
+    }
+    Pipeline::Tag commit{"COMMIT"};
+    commit.is_commit = true;
+    HK_RETURN_IF_ERROR(pipe_.Query("COMMIT", {}, commit));
+    uint64_t cookie = next_cookie_++;
+    HK_RETURN_IF_ERROR(pipe_.SyncNoWait(cookie));
+    inflight_.push_back({cookie, batch_txns_ > 0 ? pending_lsn_ : 0, pending_ts_, batch_txns_, pending_rows_});
+    LogDebug("sent a batch of {} source transactions ({} changes)", batch_txns_, pending_rows_);
+    batch_open_ = false;
+    batch_txns_ = 0;
+    pending_rows_ = 0;
   }
-  Pipeline::Tag commit{"COMMIT"};
-  commit.is_commit = true;
-  HK_RETURN_IF_ERROR(pipe_.Query("COMMIT", {}, commit));
-  batch_open_ = false;
-  HK_RETURN_IF_ERROR(Sync());
-  if (batch_txns_ > 0) {
-    progress_ = pending_lsn_;
-    committed_ts_ = pending_ts_;
+  return Poll(wait);
+}
+
+Status Applier::Poll(bool block) {
+  Status st = pipe_.Drain(block);
+  if (pipe_.not_found() > warned_not_found_) {
+    LogWarn("{} UPDATE/DELETE statement(s) matched no row on the target (last: {}); the target has diverged",
+            pipe_.not_found() - warned_not_found_, pipe_.last_not_found());
+    warned_not_found_ = pipe_.not_found();
   }
-  LogDebug("committed a batch of {} source transactions ({} changes)", batch_txns_, pending_rows_);
-  txns_applied_ += batch_txns_;
-  rows_applied_ += pending_rows_;
-  pending_rows_ = 0;
-  batch_txns_ = 0;
-  return Status::Ok();
+  while (!inflight_.empty() && inflight_.front().cookie <= pipe_.completed()) {
+    const Inflight& f = inflight_.front();
+    if (f.txns > 0) {
+      progress_ = f.end_lsn;
+      committed_ts_ = f.ts;
+    }
+    txns_applied_ += f.txns;
+    rows_applied_ += f.rows;
+    inflight_.pop_front();
+  }
+  return st;
 }
 
 void Applier::RollbackBatch() {
   if (batch_open_ && conn_.Healthy()) {
-    (void)pipe_.Sync();
+    (void)Poll(true);
     if (pipe_.Query("ROLLBACK", {}, {"ROLLBACK"}).ok()) (void)pipe_.Sync();
   }
   batch_open_ = false;

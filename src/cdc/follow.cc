@@ -162,7 +162,7 @@ Status Follower::Dispatch(Applier& a, std::string_view payload) {
             return Status::Ok();
           }
           a.OnCommit(m);
-          if (a.batch_txns() >= o_.max_batch_txns) return a.CommitBatch();
+          if (a.batch_txns() >= o_.max_batch_txns) return a.CommitBatch(false);
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, RelationMsg>) {
           return a.OnRelation(m);
@@ -233,8 +233,9 @@ Result<bool> Follower::Session() {
 
   while (true) {
     if (Stopping()) {
-      if (a.batch_open() && !a.in_source_txn()) HK_RETURN_IF_ERROR(a.CommitBatch());
+      if (a.batch_open() && !a.in_source_txn()) HK_RETURN_IF_ERROR(a.CommitBatch(true));
       a.RollbackBatch();
+      HK_RETURN_IF_ERROR(a.Poll(true));
       reported_flush_ = std::max(reported_flush_, a.committed_lsn());
       (void)stream.SendStatus(std::max(received_, reported_flush_), reported_flush_, reported_flush_, false);
       WriteState(&a, "stopped", true);
@@ -245,11 +246,11 @@ Result<bool> Follower::Session() {
     // With whole transactions in the batch, wait only briefly for more: the
     // stream often pauses for a moment between transactions, and committing
     // at every pause makes batches tiny. Past 50 ms, commit at the next pause.
-    int wait = !can_commit ? 100 : (MsSince(batch_started) < 50 ? 2 : 0);
+    int wait = !can_commit ? (a.inflight() > 0 ? 2 : 100) : (MsSince(batch_started) < 50 ? 2 : 0);
     HK_ASSIGN_OR_RETURN(StreamEvent ev, stream.Next(wait));
     if (ev.type == StreamEvent::kTimeout) {
       // Nothing more right now: make the batch durable.
-      if (can_commit) HK_RETURN_IF_ERROR(a.CommitBatch());
+      if (can_commit) HK_RETURN_IF_ERROR(a.CommitBatch(false));
     } else if (ev.type == StreamEvent::kKeepalive) {
       walend_ = std::max(walend_, ev.keepalive.wal_end);
       force_status = force_status || ev.keepalive.reply_requested;
@@ -260,8 +261,9 @@ Result<bool> Follower::Session() {
 
     // What the source may forget: committed work, or everything it sent when
     // nothing is pending here (e.g. changes to tables we do not publish).
+    if (a.inflight() > 0) HK_RETURN_IF_ERROR(a.Poll(false));  // pipelined COMMITs confirmed?
     Lsn flush = a.committed_lsn();
-    if (!a.batch_open() && !a.in_source_txn()) flush = std::max(flush, walend_);
+    if (!a.batch_open() && !a.in_source_txn() && a.inflight() == 0) flush = std::max(flush, walend_);
     reported_flush_ = std::max(reported_flush_, flush);
 
     bool done = (target_lsn_ && reported_flush_ >= *target_lsn_) ||
