@@ -354,6 +354,11 @@ TEST_F(FollowTest, SurvivesKillsTerminatedConnectionsAndTargetRestart) {
       EXPECT_TRUE(f.Alive()) << "the follower should wait for the source to come back";
     }
     f.Signal(SIGKILL);
+    if (i == 0) {  // status notices the dead follower
+      auto st = RunHikkoshi({"status", "--dir", dir_.string(), "--json"});
+      EXPECT_EQ(st.exit_code, 1) << st.out << st.err;
+      EXPECT_NE(st.out.find("not running"), std::string::npos) << st.out;
+    }
   }
   w.Stop();
   CatchUpAndCompare();
@@ -409,6 +414,20 @@ TEST_F(FollowTest, AFailedBatchStopsEverythingAfterIt) {
   r = RunHikkoshi(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(TableHash(*src_, db_, "orders"), TableHash(*tgt_, db_, "orders"));
+  CleanupAndCheck();
+}
+
+TEST_F(FollowTest, ReportsADroppedSlot) {
+  Prepare("dropped");
+  SetupAndCopy();
+  auto state = nlohmann::json::parse(RunShell("cat " + ShellQuote((dir_ / "follow.json").string())).out);
+  src_->Sql("SELECT pg_drop_replication_slot('" + state["slot"].get<std::string>() + "')", db_);
+  auto args = FollowArgs();
+  args.push_back("--until-caught-up");
+  auto r = RunHikkoshi(args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no longer exists"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cleanup"), std::string::npos) << r.err;
   CleanupAndCheck();
 }
 
