@@ -1,5 +1,7 @@
 #include "cdc/apply.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -89,6 +91,7 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& ori
 }
 
 Status Applier::OnRelation(const RelationMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   HK_RETURN_IF_ERROR(pipe_.Pause());  // catalog queries need a plain round trip
   auto described = DescribeTargetTable(conn_, m, types_);
   HK_RETURN_IF_ERROR(pipe_.Resume());
@@ -146,24 +149,44 @@ Status Applier::Sync() {
 
 Status Applier::OnInsert(const InsertMsg& m) {
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
-  const auto& tup = m.new_tuple;
-  if (tup.size() != t->rel.columns.size())
+  if (m.new_tuple.size() != t->rel.columns.size())
     return MakeError(ErrorKind::kInternal, "INSERT tuple does not match its relation on " + t->qname);
+  if (!ins_rows_.empty() && ins_relid_ != m.relid) HK_RETURN_IF_ERROR(FlushInserts());
+  ins_relid_ = m.relid;
+  ins_rows_.push_back(m.new_tuple);
+  // Up to 100 rows per statement, within the protocol's 65535 parameters.
+  size_t chunk = std::max<size_t>(1, std::min<size_t>(100, 65535 / std::max<size_t>(1, m.new_tuple.size())));
+  if (ins_rows_.size() >= chunk) return FlushInserts();
+  return Status::Ok();
+}
+
+Status Applier::FlushInserts() {
+  if (ins_rows_.empty()) return Status::Ok();
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(ins_relid_));
+  size_t n = ins_rows_.size(), ncols = t->rel.columns.size();
   std::vector<const char*> v;
-  for (const auto& c : tup) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
-  std::string key = fmt::format("I{}:{}", m.relid, generation_[m.relid]);
+  v.reserve(n * ncols);
+  for (const auto& row : ins_rows_)
+    for (const auto& c : row) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  std::string key = fmt::format("I{}:{}:{}", ins_relid_, generation_[ins_relid_], n);
   auto build = [&] {
     std::string cols, vals;
-    for (size_t i = 0; i < tup.size(); ++i) {
-      cols += (i ? ", " : "") + pg::QuoteIdent(t->rel.columns[i].name);
-      vals += fmt::format("{}${}", i ? ", " : "", i + 1);
+    for (size_t i = 0; i < ncols; ++i) cols += (i ? ", " : "") + pg::QuoteIdent(t->rel.columns[i].name);
+    for (size_t r = 0; r < n; ++r) {
+      vals += r ? ", (" : "(";
+      for (size_t i = 0; i < ncols; ++i) vals += fmt::format("{}${}", i ? ", " : "", r * ncols + i + 1);
+      vals += ")";
     }
-    return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES (" + vals + ")";
+    return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES " + vals;
   };
-  return Run(key, build, v, "INSERT", *t);
+  Status st = Run(key, build, v, "INSERT", *t);
+  pending_rows_ += static_cast<int64_t>(n) - 1;  // Run counted one statement
+  ins_rows_.clear();
+  return st;
 }
 
 Status Applier::OnUpdate(const UpdateMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   const auto& tup = m.new_tuple;
   Match match{m.old_kind ? &m.old_tuple : &m.new_tuple, t->rel.replident == 'f'};
@@ -208,6 +231,7 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
 }
 
 Status Applier::OnDelete(const DeleteMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   Match match{&m.old_tuple, t->rel.replident == 'f'};
   if (m.old_tuple.size() != t->rel.columns.size())
@@ -228,6 +252,7 @@ Status Applier::OnDelete(const DeleteMsg& m) {
 }
 
 Status Applier::OnTruncate(const TruncateMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   std::string list;
   for (uint32_t id : m.relids) {
     HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(id));
@@ -239,11 +264,13 @@ Status Applier::OnTruncate(const TruncateMsg& m) {
   return pipe_.Query(sql, {}, {"TRUNCATE " + list});
 }
 
-void Applier::OnCommit(const CommitMsg& m) {
+Status Applier::OnCommit(const CommitMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   in_source_txn_ = false;
   pending_lsn_ = m.end_lsn;
   pending_ts_ = m.commit_ts;
   ++batch_txns_;
+  return Status::Ok();
 }
 
 Status Applier::CommitBatch(bool wait) {
@@ -295,6 +322,7 @@ Status Applier::Poll(bool block) {
 }
 
 void Applier::RollbackBatch() {
+  ins_rows_.clear();
   if (batch_open_ && conn_.Healthy()) {
     (void)Poll(true);
     if (pipe_.Query("ROLLBACK", {}, {"ROLLBACK"}).ok()) (void)pipe_.Sync();

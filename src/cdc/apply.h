@@ -50,7 +50,7 @@ class Applier {
   Status OnDelete(const DeleteMsg& m);
   Status OnTruncate(const TruncateMsg& m);
   /// Ends a source transaction; it becomes durable with the next CommitBatch().
-  void OnCommit(const CommitMsg& m);
+  Status OnCommit(const CommitMsg& m);
 
   /// Records the origin position and commits the open batch. With wait, returns
   /// once it is durable; without, the COMMIT is pipelined and Poll() later
@@ -81,6 +81,8 @@ class Applier {
              const std::vector<const char*>& values, const char* what, const TargetTable& t);
   /// Reads the pipeline's results (the first failure is returned).
   Status Sync();
+  /// Sends the buffered run of INSERTs into one table as one multi-row INSERT.
+  Status FlushInserts();
 
   pg::Connection conn_;
   Pipeline pipe_;
@@ -91,6 +93,8 @@ class Applier {
   std::unordered_map<uint32_t, int> generation_;
   std::unordered_map<std::string, std::string> statements_;
   TypeNames types_;
+  uint32_t ins_relid_ = 0;
+  std::vector<TupleData> ins_rows_;  ///< Consecutive INSERTs into ins_relid_, not sent yet.
   bool in_source_txn_ = false, batch_open_ = false;
   int batch_txns_ = 0;
   Lsn pending_lsn_ = 0;

@@ -161,7 +161,7 @@ Status Follower::Dispatch(Applier& a, std::string_view payload) {
             skipping_ = false;
             return Status::Ok();
           }
-          a.OnCommit(m);
+          HK_RETURN_IF_ERROR(a.OnCommit(m));
           if (a.batch_txns() >= o_.max_batch_txns) return a.CommitBatch(false);
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, RelationMsg>) {
