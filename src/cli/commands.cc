@@ -9,6 +9,9 @@ const std::vector<CommandSpec>& Commands() {
       RestoreCommand(),
       CloneCommand(),
       VerifyCommand(),
+      FollowCommand(),
+      StatusCommand(),
+      CleanupCommand(),
   };
   return kCommands;
 }

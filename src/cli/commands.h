@@ -9,5 +9,8 @@ CommandSpec BackupCommand();
 CommandSpec RestoreCommand();
 CommandSpec CloneCommand();
 CommandSpec VerifyCommand();
+CommandSpec FollowCommand();
+CommandSpec StatusCommand();
+CommandSpec CleanupCommand();
 
 }  // namespace hk::cli

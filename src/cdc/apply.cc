@@ -1,0 +1,336 @@
+#include "cdc/apply.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "pg/error.h"
+#include "pg/quote.h"
+
+namespace hk::cdc {
+namespace {
+
+// Where to take the row's identity from, and how to match it.
+struct Match {
+  const TupleData* tuple = nullptr;
+  bool full = false;  // REPLICA IDENTITY FULL: all old columns, one row only.
+};
+
+std::string Mask(const TupleData& t) {
+  std::string m;
+  for (const auto& c : t) m.push_back(c.kind == 'u' ? 'u' : (c.kind == 'n' ? 'n' : 'v'));
+  return m;
+}
+
+// For key matching: key columns; for FULL: every column the old tuple carries.
+bool UseInWhere(const TargetTable& t, const Match& m, size_t i) {
+  if (m.full) return (*m.tuple)[i].kind != 'u';
+  return t.rel.columns[i].key;
+}
+
+// WHERE clause (key mode) or the CTE that picks one row (FULL mode).
+std::string WhereSql(const TargetTable& t, const Match& m, int& p) {
+  std::string w;
+  for (size_t i = 0; i < t.rel.columns.size(); ++i) {
+    if (!UseInWhere(t, m, i)) continue;
+    std::string col = pg::QuoteIdent(t.rel.columns[i].name);
+    w += w.empty() ? "" : " AND ";
+    if (!m.full) {
+      w += fmt::format("{} = ${}", col, ++p);
+    } else if (t.has_equality[i]) {
+      w += fmt::format("{} IS NOT DISTINCT FROM ${}", col, ++p);
+    } else {
+      // json, point, xml...: no equality operator; compare their text forms.
+      w += fmt::format("{}::text IS NOT DISTINCT FROM ${}::text", col, ++p);
+    }
+  }
+  return w.empty() ? "false" : w;
+}
+
+void AddWhereValues(const TargetTable& t, const Match& m, std::vector<const char*>& v) {
+  for (size_t i = 0; i < t.rel.columns.size(); ++i) {
+    if (!UseInWhere(t, m, i)) continue;
+    const auto& c = (*m.tuple)[i];
+    v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  }
+}
+
+}  // namespace
+
+Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& origin) {
+  pg::ConnectOptions co;
+  co.application_name = "hikkoshi follow";
+  std::string opts = target.Effective("options");
+  pg::ConnInfo ci = target.With("options", (opts.empty() ? "" : opts + " ") + kStableTextOptions);
+  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, co));
+  Applier a;
+  a.origin_ = origin;
+  auto st = c.Run("SET session_replication_role = replica");
+  if (!st.ok()) {
+    Error e = st.TakeError();
+    e.hint = "follow needs a superuser (or rds_superuser) on the target so triggers and foreign keys do not fire twice";
+    return std::move(e).Context("on the target");
+  }
+  HK_RETURN_IF_ERROR(c.Run(
+      "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS "
+      "(SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
+      {origin}));
+  st = c.Run("SELECT pg_replication_origin_session_setup($1)", {origin});
+  if (!st.ok()) return std::move(st.error()).Context("binding to replication origin " + origin);
+  HK_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT pg_replication_origin_progress($1, true)", {origin}));
+  if (r.rows() == 1 && !r.IsNull(0, 0)) {
+    auto lsn = ParseLsn(r.Get(0, 0));
+    if (!lsn) return MakeError(ErrorKind::kInternal, "bad origin progress " + r.Str(0, 0));
+    a.progress_ = *lsn;
+  }
+  a.expected_progress_ = a.progress_;
+  a.conn_ = std::move(c);
+  HK_ASSIGN_OR_RETURN(a.pipe_, Pipeline::Enter(a.conn_.raw()));
+  return a;
+}
+
+Status Applier::OnRelation(const RelationMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
+  HK_RETURN_IF_ERROR(pipe_.Pause());  // catalog queries need a plain round trip
+  auto described = DescribeTargetTable(conn_, m, types_);
+  HK_RETURN_IF_ERROR(pipe_.Resume());
+  HK_ASSIGN_OR_RETURN(TargetTable t, std::move(described));
+  tables_[m.relid] = std::move(t);
+  ++generation_[m.relid];  // statements of an older shape are never reused
+  return Status::Ok();
+}
+
+Result<const TargetTable*> Applier::Table(uint32_t relid) {
+  auto it = tables_.find(relid);
+  if (it == tables_.end())
+    return MakeError(ErrorKind::kInternal,
+                     fmt::format("change for relation {} arrived before its Relation message", relid));
+  return &it->second;
+}
+
+Status Applier::OnBegin(const BeginMsg&) {
+  if (!batch_open_) {
+    HK_RETURN_IF_ERROR(pipe_.Query("BEGIN", {}, {"BEGIN"}));
+    // Fails (division by zero) unless every earlier batch committed: pipelined
+    // batches must not outrun a failed one.
+    std::string expected = FormatLsn(expected_progress_);
+    HK_RETURN_IF_ERROR(pipe_.Query(
+        "SELECT 1 / (coalesce(pg_replication_origin_session_progress(false), '0/0') = $1::pg_lsn)::int",
+        {expected.c_str()}, {"checking that the previous batch committed"}));
+    batch_open_ = true;
+    batch_txns_ = 0;
+  }
+  in_source_txn_ = true;
+  return Status::Ok();
+}
+
+Status Applier::Run(const std::string& key, const std::function<std::string()>& build,
+                    const std::vector<const char*>& values, const char* what, const TargetTable& t) {
+  std::string desc = fmt::format("{} on {}", what, t.qname);
+  auto it = statements_.find(key);
+  if (it == statements_.end()) {
+    std::string name = "hk" + std::to_string(statements_.size());
+    HK_RETURN_IF_ERROR(pipe_.Prepare(name, build(), static_cast<int>(values.size()), {"preparing " + desc}));
+    it = statements_.emplace(key, name).first;
+  }
+  bool expect_row = what[0] != 'I';
+  HK_RETURN_IF_ERROR(pipe_.ExecPrepared(it->second, values, {desc, expect_row}));
+  ++pending_rows_;
+  // Bounded: results are read every so often even inside a huge transaction.
+  if (pipe_.pending() >= 1000) return Sync();
+  return Status::Ok();
+}
+
+Status Applier::Sync() {
+  HK_RETURN_IF_ERROR(pipe_.SyncNoWait(0));
+  return Poll(true);
+}
+
+Status Applier::OnInsert(const InsertMsg& m) {
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  if (m.new_tuple.size() != t->rel.columns.size())
+    return MakeError(ErrorKind::kInternal, "INSERT tuple does not match its relation on " + t->qname);
+  if (!ins_rows_.empty() && ins_relid_ != m.relid) HK_RETURN_IF_ERROR(FlushInserts());
+  ins_relid_ = m.relid;
+  ins_rows_.push_back(m.new_tuple);
+  // Up to 100 rows per statement, within the protocol's 65535 parameters.
+  size_t chunk = std::max<size_t>(1, std::min<size_t>(100, 65535 / std::max<size_t>(1, m.new_tuple.size())));
+  if (ins_rows_.size() >= chunk) return FlushInserts();
+  return Status::Ok();
+}
+
+Status Applier::FlushInserts() {
+  if (ins_rows_.empty()) return Status::Ok();
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(ins_relid_));
+  size_t n = ins_rows_.size(), ncols = t->rel.columns.size();
+  std::vector<const char*> v;
+  v.reserve(n * ncols);
+  for (const auto& row : ins_rows_)
+    for (const auto& c : row) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  std::string key = fmt::format("I{}:{}:{}", ins_relid_, generation_[ins_relid_], n);
+  auto build = [&] {
+    std::string cols, vals;
+    for (size_t i = 0; i < ncols; ++i) cols += (i ? ", " : "") + pg::QuoteIdent(t->rel.columns[i].name);
+    for (size_t r = 0; r < n; ++r) {
+      vals += r ? ", (" : "(";
+      for (size_t i = 0; i < ncols; ++i) vals += fmt::format("{}${}", i ? ", " : "", r * ncols + i + 1);
+      vals += ")";
+    }
+    return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES " + vals;
+  };
+  Status st = Run(key, build, v, "INSERT", *t);
+  pending_rows_ += static_cast<int64_t>(n) - 1;  // Run counted one statement
+  ins_rows_.clear();
+  return st;
+}
+
+Status Applier::OnUpdate(const UpdateMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  const auto& tup = m.new_tuple;
+  Match match{m.old_kind ? &m.old_tuple : &m.new_tuple, t->rel.replident == 'f'};
+  if (tup.size() != t->rel.columns.size() || match.tuple->size() != tup.size())
+    return MakeError(ErrorKind::kInternal, "UPDATE tuple does not match its relation on " + t->qname);
+  if (match.full && m.old_kind != 'O')
+    return MakeError(ErrorKind::kInternal, "UPDATE on a REPLICA IDENTITY FULL table came without its old row: " + t->qname);
+  // Columns to SET: not unchanged TOAST values ('u', keep the target's), and
+  // not a GENERATED ALWAYS identity key that did not change (it cannot be
+  // assigned, and equals the WHERE value anyway).
+  std::vector<bool> in_set(tup.size());
+  for (size_t i = 0; i < tup.size(); ++i)
+    in_set[i] = tup[i].kind != 'u' &&
+                !(t->identity_always[i] && !match.full && m.old_kind == 0 && t->rel.columns[i].key);
+  std::vector<const char*> v;
+  std::string set_mask;
+  for (size_t i = 0; i < tup.size(); ++i) {
+    set_mask.push_back(in_set[i] ? 'v' : '-');
+    if (in_set[i]) v.push_back(tup[i].kind == 'n' ? nullptr : tup[i].value.c_str());
+  }
+  size_t nset = v.size();
+  if (nset == 0) return Status::Ok();  // only unchanged TOAST values: nothing to write
+  AddWhereValues(*t, match, v);
+  std::string key = fmt::format("U{}:{}:{}:{}:{}", m.relid, generation_[m.relid], set_mask,
+                                match.full ? 'f' : 'k', match.full ? Mask(*match.tuple) : "");
+  auto build = [&] {
+    std::string set;
+    int p = 0;
+    for (size_t i = 0; i < tup.size(); ++i) {
+      if (!in_set[i]) continue;
+      set += fmt::format("{}{} = ${}", p ? ", " : "", pg::QuoteIdent(t->rel.columns[i].name), p + 1);
+      ++p;
+    }
+    std::string where = WhereSql(*t, match, p);
+    if (!match.full) return "UPDATE " + t->qname + " SET " + set + " WHERE " + where;
+    // Duplicates are possible without a key: change exactly one matching row.
+    return "WITH hk_one AS (SELECT tableoid AS hk_t, ctid AS hk_c FROM " + t->qname + " WHERE " +
+           where + " LIMIT 1) UPDATE " + t->qname + " SET " + set + " FROM hk_one WHERE " +
+           t->qname + ".tableoid = hk_one.hk_t AND " + t->qname + ".ctid = hk_one.hk_c";
+  };
+  return Run(key, build, v, "UPDATE", *t);
+}
+
+Status Applier::OnDelete(const DeleteMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  Match match{&m.old_tuple, t->rel.replident == 'f'};
+  if (m.old_tuple.size() != t->rel.columns.size())
+    return MakeError(ErrorKind::kInternal, "DELETE tuple does not match its relation on " + t->qname);
+  std::vector<const char*> v;
+  AddWhereValues(*t, match, v);
+  std::string key = fmt::format("D{}:{}:{}:{}", m.relid, generation_[m.relid], match.full ? 'f' : 'k',
+                                match.full ? Mask(m.old_tuple) : "");
+  auto build = [&] {
+    int p = 0;
+    std::string where = WhereSql(*t, match, p);
+    if (!match.full) return "DELETE FROM " + t->qname + " WHERE " + where;
+    return "WITH hk_one AS (SELECT tableoid AS hk_t, ctid AS hk_c FROM " + t->qname + " WHERE " +
+           where + " LIMIT 1) DELETE FROM " + t->qname + " USING hk_one WHERE " + t->qname +
+           ".tableoid = hk_one.hk_t AND " + t->qname + ".ctid = hk_one.hk_c";
+  };
+  return Run(key, build, v, "DELETE", *t);
+}
+
+Status Applier::OnTruncate(const TruncateMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
+  std::string list;
+  for (uint32_t id : m.relids) {
+    HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(id));
+    list += (list.empty() ? "" : ", ") + t->qname;
+  }
+  if (list.empty()) return Status::Ok();
+  std::string sql = "TRUNCATE " + list;
+  if (m.options & TruncateMsg::kRestartIdentity) sql += " RESTART IDENTITY";
+  return pipe_.Query(sql, {}, {"TRUNCATE " + list});
+}
+
+Status Applier::OnCommit(const CommitMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
+  in_source_txn_ = false;
+  pending_lsn_ = m.end_lsn;
+  pending_ts_ = m.commit_ts;
+  ++batch_txns_;
+  return Status::Ok();
+}
+
+Status Applier::CommitBatch(bool wait) {
+  if (batch_open_) {
+    if (in_source_txn_)
+      return MakeError(ErrorKind::kInternal, "CommitBatch inside a source transaction");
+    std::string lsn = FormatLsn(pending_lsn_), us = std::to_string(pending_ts_);
+    if (batch_txns_ > 0) {
+      // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
+      HK_RETURN_IF_ERROR(pipe_.Query(
+          "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
+          "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
+          "+ ($2::bigint % 1000000) * interval '1 microsecond')",
+          {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
+      expected_progress_ = pending_lsn_;
+    }
+    Pipeline::Tag commit{"COMMIT"};
+    commit.is_commit = true;
+    HK_RETURN_IF_ERROR(pipe_.Query("COMMIT", {}, commit));
+    uint64_t cookie = next_cookie_++;
+    HK_RETURN_IF_ERROR(pipe_.SyncNoWait(cookie));
+    inflight_.push_back({cookie, batch_txns_ > 0 ? pending_lsn_ : 0, pending_ts_, batch_txns_, pending_rows_});
+    LogDebug("sent a batch of {} source transactions ({} changes)", batch_txns_, pending_rows_);
+    batch_open_ = false;
+    batch_txns_ = 0;
+    pending_rows_ = 0;
+  }
+  return Poll(wait);
+}
+
+Status Applier::Poll(bool block) {
+  Status st = pipe_.Drain(block);
+  if (pipe_.not_found() > warned_not_found_) {
+    LogWarn("{} UPDATE/DELETE statement(s) matched no row on the target (last: {}); the target has diverged",
+            pipe_.not_found() - warned_not_found_, pipe_.last_not_found());
+    warned_not_found_ = pipe_.not_found();
+  }
+  while (!inflight_.empty() && inflight_.front().cookie <= pipe_.completed()) {
+    const Inflight& f = inflight_.front();
+    if (f.txns > 0) {
+      progress_ = f.end_lsn;
+      committed_ts_ = f.ts;
+    }
+    txns_applied_ += f.txns;
+    rows_applied_ += f.rows;
+    inflight_.pop_front();
+  }
+  return st;
+}
+
+void Applier::RollbackBatch() {
+  ins_rows_.clear();
+  if (batch_open_ && conn_.Healthy()) {
+    (void)Poll(true);
+    if (pipe_.Query("ROLLBACK", {}, {"ROLLBACK"}).ok()) (void)pipe_.Sync();
+  }
+  batch_open_ = false;
+  in_source_txn_ = false;
+  batch_txns_ = 0;
+  pending_rows_ = 0;
+}
+
+}  // namespace hk::cdc

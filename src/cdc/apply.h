@@ -1,0 +1,115 @@
+// Applies decoded source transactions on the target, exactly once.
+//
+// Progress lives in a replication origin on the target and is committed in
+// the same transaction as the applied rows (pg_replication_origin_xact_setup),
+// so after any crash pg_replication_origin_progress() is exactly the end LSN
+// of the last applied source transaction. Several small source transactions
+// may share one target transaction (a "batch"); order and atomicity are kept
+// because the batch commits all of them or none. Changes are executed as they
+// are decoded, so a large transaction is never held in memory.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <vector>
+#include <string>
+#include <unordered_map>
+
+#include "cdc/lsn.h"
+#include "cdc/pgoutput.h"
+#include "cdc/pipeline.h"
+#include "cdc/target_table.h"
+#include "common/status.h"
+#include "pg/connection.h"
+#include "pg/conninfo.h"
+
+namespace hk::cdc {
+
+/// Session settings that make text values round-trip the same way on both
+/// ends (used for the source's walsender too).
+inline constexpr const char* kStableTextOptions =
+    "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3 -c timezone=UTC";
+
+class Applier {
+ public:
+  /// Connects to the target, creates the origin if missing, binds this session
+  /// to it and sets session_replication_role = replica.
+  static Result<Applier> Open(const pg::ConnInfo& target, const std::string& origin);
+
+  /// The end LSN of the last applied source transaction (0 if none).
+  Lsn progress() const { return progress_; }
+
+  void OnType(const TypeMsg& m) { types_[m.oid] = m.nspname + "." + m.name; }
+  /// Checks the target table (DDL detection) and caches it.
+  Status OnRelation(const RelationMsg& m);
+  /// Starts a source transaction (opens a target transaction unless a batch is open).
+  Status OnBegin(const BeginMsg& m);
+  Status OnInsert(const InsertMsg& m);
+  Status OnUpdate(const UpdateMsg& m);
+  Status OnDelete(const DeleteMsg& m);
+  Status OnTruncate(const TruncateMsg& m);
+  /// Ends a source transaction; it becomes durable with the next CommitBatch().
+  Status OnCommit(const CommitMsg& m);
+
+  /// Records the origin position and commits the open batch. With wait, returns
+  /// once it is durable; without, the COMMIT is pipelined and Poll() later
+  /// moves committed_lsn() forward. Batch N+1 checks (on the server) that
+  /// batch N committed, so a failed batch never lets a later one through.
+  Status CommitBatch(bool wait = true);
+  /// Reads results that have arrived; advances committed_lsn().
+  Status Poll(bool block = false);
+  /// Batches sent with COMMIT but not yet confirmed.
+  size_t inflight() const { return inflight_.size(); }
+  /// Throws away the open target transaction (batch and partial source txn).
+  void RollbackBatch();
+
+  bool in_source_txn() const { return in_source_txn_; }
+  bool batch_open() const { return batch_open_; }
+  int batch_txns() const { return batch_txns_; }
+  /// Durable position: end LSN / commit time of the last committed source txn.
+  Lsn committed_lsn() const { return progress_; }
+  int64_t committed_ts() const { return committed_ts_; }
+  int64_t rows_applied() const { return rows_applied_; }
+  int64_t txns_applied() const { return txns_applied_; }
+  int64_t rows_not_found() const { return pipe_.not_found(); }
+
+ private:
+  Result<const TargetTable*> Table(uint32_t relid);
+  /// Prepares (once) and queues a statement in the pipeline.
+  Status Run(const std::string& key, const std::function<std::string()>& build,
+             const std::vector<const char*>& values, const char* what, const TargetTable& t);
+  /// Reads the pipeline's results (the first failure is returned).
+  Status Sync();
+  /// Sends the buffered run of INSERTs into one table as one multi-row INSERT.
+  Status FlushInserts();
+
+  pg::Connection conn_;
+  Pipeline pipe_;
+  std::string origin_;
+  Lsn progress_ = 0;
+  int64_t committed_ts_ = 0;
+  std::unordered_map<uint32_t, TargetTable> tables_;
+  std::unordered_map<uint32_t, int> generation_;
+  std::unordered_map<std::string, std::string> statements_;
+  TypeNames types_;
+  uint32_t ins_relid_ = 0;
+  std::vector<TupleData> ins_rows_;  ///< Consecutive INSERTs into ins_relid_, not sent yet.
+  bool in_source_txn_ = false, batch_open_ = false;
+  int batch_txns_ = 0;
+  Lsn pending_lsn_ = 0;
+  Lsn expected_progress_ = 0;  ///< Origin position once every sent batch commits.
+  struct Inflight {
+    uint64_t cookie;
+    Lsn end_lsn;
+    int64_t ts;
+    int txns;
+    int64_t rows;
+  };
+  std::deque<Inflight> inflight_;
+  uint64_t next_cookie_ = 1;
+  int64_t pending_ts_ = 0;
+  int64_t pending_rows_ = 0, rows_applied_ = 0, txns_applied_ = 0, warned_not_found_ = 0;
+};
+
+}  // namespace hk::cdc

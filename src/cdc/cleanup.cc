@@ -1,0 +1,74 @@
+#include "cdc/cleanup.h"
+
+#include <chrono>
+#include <thread>
+
+#include "cdc/slot.h"
+#include "cdc/state.h"
+#include "common/log.h"
+#include "pg/connection.h"
+
+namespace hk::cdc {
+namespace {
+
+Status DropOrigin(pg::Connection& target, const std::string& origin, bool& dropped) {
+  dropped = false;
+  for (int i = 0;; ++i) {
+    HK_ASSIGN_OR_RETURN(std::string exists,
+                        target.QueryValue("SELECT count(*) FROM pg_replication_origin WHERE roname = $1", {origin}));
+    if (exists == "0") return Status::Ok();
+    auto st = target.Run("SELECT pg_replication_origin_drop($1)", {origin});
+    if (st.ok()) {
+      dropped = true;
+      return Status::Ok();
+    }
+    if (st.error().sqlstate != "55006" || i >= 20) {
+      Error e = st.TakeError();
+      if (e.sqlstate == "55006") e.hint = "stop the running `hikkoshi follow` first, then run cleanup again";
+      return std::move(e).Context("dropping replication origin " + origin);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace
+
+Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnInfo& target,
+                                    const std::string& workdir) {
+  CleanupResult out;
+  auto state = LoadFollowState(workdir);
+  std::vector<std::string> slots, origins;
+  HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(source));
+  HK_ASSIGN_OR_RETURN(pg::Connection tgt, pg::Connection::Open(target));
+  if (state.ok()) {
+    slots.push_back(state->slot);
+    origins.push_back(state->origin);
+  } else {
+    HK_ASSIGN_OR_RETURN(auto r, src.Exec("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'hikkoshi\\_%' "
+                                         "AND database = current_database() AND plugin = 'pgoutput'"));
+    for (int i = 0; i < r.rows(); ++i) slots.push_back(r.Str(i, 0));
+    HK_ASSIGN_OR_RETURN(auto o, tgt.Exec("SELECT roname FROM pg_replication_origin WHERE roname LIKE 'hikkoshi\\_%'"));
+    for (int i = 0; i < o.rows(); ++i) origins.push_back(o.Str(i, 0));
+  }
+  for (const auto& s : slots) {
+    HK_ASSIGN_OR_RETURN(std::string n, src.QueryValue("SELECT count(*) FROM pg_replication_slots WHERE slot_name = $1", {s}));
+    HK_RETURN_IF_ERROR(DropSlotIfExists(src, s));
+    if (n != "0") out.dropped.push_back("replication slot " + s + " on the source");
+  }
+  HK_ASSIGN_OR_RETURN(std::string pub, src.QueryValue("SELECT count(*) FROM pg_publication WHERE pubname = $1", {kPublicationName}));
+  HK_RETURN_IF_ERROR(DropPublicationIfExists(src));
+  if (pub != "0") out.dropped.push_back(std::string("publication ") + kPublicationName + " on the source");
+  for (const auto& o : origins) {
+    bool dropped = false;
+    HK_RETURN_IF_ERROR(DropOrigin(tgt, o, dropped));
+    if (dropped) out.dropped.push_back("replication origin " + o + " on the target");
+  }
+  if (state.ok()) {
+    state->phase = "cleaned-up";
+    state->updated_at = NowIso8601();
+    HK_RETURN_IF_ERROR(SaveFollowState(workdir, *state));
+  }
+  return out;
+}
+
+}  // namespace hk::cdc

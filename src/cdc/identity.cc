@@ -1,0 +1,68 @@
+#include "cdc/identity.h"
+
+#include <set>
+
+#include "pg/quote.h"
+
+namespace hk::cdc {
+namespace {
+
+constexpr const char* kQuery = R"SQL(
+SELECT format('%I.%I', n.nspname, c.relname)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+  AND (c.relreplident = 'n'
+       OR (c.relreplident = 'd' AND NOT EXISTS (
+             SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
+       OR (c.relreplident = 'i' AND NOT EXISTS (
+             SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')
+)SQL";
+
+}  // namespace
+
+Result<std::vector<std::string>> TablesWithoutIdentity(pg::Connection& source,
+                                                        const std::vector<std::string>& tables) {
+  std::string base = kQuery;
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  auto collect = [&](const pg::QueryResult& r) {
+    for (int i = 0; i < r.rows(); ++i)
+      if (seen.insert(r.Str(i, 0)).second) out.push_back(r.Str(i, 0));
+  };
+  if (tables.empty()) {
+    HK_ASSIGN_OR_RETURN(auto r, source.Exec(base + " ORDER BY 1"));
+    collect(r);
+    return out;
+  }
+  for (const auto& t : tables) {
+    HK_ASSIGN_OR_RETURN(auto r, source.Exec(base + " AND c.oid IN (SELECT relid FROM pg_partition_tree($1::regclass)) ORDER BY 1", {t}));
+    collect(r);
+  }
+  return out;
+}
+
+Status SetReplicaIdentityFull(pg::Connection& source, const std::vector<std::string>& tables) {
+  HK_ASSIGN_OR_RETURN(auto tx, pg::Transaction::Begin(source));
+  for (const auto& t : tables)
+    HK_RETURN_IF_ERROR(source.Run("ALTER TABLE " + t + " REPLICA IDENTITY FULL"));
+  return tx.Commit();
+}
+
+Error NoIdentityError(const std::vector<std::string>& tables) {
+  std::string list;
+  for (size_t i = 0; i < tables.size() && i < 10; ++i) list += (i ? ", " : "") + tables[i];
+  if (tables.size() > 10) list += ", ... (" + std::to_string(tables.size()) + " in all)";
+  Error e = MakeError(
+      ErrorKind::kBadInput,
+      "cannot follow changes of tables without a primary key or replica identity: " + list +
+          " (once published, UPDATE and DELETE on them would fail on the source)",
+      "rerun with --replica-identity-full to set REPLICA IDENTITY FULL on them, add a primary "
+      "key, or leave them out of the table list");
+  e.sqlstate = "55000";
+  return e;
+}
+
+}  // namespace hk::cdc

@@ -1,0 +1,108 @@
+#include <cstdio>
+
+#include <cstdlib>
+
+#include "cdc/follow.h"
+#include "cdc/setup.h"
+#include "cdc/target_table.h"
+#include "cli/commands.h"
+#include "cli/follow_common.h"
+#include "common/exit_codes.h"
+#include "common/log.h"
+
+namespace hk::cli {
+
+CommandSpec FollowCommand() {
+  return {"follow", "Keep the target in sync with the source's changes (resumes where it stopped)",
+          [](CLI::App* sub) -> Runner {
+            struct Opts {
+              std::string source, target, dir, until_lsn;
+              bool until_caught_up = false;
+              int status_interval_ms = 1000;
+              int max_batch = 200;
+              bool setup = false, identity_full = false;
+              std::vector<std::string> tables;
+              std::string copy_command;
+            };
+            auto o = std::make_shared<Opts>();
+            auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
+            auto* t = sub->add_option("--target", o->target, "target database (URI or keyword string)");
+            auto* d = sub->add_option("--dir", o->dir, "work directory (default .hikkoshi)");
+            auto* u = sub->add_option("--until-lsn", o->until_lsn, "stop once applied up to this source LSN (X/Y)");
+            sub->add_flag("--until-caught-up", o->until_caught_up,
+                          "stop once the target has everything the source had committed at start")
+                ->excludes(u);
+            sub->add_option("--status-interval", o->status_interval_ms,
+                            "milliseconds between status updates to the source and to WORKDIR/follow.json")
+                ->check(CLI::Range(10, 600000));
+            sub->add_option("--max-batch", o->max_batch, "source transactions per target transaction at most")
+                ->check(CLI::Range(1, 100000));
+            sub->add_flag("--setup", o->setup,
+                          "only create the publication, the slot and WORKDIR/follow.json, then exit "
+                          "(clone --follow does this for you)");
+            sub->add_option("--tables", o->tables, "with --setup: tables to publish (default: all)")
+                ->delimiter(',');
+            sub->add_flag("--replica-identity-full", o->identity_full,
+                          "with --setup: set REPLICA IDENTITY FULL on published tables without a primary key");
+            sub->add_option("--copy-command", o->copy_command,
+                            "with --setup: shell command run while the slot's snapshot is held; it finds "
+                            "the snapshot name in $HIKKOSHI_SNAPSHOT (e.g. pg_dump --snapshot=...)");
+            return [o, s, t, d](const GlobalOptions&, const Config& cfg) -> int {
+              auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
+              if (!src.ok()) return ReportError(src.error(), false);
+              auto tgt = ResolveConn(o->target, t->count() > 0, "HIKKOSHI_TARGET", "target", cfg, "target");
+              if (!tgt.ok()) return ReportError(tgt.error(), false);
+              if (o->setup) {
+                cdc::FollowSetupOptions so;
+                so.source = *src;
+                so.target_redacted = tgt->Redacted();
+                so.workdir = ResolveWorkdir(o->dir, d->count() > 0, cfg);
+                so.tables = o->tables;
+                so.replica_identity_full = o->identity_full;
+                auto setup = cdc::StartFollowSetup(so);
+                if (!setup.ok()) {
+                  int code = ReportError(setup.error(), false);
+                  return setup.error().sqlstate == "55000" ? kExitBlocked : code;
+                }
+                if (!o->copy_command.empty()) {
+                  setenv("HIKKOSHI_SNAPSHOT", setup->snapshot.snapshot_name().c_str(), 1);
+                  int rc = std::system(o->copy_command.c_str());
+                  if (rc != 0) {
+                    std::fprintf(stderr, "hikkoshi: error: --copy-command failed (status %d)\n"
+                                         "hikkoshi: fix: fix the command, then `hikkoshi cleanup` and set up again\n", rc);
+                    return kExitInternal;
+                  }
+                }
+                std::printf("slot %s at %s, snapshot %s\n", setup->state.slot.c_str(),
+                            cdc::FormatLsn(setup->snapshot.consistent_point()).c_str(),
+                            setup->snapshot.snapshot_name().c_str());
+                return kExitOk;
+              }
+              cdc::FollowOptions fo;
+              fo.source = *src;
+              fo.target = *tgt;
+              fo.workdir = ResolveWorkdir(o->dir, d->count() > 0, cfg);
+              fo.until_caught_up = o->until_caught_up;
+              fo.status_interval_ms = o->status_interval_ms;
+              fo.max_batch_txns = o->max_batch;
+              if (!o->until_lsn.empty()) {
+                fo.until_lsn = cdc::ParseLsn(o->until_lsn);
+                if (!fo.until_lsn)
+                  return ReportError(MakeError(ErrorKind::kBadInput, "--until-lsn " + o->until_lsn + " is not an LSN",
+                                               "write it as PostgreSQL prints it, e.g. 16/B374D848"),
+                                     false);
+              }
+              fo.stop = InstallStopSignals();
+              auto r = cdc::RunFollow(fo);
+              if (!r.ok()) {
+                int code = ReportError(r.error(), false);
+                return r.error().sqlstate == cdc::kBlockedMarker ? kExitBlocked : code;
+              }
+              LogInfo("applied up to {} ({} transactions, {} rows this run)", cdc::FormatLsn(r->applied_lsn),
+                      r->txns_applied, r->rows_applied);
+              return kExitOk;
+            };
+          }};
+}
+
+}  // namespace hk::cli
