@@ -314,7 +314,7 @@ TEST_F(VerifyMutation, ManyDifferencesAreCappedAndTextOutputNamesThem) {
       << r.out;
   EXPECT_NE(r.out.find("more (raise --max-diffs"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("DIFFERENT"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("hikkoshi@"), std::string::npos);  // URLs are shown without password
+  EXPECT_EQ(r.out.find("hk-local-pw"), std::string::npos);  // URLs are shown without password
 }
 
 // A live source: the first pass sees a difference that the "replication"
@@ -351,8 +351,8 @@ TEST_F(VerifyMutation, BadTargetIsAnErrorNotADifference) {
   ProcessResult r =
       RunHikkoshi({"verify", "--source", src_->Uri("shop"), "--target", tgt_->Uri("no_such_db")});
   EXPECT_EQ(r.exit_code, 6) << r.err;
-  EXPECT_EQ(r.err.find("hikkoshi@"), std::string::npos);  // no password
-  EXPECT_EQ(r.err.find(":hikkoshi"), std::string::npos);
+  EXPECT_EQ(r.err.find("hk-local-pw"), std::string::npos);  // no password
+  EXPECT_EQ(r.err.find(":hk-local-pw"), std::string::npos);
 }
 
 }  // namespace
