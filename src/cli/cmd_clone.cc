@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 
+#include "cli/clone_follow.h"
 #include "clone/clone.h"
 #include "clone/progress.h"
 #include "cli/commands.h"
@@ -45,7 +46,8 @@ CommandSpec CloneCommand() {
               std::string source, target, dir, split;
               int jobs = 4, index_jobs = 4;
               bool resume = false, drop_if_exists = false, no_owner = false, no_acl = false;
-              std::vector<std::string> exclude;
+              bool follow = false, identity_full = false, until_caught_up = false;
+              std::vector<std::string> exclude, copy_only;
             };
             auto o = std::make_shared<Opts>();
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
@@ -64,6 +66,15 @@ CommandSpec CloneCommand() {
             sub->add_option("--split-tables-larger-than", o->split,
                             "copy tables bigger than SIZE (e.g. 1GB) in parallel ctid ranges; 'auto': "
                             "a table over 100MB and over total/jobs (default: never)");
+            sub->add_flag("--follow", o->follow,
+                          "create a replication slot first, copy at its snapshot, then keep the target "
+                          "in sync (change capture) until Ctrl-C; `hikkoshi follow` resumes");
+            sub->add_flag("--replica-identity-full", o->identity_full,
+                          "with --follow: set REPLICA IDENTITY FULL on source tables without a primary key");
+            sub->add_option("--copy-only-table", o->copy_only,
+                            "with --follow: copy tables matching this pattern but do not follow their changes");
+            sub->add_flag("--until-caught-up", o->until_caught_up,
+                          "with --follow: stop once the target has caught up with the source");
             return [o, s, t, j, ij, d](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
@@ -107,6 +118,29 @@ CommandSpec CloneCommand() {
               sigemptyset(&sa.sa_mask);
               sigaction(SIGINT, &sa, nullptr);
               sigaction(SIGTERM, &sa, nullptr);
+              if (o->follow) {
+                CloneFollowOptions fo;
+                fo.clone = co;
+                fo.copy_only_tables = o->copy_only;
+                fo.replica_identity_full = o->identity_full;
+                fo.until_caught_up = o->until_caught_up;
+                fo.stop = &g_stop;
+                Status st = RunCloneFollow(fo);
+                if (st.ok()) return kExitOk;
+                Error e = st.TakeError();
+                if (e.kind == ErrorKind::kInterrupted) {
+                  std::fprintf(stderr, "hikkoshi: stopped; continue following with `hikkoshi follow`\n");
+                  return kExitInterrupted;
+                }
+                ReportError(e, false);
+                if (e.sqlstate == "55000") return kExitBlocked;
+                return clone::ExitCodeForClone(e);
+              }
+              if (!o->copy_only.empty() || o->identity_full || o->until_caught_up) {
+                std::fprintf(stderr, "hikkoshi: error: --copy-only-table, --replica-identity-full and "
+                                     "--until-caught-up only make sense with --follow\n");
+                return kExitUsage;
+              }
               auto r = clone::RunClone(co);
               if (!r.ok()) {
                 Error e = r.TakeError();

@@ -1,0 +1,208 @@
+#include "cli/clone_follow.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cdc/follow.h"
+#include "cdc/setup.h"
+#include "cdc/slot.h"
+#include "common/log.h"
+#include "pg/connection.h"
+#include "pg/quote.h"
+
+namespace hk::cli {
+namespace {
+
+std::string RegexPart(const std::string& part) {
+  std::string out = "^";
+  bool quoted = false;
+  for (size_t i = 0; i < part.size(); ++i) {
+    char c = part[i];
+    if (c == '"') {
+      if (quoted && i + 1 < part.size() && part[i + 1] == '"') {
+        out += "\"";
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+      continue;
+    }
+    if (!quoted && c == '*') {
+      out += ".*";
+    } else if (!quoted && c == '?') {
+      out += ".";
+    } else {
+      if (std::string_view("\\^$.|[](){}+*?").find(c) != std::string_view::npos) out += '\\';
+      out += quoted ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out + "$";
+}
+
+// Every user table that is not a partition (partitions are published through
+// their root), as quoted schema.name, minus those matching `exclude`.
+Result<std::vector<std::string>> ListTables(pg::Connection& src,
+                                            const std::vector<std::string>& exclude) {
+  std::string where;
+  std::vector<pg::Param> params;
+  for (const auto& p : exclude) {
+    TablePattern tp = ParseTablePattern(p);
+    params.push_back(tp.name_regex);
+    std::string cond = "c.relname ~ $" + std::to_string(params.size());
+    if (!tp.schema_regex.empty()) {
+      params.push_back(tp.schema_regex);
+      cond += " AND n.nspname ~ $" + std::to_string(params.size());
+    }
+    where += " AND NOT (" + cond + ")";
+  }
+  std::string sql =
+      "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
+      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r','p') AND NOT c.relispartition AND c.relpersistence = 'p' "
+      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+      "AND n.nspname NOT LIKE 'pg_temp%' "
+      "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+      "AND d.objid = c.oid AND d.deptype = 'e')" + where + " ORDER BY 1";
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r, src.Exec(sql, params));
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.Str(i, 0));
+  return out;
+}
+
+// Every copied table must be published (itself or through its partition
+// root) unless the user chose copy-only for it; otherwise its changes after
+// the snapshot would be silently lost.
+Status CheckCoverage(pg::Connection& src, const std::vector<std::string>& copied,
+                     const std::vector<std::string>& copy_only) {
+  std::string arr = "{";
+  for (size_t i = 0; i < copied.size(); ++i) {
+    if (i) arr += ",";
+    arr += "\"";
+    for (char c : copied[i]) {
+      if (c == '"' || c == '\\') arr += '\\';
+      arr += c;
+    }
+    arr += "\"";
+  }
+  arr += "}";
+  HK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      src.Exec("SELECT t FROM unnest($1::text[]) t WHERE NOT EXISTS ("
+               " SELECT 1 FROM pg_publication_tables p WHERE p.pubname = $2 AND"
+               " (quote_ident(p.schemaname) || '.' || quote_ident(p.tablename))::regclass ="
+               " coalesce(pg_partition_root(t::regclass), t::regclass))",
+               {arr, std::string(cdc::kPublicationName)}));
+  std::vector<std::string> unpublished;
+  for (int i = 0; i < r.rows(); ++i) {
+    std::string t = r.Str(i, 0);
+    if (std::find(copy_only.begin(), copy_only.end(), t) == copy_only.end()) unpublished.push_back(t);
+  }
+  if (unpublished.empty()) return Status::Ok();
+  std::string names;
+  for (const auto& t : unpublished) names += (names.empty() ? "" : ", ") + t;
+  return MakeError(ErrorKind::kBadInput,
+                   "these copied tables are not in the publication, so their changes would be lost: " + names,
+                   "name them exactly with --exclude-table (schema.table), then run `hikkoshi cleanup` "
+                   "and start again with --drop-if-exists");
+}
+
+}  // namespace
+
+TablePattern ParseTablePattern(const std::string& pattern) {
+  // Split on the last unquoted dot.
+  bool quoted = false;
+  size_t dot = std::string::npos;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '"') quoted = !quoted;
+    if (pattern[i] == '.' && !quoted) dot = i;
+  }
+  TablePattern tp;
+  if (dot == std::string::npos) {
+    tp.name_regex = RegexPart(pattern);
+  } else {
+    tp.schema_regex = RegexPart(pattern.substr(0, dot));
+    tp.name_regex = RegexPart(pattern.substr(dot + 1));
+  }
+  return tp;
+}
+
+Status RunCloneFollow(CloneFollowOptions opts) {
+  if (opts.clone.resume) {
+    return MakeError(ErrorKind::kBadInput,
+                     "--resume cannot be combined with --follow: the slot's snapshot ended with the "
+                     "interrupted run, so a resumed copy would overlap the change stream",
+                     "run `hikkoshi cleanup` and start `clone --follow --drop-if-exists` again; if "
+                     "the copy had finished, continue with `hikkoshi follow`");
+  }
+  std::vector<std::string> tables;  // empty: FOR ALL TABLES
+  std::vector<std::string> copy_only_resolved;
+  if (!opts.clone.exclude_tables.empty() || !opts.copy_only_tables.empty()) {
+    HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(opts.clone.source));
+    std::vector<std::string> unpublished = opts.clone.exclude_tables;
+    unpublished.insert(unpublished.end(), opts.copy_only_tables.begin(), opts.copy_only_tables.end());
+    HK_ASSIGN_OR_RETURN(tables, ListTables(src, unpublished));
+    HK_ASSIGN_OR_RETURN(auto all_but_excluded, ListTables(src, opts.clone.exclude_tables));
+    for (const auto& t : all_but_excluded)
+      if (std::find(tables.begin(), tables.end(), t) == tables.end()) copy_only_resolved.push_back(t);
+    if (tables.empty()) {
+      return MakeError(ErrorKind::kBadInput, "no table is left to follow after the exclusions",
+                       "drop --follow, or exclude fewer tables");
+    }
+  }
+
+  cdc::FollowSetupOptions so;
+  so.source = opts.clone.source;
+  so.target_redacted = opts.clone.target.Redacted();
+  so.workdir = opts.clone.workdir;
+  so.tables = tables;
+  so.replica_identity_full = opts.replica_identity_full;
+  auto started = cdc::StartFollowSetup(so);
+  if (!started.ok()) {
+    Error e = started.TakeError();
+    if (e.message.rfind("cannot follow changes of tables without", 0) == 0) {
+      e.hint = "choose one: --replica-identity-full (hikkoshi sets REPLICA IDENTITY FULL on them), "
+               "--exclude-table PATTERN (not copied at all), or --copy-only-table PATTERN (copied, "
+               "later changes not followed)";
+    }
+    return e;
+  }
+  cdc::FollowSetup setup = std::move(started).value();
+  LogInfo("replication slot {} created; copying at its snapshot {}", setup.state.slot,
+          setup.snapshot.snapshot_name());
+
+  clone::CloneOptions co = opts.clone;
+  co.snapshot_name = setup.snapshot.snapshot_name();
+  co.stop = opts.stop;
+  auto summary = clone::RunClone(co);
+  setup.snapshot.Release();
+  if (!summary.ok()) {
+    Error e = summary.TakeError();
+    if (e.hint.empty() || e.kind != ErrorKind::kInterrupted) {
+      e.hint = "the slot " + setup.state.slot + " now retains WAL on the source: run `hikkoshi cleanup` "
+               "and start again with --drop-if-exists";
+    }
+    return e;
+  }
+  {
+    HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(opts.clone.source));
+    std::vector<std::string> copy_only = copy_only_resolved;
+    HK_RETURN_IF_ERROR(CheckCoverage(src, summary->copied_tables, copy_only));
+  }
+  std::printf("clone finished: %zu tables, %lld rows; following changes from the slot now "
+              "(Ctrl-C to stop; `hikkoshi follow` resumes)\n",
+              summary->copied_tables.size(), static_cast<long long>(summary->rows));
+  std::fflush(stdout);
+
+  cdc::FollowOptions fo;
+  fo.source = opts.clone.source;
+  fo.target = opts.clone.target;
+  fo.workdir = opts.clone.workdir;
+  fo.until_caught_up = opts.until_caught_up;
+  fo.stop = opts.stop;
+  HK_ASSIGN_OR_RETURN(cdc::FollowResult fr, cdc::RunFollow(fo));
+  std::printf("follow stopped: %lld transactions, %lld rows applied\n",
+              static_cast<long long>(fr.txns_applied), static_cast<long long>(fr.rows_applied));
+  return Status::Ok();
+}
+
+}  // namespace hk::cli
