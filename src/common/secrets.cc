@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-#include <regex>
+#include <cctype>
 #include <vector>
 
 namespace hk {
@@ -20,16 +20,82 @@ std::vector<std::string>& Secrets() {
 
 constexpr std::string_view kMask = "****";
 
-// scheme://user:password@  -> scheme://user:****@
-const std::regex& UriPassword() {
-  static const std::regex re(R"(([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):([^@\s/]*)@)");
-  return re;
+bool SchemeChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '.' || c == '-';
 }
-// password=value or password='quoted value' in keyword strings and query strings
-const std::regex& KeywordPassword() {
-  static const std::regex re(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+))",
-                             std::regex::icase);
-  return re;
+bool Space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// scheme://user:password@  -> scheme://user:****@ (a linear scan: regexes
+// recurse per character and overflow the stack on long inputs).
+std::string MaskUriPasswords(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t sep = in.find("://", i);
+    if (sep == std::string::npos) break;
+    // Needs a scheme before it.
+    if (sep == 0 || !SchemeChar(in[sep - 1])) {
+      out.append(in, i, sep + 3 - i);
+      i = sep + 3;
+      continue;
+    }
+    size_t p = sep + 3;
+    size_t colon = std::string::npos, at = std::string::npos;
+    for (size_t k = p; k < in.size(); ++k) {
+      char c = in[k];
+      if (Space(c) || c == '/') break;
+      if (c == '@') {
+        at = k;
+        break;
+      }
+      if (c == ':' && colon == std::string::npos) colon = k;
+    }
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+      out.append(in, i, colon + 1 - i);
+      out.append(kMask);
+      out += '@';
+      i = at + 1;
+    } else {
+      out.append(in, i, p - i);
+      i = p;
+    }
+  }
+  out.append(in, i, std::string::npos);
+  return out;
+}
+
+// password=value or password='quoted value' (keyword strings, URI queries).
+std::string MaskKeywordPasswords(const std::string& in) {
+  std::string lower = in;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  std::string out;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t k = lower.find("password", i);
+    if (k == std::string::npos) break;
+    size_t j = k + 8;
+    while (j < in.size() && Space(in[j])) ++j;
+    if (j >= in.size() || in[j] != '=') {
+      out.append(in, i, k + 8 - i);
+      i = k + 8;
+      continue;
+    }
+    ++j;
+    while (j < in.size() && Space(in[j])) ++j;
+    out.append(in, i, j - i);
+    out.append(kMask);
+    if (j < in.size() && in[j] == '\'') {
+      ++j;
+      while (j < in.size() && in[j] != '\'') j += (in[j] == '\\' && j + 1 < in.size()) ? 2 : 1;
+      if (j < in.size()) ++j;
+    } else {
+      while (j < in.size() && !Space(in[j]) && in[j] != '&') ++j;
+    }
+    i = j;
+  }
+  out.append(in, i, std::string::npos);
+  return out;
 }
 
 }  // namespace
@@ -55,16 +121,8 @@ std::string Scrub(std::string_view text) {
       }
     }
   }
-  if (out.find("://") != std::string::npos) {
-    out = std::regex_replace(out, UriPassword(), "$1:****@");
-  }
-  if (out.find('=') != std::string::npos) {
-    std::string lower = out;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    if (lower.find("password") != std::string::npos) {
-      out = std::regex_replace(out, KeywordPassword(), "$1****");
-    }
-  }
+  if (out.find("://") != std::string::npos) out = MaskUriPasswords(out);
+  if (out.find('=') != std::string::npos) out = MaskKeywordPasswords(out);
   return out;
 }
 

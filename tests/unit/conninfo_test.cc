@@ -78,6 +78,17 @@ TEST(Scrub, MasksUriKeywordAndRegistered) {
   EXPECT_EQ(Scrub("error near TopSecretValue42!"), "error near ****!");
 }
 
+TEST(Scrub, LongInputsAndEdgeCases) {
+  std::string big = "x postgresql://u:pw@h/d " + std::string(200000, 'a') + " http://" + std::string(100000, 'b');
+  std::string out = Scrub(big);
+  EXPECT_EQ(out.find(":pw@"), std::string::npos);
+  EXPECT_EQ(out.size(), big.size() + 2);
+  EXPECT_EQ(Scrub("see https://example.com/path and a:b@c"), "see https://example.com/path and a:b@c");
+  EXPECT_EQ(Scrub("postgresql://u@h:5432/d"), "postgresql://u@h:5432/d");
+  EXPECT_EQ(Scrub("password = 'x\\'y' rest"), "password = **** rest");
+  EXPECT_EQ(Scrub("no passwords here=1"), "no passwords here=1");
+}
+
 TEST(Scrub, ArgvIsOverwritten) {
   char a0[] = "hikkoshi";
   char a1[] = "--source=postgresql://u:hunter2@h/d";
