@@ -8,5 +8,7 @@ CommandSpec CheckCommand();
 CommandSpec FollowCommand();
 CommandSpec StatusCommand();
 CommandSpec CleanupCommand();
+CommandSpec CutoverCommand();
+CommandSpec RollbackCommand();
 
 }  // namespace hk::cli
