@@ -83,11 +83,15 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& ori
     a.progress_ = *lsn;
   }
   a.conn_ = std::move(c);
+  HK_ASSIGN_OR_RETURN(a.pipe_, Pipeline::Enter(a.conn_.raw()));
   return a;
 }
 
 Status Applier::OnRelation(const RelationMsg& m) {
-  HK_ASSIGN_OR_RETURN(TargetTable t, DescribeTargetTable(conn_, m, types_));
+  HK_RETURN_IF_ERROR(pipe_.Pause());  // catalog queries need a plain round trip
+  auto described = DescribeTargetTable(conn_, m, types_);
+  HK_RETURN_IF_ERROR(pipe_.Resume());
+  HK_ASSIGN_OR_RETURN(TargetTable t, std::move(described));
   tables_[m.relid] = std::move(t);
   ++generation_[m.relid];  // statements of an older shape are never reused
   return Status::Ok();
@@ -103,7 +107,7 @@ Result<const TargetTable*> Applier::Table(uint32_t relid) {
 
 Status Applier::OnBegin(const BeginMsg&) {
   if (!batch_open_) {
-    HK_RETURN_IF_ERROR(conn_.Run("BEGIN"));
+    HK_RETURN_IF_ERROR(pipe_.Query("BEGIN", {}, {"BEGIN"}));
     batch_open_ = true;
     batch_txns_ = 0;
   }
@@ -111,29 +115,31 @@ Status Applier::OnBegin(const BeginMsg&) {
   return Status::Ok();
 }
 
-Result<int64_t> Applier::Run(const std::string& key, const std::function<std::string()>& build,
-                             const std::vector<const char*>& values, const char* what,
-                             const TargetTable& t) {
+Status Applier::Run(const std::string& key, const std::function<std::string()>& build,
+                    const std::vector<const char*>& values, const char* what, const TargetTable& t) {
+  std::string desc = fmt::format("{} on {}", what, t.qname);
   auto it = statements_.find(key);
   if (it == statements_.end()) {
     std::string name = "hk" + std::to_string(statements_.size());
-    std::string sql = build();
-    pg::QueryResult r(PQprepare(conn_.raw(), name.c_str(), sql.c_str(),
-                                static_cast<int>(values.size()), nullptr));
-    if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK) {
-      Error e = pg::ErrorFromResult(r.raw(), conn_.raw());
-      return std::move(e).Context(fmt::format("preparing {} on {}", what, t.qname));
-    }
+    HK_RETURN_IF_ERROR(pipe_.Prepare(name, build(), static_cast<int>(values.size()), {"preparing " + desc}));
     it = statements_.emplace(key, name).first;
   }
-  pg::QueryResult r(PQexecPrepared(conn_.raw(), it->second.c_str(), static_cast<int>(values.size()),
-                                   values.data(), nullptr, nullptr, 0));
-  if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK && PQresultStatus(r.raw()) != PGRES_TUPLES_OK) {
-    Error e = pg::ErrorFromResult(r.raw(), conn_.raw());
-    return std::move(e).Context(fmt::format("applying {} on {}", what, t.qname));
+  bool expect_row = what[0] != 'I';
+  HK_RETURN_IF_ERROR(pipe_.ExecPrepared(it->second, values, {desc, expect_row}));
+  ++pending_rows_;
+  // Bounded: results are read every so often even inside a huge transaction.
+  if (pipe_.pending() >= 1000) return Sync();
+  return Status::Ok();
+}
+
+Status Applier::Sync() {
+  Status st = pipe_.Sync();
+  if (pipe_.not_found() > warned_not_found_) {
+    LogWarn("{} UPDATE/DELETE statement(s) matched no row on the target (last: {}); the target has diverged",
+            pipe_.not_found() - warned_not_found_, pipe_.last_not_found());
+    warned_not_found_ = pipe_.not_found();
   }
-  const char* n = PQcmdTuples(r.raw());
-  return static_cast<int64_t>(n && *n ? std::atoll(n) : 0);
+  return st;
 }
 
 Status Applier::OnInsert(const InsertMsg& m) {
@@ -152,9 +158,7 @@ Status Applier::OnInsert(const InsertMsg& m) {
     }
     return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES (" + vals + ")";
   };
-  HK_ASSIGN_OR_RETURN(int64_t n, Run(key, build, v, "INSERT", *t));
-  pending_rows_ += n;
-  return Status::Ok();
+  return Run(key, build, v, "INSERT", *t);
 }
 
 Status Applier::OnUpdate(const UpdateMsg& m) {
@@ -165,19 +169,29 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
     return MakeError(ErrorKind::kInternal, "UPDATE tuple does not match its relation on " + t->qname);
   if (match.full && m.old_kind != 'O')
     return MakeError(ErrorKind::kInternal, "UPDATE on a REPLICA IDENTITY FULL table came without its old row: " + t->qname);
+  // Columns to SET: not unchanged TOAST values ('u', keep the target's), and
+  // not a GENERATED ALWAYS identity key that did not change (it cannot be
+  // assigned, and equals the WHERE value anyway).
+  std::vector<bool> in_set(tup.size());
+  for (size_t i = 0; i < tup.size(); ++i)
+    in_set[i] = tup[i].kind != 'u' &&
+                !(t->identity_always[i] && !match.full && m.old_kind == 0 && t->rel.columns[i].key);
   std::vector<const char*> v;
-  for (const auto& c : tup)
-    if (c.kind != 'u') v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  std::string set_mask;
+  for (size_t i = 0; i < tup.size(); ++i) {
+    set_mask.push_back(in_set[i] ? 'v' : '-');
+    if (in_set[i]) v.push_back(tup[i].kind == 'n' ? nullptr : tup[i].value.c_str());
+  }
   size_t nset = v.size();
   if (nset == 0) return Status::Ok();  // only unchanged TOAST values: nothing to write
   AddWhereValues(*t, match, v);
-  std::string key = fmt::format("U{}:{}:{}:{}:{}", m.relid, generation_[m.relid], Mask(tup),
+  std::string key = fmt::format("U{}:{}:{}:{}:{}", m.relid, generation_[m.relid], set_mask,
                                 match.full ? 'f' : 'k', match.full ? Mask(*match.tuple) : "");
   auto build = [&] {
     std::string set;
     int p = 0;
     for (size_t i = 0; i < tup.size(); ++i) {
-      if (tup[i].kind == 'u') continue;  // unchanged TOASTed value: keep the target's
+      if (!in_set[i]) continue;
       set += fmt::format("{}{} = ${}", p ? ", " : "", pg::QuoteIdent(t->rel.columns[i].name), p + 1);
       ++p;
     }
@@ -188,13 +202,7 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
            where + " LIMIT 1) UPDATE " + t->qname + " SET " + set + " FROM hk_one WHERE " +
            t->qname + ".tableoid = hk_one.hk_t AND " + t->qname + ".ctid = hk_one.hk_c";
   };
-  HK_ASSIGN_OR_RETURN(int64_t n, Run(key, build, v, "UPDATE", *t));
-  if (n == 0) {
-    ++rows_not_found_;
-    LogWarn("UPDATE on {} matched no row on the target (the target has diverged)", t->qname);
-  }
-  pending_rows_ += n;
-  return Status::Ok();
+  return Run(key, build, v, "UPDATE", *t);
 }
 
 Status Applier::OnDelete(const DeleteMsg& m) {
@@ -214,13 +222,7 @@ Status Applier::OnDelete(const DeleteMsg& m) {
            where + " LIMIT 1) DELETE FROM " + t->qname + " USING hk_one WHERE " + t->qname +
            ".tableoid = hk_one.hk_t AND " + t->qname + ".ctid = hk_one.hk_c";
   };
-  HK_ASSIGN_OR_RETURN(int64_t n, Run(key, build, v, "DELETE", *t));
-  if (n == 0) {
-    ++rows_not_found_;
-    LogWarn("DELETE on {} matched no row on the target (the target has diverged)", t->qname);
-  }
-  pending_rows_ += n;
-  return Status::Ok();
+  return Run(key, build, v, "DELETE", *t);
 }
 
 Status Applier::OnTruncate(const TruncateMsg& m) {
@@ -232,9 +234,7 @@ Status Applier::OnTruncate(const TruncateMsg& m) {
   if (list.empty()) return Status::Ok();
   std::string sql = "TRUNCATE " + list;
   if (m.options & TruncateMsg::kRestartIdentity) sql += " RESTART IDENTITY";
-  auto st = conn_.Run(sql);
-  if (!st.ok()) return std::move(st.error()).Context("applying TRUNCATE");
-  return Status::Ok();
+  return pipe_.Query(sql, {}, {"TRUNCATE " + list});
 }
 
 void Applier::OnCommit(const CommitMsg& m) {
@@ -248,25 +248,20 @@ Status Applier::CommitBatch() {
   if (!batch_open_) return Status::Ok();
   if (in_source_txn_)
     return MakeError(ErrorKind::kInternal, "CommitBatch inside a source transaction");
+  std::string lsn = FormatLsn(pending_lsn_), us = std::to_string(pending_ts_);
   if (batch_txns_ > 0) {
     // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
-    std::string us = std::to_string(pending_ts_);
-    HK_RETURN_IF_ERROR(conn_.Run(
+    HK_RETURN_IF_ERROR(pipe_.Query(
         "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
         "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
         "+ ($2::bigint % 1000000) * interval '1 microsecond')",
-        {FormatLsn(pending_lsn_), us}));
+        {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
   }
-  pg::QueryResult r(PQexec(conn_.raw(), "COMMIT"));
-  if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK) {
-    batch_open_ = false;
-    return pg::ErrorFromResult(r.raw(), conn_.raw());
-  }
-  if (std::string_view(PQcmdStatus(r.raw())) == "ROLLBACK") {
-    batch_open_ = false;
-    return MakeError(ErrorKind::kInternal, "the target rolled back an applied batch");
-  }
+  Pipeline::Tag commit{"COMMIT"};
+  commit.is_commit = true;
+  HK_RETURN_IF_ERROR(pipe_.Query("COMMIT", {}, commit));
   batch_open_ = false;
+  HK_RETURN_IF_ERROR(Sync());
   if (batch_txns_ > 0) {
     progress_ = pending_lsn_;
     committed_ts_ = pending_ts_;
@@ -279,7 +274,10 @@ Status Applier::CommitBatch() {
 }
 
 void Applier::RollbackBatch() {
-  if (batch_open_ && conn_.Healthy()) PQclear(PQexec(conn_.raw(), "ROLLBACK"));
+  if (batch_open_ && conn_.Healthy()) {
+    (void)pipe_.Sync();
+    if (pipe_.Query("ROLLBACK", {}, {"ROLLBACK"}).ok()) (void)pipe_.Sync();
+  }
   batch_open_ = false;
   in_source_txn_ = false;
   batch_txns_ = 0;

@@ -17,6 +17,7 @@
 
 #include "cdc/lsn.h"
 #include "cdc/pgoutput.h"
+#include "cdc/pipeline.h"
 #include "cdc/target_table.h"
 #include "common/status.h"
 #include "pg/connection.h"
@@ -63,16 +64,18 @@ class Applier {
   int64_t committed_ts() const { return committed_ts_; }
   int64_t rows_applied() const { return rows_applied_; }
   int64_t txns_applied() const { return txns_applied_; }
-  int64_t rows_not_found() const { return rows_not_found_; }
+  int64_t rows_not_found() const { return pipe_.not_found(); }
 
  private:
   Result<const TargetTable*> Table(uint32_t relid);
-  /// Prepares (once) and runs a statement; returns rows affected.
-  Result<int64_t> Run(const std::string& key, const std::function<std::string()>& build,
-                      const std::vector<const char*>& values, const char* what,
-                      const TargetTable& t);
+  /// Prepares (once) and queues a statement in the pipeline.
+  Status Run(const std::string& key, const std::function<std::string()>& build,
+             const std::vector<const char*>& values, const char* what, const TargetTable& t);
+  /// Reads the pipeline's results (the first failure is returned).
+  Status Sync();
 
   pg::Connection conn_;
+  Pipeline pipe_;
   std::string origin_;
   Lsn progress_ = 0;
   int64_t committed_ts_ = 0;
@@ -84,7 +87,7 @@ class Applier {
   int batch_txns_ = 0;
   Lsn pending_lsn_ = 0;
   int64_t pending_ts_ = 0;
-  int64_t pending_rows_ = 0, rows_applied_ = 0, txns_applied_ = 0, rows_not_found_ = 0;
+  int64_t pending_rows_ = 0, rows_applied_ = 0, txns_applied_ = 0, warned_not_found_ = 0;
 };
 
 }  // namespace hk::cdc

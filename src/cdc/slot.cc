@@ -43,7 +43,9 @@ Status CreatePublication(pg::Connection& source, const std::vector<std::string>&
     for (size_t i = 0; i < tables.size(); ++i) what += (i ? ", " : "") + tables[i];
   }
   HK_ASSIGN_OR_RETURN(auto tx, pg::Transaction::Begin(source));
-  HK_RETURN_IF_ERROR(source.Run(std::string("DROP PUBLICATION IF EXISTS ") + kPublicationName));
+  HK_ASSIGN_OR_RETURN(std::string n, source.QueryValue("SELECT count(*) FROM pg_publication WHERE pubname = $1",
+                                                      {kPublicationName}));
+  if (n != "0") HK_RETURN_IF_ERROR(source.Run(std::string("DROP PUBLICATION ") + kPublicationName));
   auto st = source.Run(std::string("CREATE PUBLICATION ") + kPublicationName + " FOR " + what +
                        " WITH (publish_via_partition_root = true)");
   if (!st.ok()) return std::move(st.error()).Context("creating publication");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "pg/quote.h"
 
 namespace hk::cdc {
@@ -13,7 +14,8 @@ constexpr const char* kColumnsSql = R"SQL(
 SELECT a.attname, a.atttypid, a.atttypmod, format('%s.%s', tn.nspname, t.typname),
        EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                WHERE oc.opcdefault AND am.amname IN ('btree', 'hash')
-                 AND oc.opcintype = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END)
+                 AND oc.opcintype = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END),
+       a.attidentity = 'a'
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
@@ -45,11 +47,9 @@ std::string CompareColumns(const RelationMsg& rel, const std::vector<TargetColum
                          it->second, tc->type_name);
     }
   }
-  for (const auto& t : target) {
-    bool found = false;
-    for (const auto& sc : rel.columns) found = found || sc.name == t.name;
-    if (!found) return fmt::format("column \"{}\" exists on the target but not on the source", t.name);
-  }
+  // Extra target columns are allowed (they take their default): that is how
+  // the user's ALTER TABLE ... ADD COLUMN on the target meets changes decoded
+  // before the same ALTER ran on the source.
   return "";
 }
 
@@ -66,11 +66,12 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
   }
   HK_ASSIGN_OR_RETURN(auto r, target.Exec(kColumnsSql, {tt.qname}));
   std::vector<TargetColumn> cols;
-  std::vector<bool> eq;
+  std::vector<bool> eq, ident;
   for (int i = 0; i < r.rows(); ++i) {
     cols.push_back({r.Str(i, 0), static_cast<uint32_t>(r.Int(i, 1)), static_cast<int32_t>(r.Int(i, 2)),
                     r.Str(i, 3)});
     eq.push_back(r.Bool(i, 4));
+    ident.push_back(r.Bool(i, 5));
   }
   std::string diff = CompareColumns(rel, cols, types);
   if (!diff.empty()) {
@@ -79,11 +80,18 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
                    "apply the same ALTER TABLE on the target, then run `hikkoshi follow` again; "
                    "changes are kept on the source until then");
   }
+  for (const auto& t : cols) {
+    bool found = false;
+    for (const auto& sc : rel.columns) found = found || sc.name == t.name;
+    if (!found)
+      LogWarn("column \"{}\" of {} exists only on the target; applied rows get its default", t.name, shown);
+  }
   for (const auto& sc : rel.columns) {
-    bool e = false;
+    bool e = false, a = false;
     for (size_t i = 0; i < cols.size(); ++i)
-      if (cols[i].name == sc.name) e = eq[i];
+      if (cols[i].name == sc.name) e = eq[i], a = ident[i];
     tt.has_equality.push_back(e);
+    tt.identity_always.push_back(a);
   }
   return tt;
 }

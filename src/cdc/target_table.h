@@ -23,6 +23,7 @@ struct TargetTable {
   RelationMsg rel;        ///< As the source described it.
   std::string qname;      ///< "schema"."name" on the target.
   std::vector<bool> has_equality;  ///< Per source column: type has a default btree/hash opclass.
+  std::vector<bool> identity_always;  ///< Per source column: GENERATED ALWAYS AS IDENTITY on the target.
 };
 
 /// Known non-built-in types from Type messages: oid -> schema.name.
@@ -37,7 +38,8 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
 
 /// The pure comparison, exposed for unit tests. Target columns are
 /// (name, type oid, typmod, schema.typename). Returns "" when compatible,
-/// else a description of the first difference.
+/// else a description of the first difference. Every source column must
+/// exist on the target with the same type; extra target columns are allowed.
 struct TargetColumn {
   std::string name;
   uint32_t type_oid = 0;

@@ -1,6 +1,9 @@
 #include <cstdio>
 
+#include <cstdlib>
+
 #include "cdc/follow.h"
+#include "cdc/setup.h"
 #include "cdc/target_table.h"
 #include "cli/commands.h"
 #include "cli/follow_common.h"
@@ -17,6 +20,9 @@ CommandSpec FollowCommand() {
               bool until_caught_up = false;
               int status_interval_ms = 1000;
               int max_batch = 200;
+              bool setup = false, identity_full = false;
+              std::vector<std::string> tables;
+              std::string copy_command;
             };
             auto o = std::make_shared<Opts>();
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
@@ -31,11 +37,47 @@ CommandSpec FollowCommand() {
                 ->check(CLI::Range(10, 600000));
             sub->add_option("--max-batch", o->max_batch, "source transactions per target transaction at most")
                 ->check(CLI::Range(1, 100000));
+            sub->add_flag("--setup", o->setup,
+                          "only create the publication, the slot and WORKDIR/follow.json, then exit "
+                          "(clone --follow does this for you)");
+            sub->add_option("--tables", o->tables, "with --setup: tables to publish (default: all)")
+                ->delimiter(',');
+            sub->add_flag("--replica-identity-full", o->identity_full,
+                          "with --setup: set REPLICA IDENTITY FULL on published tables without a primary key");
+            sub->add_option("--copy-command", o->copy_command,
+                            "with --setup: shell command run while the slot's snapshot is held; it finds "
+                            "the snapshot name in $HIKKOSHI_SNAPSHOT (e.g. pg_dump --snapshot=...)");
             return [o, s, t, d](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
               auto tgt = ResolveConn(o->target, t->count() > 0, "HIKKOSHI_TARGET", "target", cfg, "target");
               if (!tgt.ok()) return ReportError(tgt.error(), false);
+              if (o->setup) {
+                cdc::FollowSetupOptions so;
+                so.source = *src;
+                so.target_redacted = tgt->Redacted();
+                so.workdir = ResolveWorkdir(o->dir, d->count() > 0, cfg);
+                so.tables = o->tables;
+                so.replica_identity_full = o->identity_full;
+                auto setup = cdc::StartFollowSetup(so);
+                if (!setup.ok()) {
+                  int code = ReportError(setup.error(), false);
+                  return setup.error().sqlstate == "55000" ? kExitBlocked : code;
+                }
+                if (!o->copy_command.empty()) {
+                  setenv("HIKKOSHI_SNAPSHOT", setup->snapshot.snapshot_name().c_str(), 1);
+                  int rc = std::system(o->copy_command.c_str());
+                  if (rc != 0) {
+                    std::fprintf(stderr, "hikkoshi: error: --copy-command failed (status %d)\n"
+                                         "hikkoshi: fix: fix the command, then `hikkoshi cleanup` and set up again\n", rc);
+                    return kExitInternal;
+                  }
+                }
+                std::printf("slot %s at %s, snapshot %s\n", setup->state.slot.c_str(),
+                            cdc::FormatLsn(setup->snapshot.consistent_point()).c_str(),
+                            setup->snapshot.snapshot_name().c_str());
+                return kExitOk;
+              }
               cdc::FollowOptions fo;
               fo.source = *src;
               fo.target = *tgt;
