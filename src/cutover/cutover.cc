@@ -140,7 +140,7 @@ Status Cutover::StopForward() {
   st_.forward_stopped = true;
   HK_RETURN_IF_ERROR(Save());
   auto s = j_.Begin("stop-follow");
-  return s.Finish(StopFollower(fwd_.pid, 10000));
+  return s.Finish(StopFollowersOf(ctx_.workdir, 10000));
 }
 
 Status Cutover::Sequences() {
@@ -159,7 +159,7 @@ Status Cutover::Reverse() {
   return s.Finish([&]() -> Status {
     auto old = cdc::LoadFollowState(ctx_.reverse_dir());
     if (old.ok() && old->phase != "cleaned-up") {
-      HK_RETURN_IF_ERROR(StopFollower(old->pid, 10000));
+      HK_RETURN_IF_ERROR(StopFollowersOf(ctx_.reverse_dir(), 10000));
       auto c = cdc::CleanupFollow(Writable(ctx_.target), Writable(ctx_.source), ctx_.reverse_dir());
       if (!c.ok()) return c.TakeError();
     }
@@ -178,7 +178,7 @@ Status Cutover::Reverse() {
     for (int i = 0; i < 200; ++i) {
       auto rs = cdc::LoadFollowState(ctx_.reverse_dir());
       if (rs.ok() && rs->pid == pid && (rs->phase == "following" || rs->phase == "caught-up")) return Status::Ok();
-      if (!FollowerAlive(pid))
+      if (!ProcessExists(pid))
         return MakeError(ErrorKind::kInternal, "the reverse follower exited at once",
                          "see " + ctx_.reverse_dir() + "/follow.log");
       std::this_thread::sleep_for(std::chrono::milliseconds(25));

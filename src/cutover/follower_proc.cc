@@ -11,6 +11,9 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
+
+#include "cdc/state.h"
 
 namespace hk::cutover {
 namespace {
@@ -34,6 +37,23 @@ std::string SelfExe() {
   std::error_code ec;
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("hikkoshi") : p.string();
+}
+
+bool ProcessExists(int pid) { return pid > 0 && ::kill(pid, 0) == 0 && !Zombie(pid); }
+
+int RecordedFollowerPid(const std::string& workdir) {
+  std::ifstream f(workdir + "/follower.pid");
+  int p = 0;
+  return (f >> p) ? p : 0;
+}
+
+Status StopFollowersOf(const std::string& workdir, int wait_ms) {
+  std::vector<int> pids;
+  auto st = cdc::LoadFollowState(workdir);
+  if (st.ok()) pids.push_back(st->pid);
+  pids.push_back(RecordedFollowerPid(workdir));
+  for (int pid : pids) HK_RETURN_IF_ERROR(StopFollower(pid, wait_ms));
+  return Status::Ok();
 }
 
 bool FollowerAlive(int pid) {
@@ -103,6 +123,7 @@ Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source, co
   ::close(fds[0]);
   ::waitpid(child, nullptr, 0);
   if (n != sizeof gc || gc <= 0) return MakeError(ErrorKind::kInternal, "cannot start a follower process");
+  std::ofstream(workdir + "/follower.pid") << gc << "\n";
   return gc;
 }
 

@@ -76,6 +76,7 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   auto rev = cdc::LoadFollowState(ctx.reverse_dir());
   if (rev.ok() && rev->phase != "cleaned-up") {
     int pid = rev->pid;
+    if (!FollowerAlive(pid)) pid = RecordedFollowerPid(ctx.reverse_dir());
     if (app_touched) {
       auto s = j.Begin("drain-reverse");
       if (!FollowerAlive(pid)) {
@@ -85,7 +86,7 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
         s.details()["restarted_follower_pid"] = pid;
       }
       auto d = Drain(tgt, src, rev->origin, "rollback", std::max<int64_t>(cfg.max_freeze_ms, 60000),
-                     [&] { return FollowerAlive(pid); });
+                     [&] { return ProcessExists(pid); });
       if (!d.ok()) {
         Error e = d.TakeError();
         e.hint = "both databases stay frozen, nothing is lost; fix the reverse follower (" + ctx.reverse_dir() +
@@ -98,6 +99,7 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
     auto s = j.Begin("stop-reverse");
     HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
       HK_RETURN_IF_ERROR(StopFollower(pid, 10000));
+      HK_RETURN_IF_ERROR(StopFollowersOf(ctx.reverse_dir(), 10000));
       auto c = cdc::CleanupFollow(Writable(ctx.target), Writable(ctx.source), ctx.reverse_dir());
       if (!c.ok()) return c.TakeError();
       return Status::Ok();
