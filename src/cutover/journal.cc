@@ -1,8 +1,10 @@
 #include "cutover/journal.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -97,6 +99,8 @@ Status Journal::Step::Finish(Status st, const std::string& ok_outcome) {
   done_ = true;
   j_->Append(e_);
   LogInfo("{}: {} ({} ms)", e_.step, e_.outcome, e_.duration_ms());
+  // Fault injection for the crash tests: die like kill -9 right after a step.
+  if (const char* crash = std::getenv("HIKKOSHI_TEST_CRASH_AFTER"); crash && e_.step == crash) ::raise(SIGKILL);
   return st;
 }
 

@@ -336,5 +336,47 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
   EXPECT_EQ(src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"), missing);
 }
 
+// kill -9 of cutover right after each step, then `rollback` (or a rerun of
+// `cutover`, which rolls the interrupted one back first): the application
+// ends on the source, writable, with every write it made on the target, and
+// the two databases are never both writable by the application.
+TEST_F(CutoverTest, KilledAtEveryStepConverges) {
+  std::string toml = Toml();
+  const std::vector<std::string> steps = {"freeze-source", "stop-follow", "reverse-replication",
+                                          "switch-env", "hook: restart demoapp", "health"};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    SCOPED_TRACE("killed after " + steps[i]);
+    ASSERT_TRUE(WaitFollowCaughtUp(30s)) << Slurp(work_ + "/follow.log");
+    auto cut = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"},
+                           {{"HIKKOSHI_TEST_CRASH_AFTER", steps[i]}});
+    ASSERT_EQ(cut.exit_code, 128 + SIGKILL) << cut.out << cut.err;
+    // Never two writable databases: if the app may be on the target, the
+    // source is frozen.
+    EXPECT_EQ(ReadOnlyDefault(*src_), "on");
+    // Half the time a rerun of cutover (which rolls back first), else rollback.
+    auto again = i % 2 == 0 ? RunHikkoshi({"rollback", "--config", toml})
+                            : RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+    EXPECT_EQ(again.exit_code, i % 2 == 0 ? 0 : 2) << again.out << again.err;
+    EXPECT_EQ(EnvUrl(), src_app_url_);
+    EXPECT_EQ(ReadOnlyDefault(*src_), "off");
+    ASSERT_TRUE(WaitHealthy(10s));
+    int64_t before = WritesVia(*src_, src_->port());
+    std::this_thread::sleep_for(400ms);
+    EXPECT_GT(WritesVia(*src_, src_->port()), before) << "writes flow to the source";
+    // Every write made on the target is on the source.
+    EXPECT_EQ(src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"),
+              tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"));
+    // A second rollback has nothing left to do but check health.
+    auto idem = RunHikkoshi({"rollback", "--config", toml});
+    EXPECT_EQ(idem.exit_code, 0) << idem.out << idem.err;
+    EXPECT_EQ(ReadOnlyDefault(*src_), "off");
+  }
+  // And after all that, a clean cutover still works.
+  ASSERT_TRUE(WaitFollowCaughtUp(30s));
+  auto cut = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+  EXPECT_EQ(cut.exit_code, 0) << cut.out << cut.err;
+  EXPECT_EQ(EnvUrl(), tgt_app_url_);
+}
+
 }  // namespace
 }  // namespace hk::test
