@@ -68,6 +68,7 @@ class Follower {
   Clock::time_point rate_at_ = Clock::now();
   int64_t base_txns_ = 0, base_rows_ = 0;  // totals of finished sessions
   bool ever_connected_ = false;
+  std::string last_saved_phase_;
 };
 
 Result<Lsn> Follower::ProbeSourcePosition() {
@@ -138,7 +139,9 @@ void Follower::WriteState(const Applier* a, const char* phase, bool force) {
       st_.commit_lag_s = idle ? 0.0 : -1.0;
     }
   }
-  auto s = SaveFollowState(o_.workdir, st_);
+  bool phase_changed = st_.phase != last_saved_phase_;
+  last_saved_phase_ = st_.phase;
+  auto s = SaveFollowState(o_.workdir, st_, force || phase_changed);
   if (!s.ok()) LogWarn("{}", s.error().message);
 }
 

@@ -107,7 +107,7 @@ Result<FollowState> LoadFollowState(const std::string& workdir) {
   return s;
 }
 
-Status SaveFollowState(const std::string& workdir, const FollowState& s) {
+Status SaveFollowState(const std::string& workdir, const FollowState& s, bool durable) {
   std::error_code ec;
   std::filesystem::create_directories(workdir, ec);
   std::string path = FollowStatePath(workdir);
@@ -116,7 +116,7 @@ Status SaveFollowState(const std::string& workdir, const FollowState& s) {
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return MakeError(ErrorKind::kInternal, "cannot write " + tmp);
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ::fsync(fd) == 0 && ok;
+  if (durable) ok = ::fsync(fd) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());

@@ -46,8 +46,10 @@ std::string FollowStatePath(const std::string& workdir);
 /// Reads WORKDIR/follow.json. kBadInput with a hint when missing.
 Result<FollowState> LoadFollowState(const std::string& workdir);
 
-/// Writes WORKDIR/follow.json atomically (temp file, fsync, rename).
-Status SaveFollowState(const std::string& workdir, const FollowState& s);
+/// Writes WORKDIR/follow.json atomically (temp file, rename). durable adds an
+/// fsync before the rename (setup, phase changes); periodic progress writes
+/// skip it — the authoritative progress is the target's origin anyway.
+Status SaveFollowState(const std::string& workdir, const FollowState& s, bool durable = true);
 
 /// A fresh id: 10 lower-case hex characters.
 std::string NewFollowId();
