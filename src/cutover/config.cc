@@ -123,9 +123,9 @@ Result<CutoverConfig> ParseCutoverConfig(std::string_view text, const std::strin
   Reader r{origin, std::nullopt};
   const std::string p = "cutover.";
   r.Known(*cut, p, {"freeze", "app_roles", "app_names", "terminate_superusers", "max_freeze", "max_lag_bytes",
-                    "max_lag_seconds", "sequence_gap", "verify", "backup_check", "env_file", "hooks", "health"});
+                    "max_lag_seconds", "sequence_gap", "verify", "backup_check", "env_file", "hooks", "health", "pgbouncer"});
   r.Str(*cut, "freeze", p, c.freeze);
-  if (c.freeze != "readonly") r.Fail(p + "freeze", "must be \"readonly\" (pgbouncer mode is not built yet)");
+  if (c.freeze != "readonly" && c.freeze != "pgbouncer") r.Fail(p + "freeze", "must be \"readonly\" or \"pgbouncer\"");
   r.StrList(*cut, "app_roles", p, c.app_roles);
   r.StrList(*cut, "app_names", p, c.app_names);
   r.Bool(*cut, "terminate_superusers", p, c.terminate_superusers);
@@ -144,6 +144,19 @@ Result<CutoverConfig> ParseCutoverConfig(std::string_view text, const std::strin
     r.Str(*env, "variable", q, c.env_variable);
     r.Str(*env, "target_value", q, c.env_target_value);
     if (c.env_path.empty()) r.Fail(q + "path", "is required when [cutover.env_file] is present");
+  }
+  if (auto* pb = cut->get_as<toml::table>("pgbouncer")) {
+    const std::string q = p + "pgbouncer.";
+    r.Known(*pb, q, {"admin_url", "database", "ini_path", "target_entry"});
+    r.Str(*pb, "admin_url", q, c.pgb_admin_url);
+    r.Str(*pb, "database", q, c.pgb_database);
+    r.Str(*pb, "ini_path", q, c.pgb_ini_path);
+    r.Str(*pb, "target_entry", q, c.pgb_target_entry);
+  }
+  if (c.freeze == "pgbouncer") {
+    for (auto [key, val] : {std::pair{"admin_url", &c.pgb_admin_url}, std::pair{"database", &c.pgb_database},
+                            std::pair{"ini_path", &c.pgb_ini_path}, std::pair{"target_entry", &c.pgb_target_entry}})
+      if (val->empty()) r.Fail(p + "pgbouncer." + key, "is required when freeze = \"pgbouncer\"");
   }
   if (auto n = cut->get("hooks")) {
     auto* arr = n->as_array();

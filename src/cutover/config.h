@@ -32,7 +32,7 @@ struct HttpCheck {
 
 struct CutoverConfig {
   // [cutover]
-  std::string freeze = "readonly";          ///< readonly (pgbouncer: not built yet).
+  std::string freeze = "readonly";          ///< readonly | pgbouncer
   std::vector<std::string> app_roles;       ///< Sessions of these roles are ended at freeze.
   std::vector<std::string> app_names;       ///< ... and of these application_names.
   bool terminate_superusers = false;
@@ -47,6 +47,12 @@ struct CutoverConfig {
   std::string env_path;
   std::string env_variable = "DATABASE_URL";
   std::string env_target_value;             ///< Written at cutover; default: the target URL.
+
+  // [cutover.pgbouncer] (freeze = "pgbouncer")
+  std::string pgb_admin_url;                ///< The admin console (database "pgbouncer").
+  std::string pgb_database;                 ///< The [databases] entry the app uses.
+  std::string pgb_ini_path;                 ///< File holding that entry (an %include of pgbouncer.ini).
+  std::string pgb_target_entry;             ///< The entry's connect string on the target.
 
   std::vector<Hook> hooks;                  ///< [[cutover.hooks]], in order.
 

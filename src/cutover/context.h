@@ -19,6 +19,8 @@ struct SwitchContext {
   AppSessions app() const { return {cfg.app_roles, cfg.app_names, cfg.terminate_superusers}; }
   std::string reverse_dir() const { return workdir + "/reverse"; }
   std::string env_backup() const { return workdir + "/env.backup"; }
+  std::string pgbouncer_backup() const { return workdir + "/pgbouncer.backup"; }
+  bool pgbouncer() const { return cfg.freeze == "pgbouncer"; }
 };
 
 }  // namespace hk::cutover

@@ -19,6 +19,7 @@
 #include "cutover/env_file.h"
 #include "cutover/follower_proc.h"
 #include "cutover/health.h"
+#include "cutover/pgbouncer.h"
 #include "cutover/preconditions.h"
 #include "cutover/probe_table.h"
 #include "cutover/rollback.h"
@@ -87,14 +88,24 @@ Status Cutover::Prepare() {
 }
 
 Status Cutover::Freeze() {
+  if (ctx_.pgbouncer()) {
+    st_.phase = "frozen";
+    HK_RETURN_IF_ERROR(Save());
+    j_.Mark("writes-frozen", {{"database", "source"}, {"via", "pgbouncer"}});
+    frozen_at_ms_ = UnixMsNow();
+    auto p = j_.Begin("pause-pgbouncer");
+    HK_RETURN_IF_ERROR(p.Finish(PgbouncerPause(ctx_.cfg, ctx_.cfg.max_freeze_ms)));
+  }
   auto s = j_.Begin("freeze-source");
   auto f = FreezeDatabase(src_, ctx_.app());
   if (!f.ok()) return s.Finish(f.TakeError());
-  frozen_at_ms_ = UnixMsNow();
   s.details()["terminated_sessions"] = f->terminated;
   s.details()["summary"] = std::to_string(f->terminated) + " app session(s) ended";
   (void)s.Finish(Status::Ok());
-  j_.Mark("writes-frozen", {{"database", "source"}});
+  if (!ctx_.pgbouncer()) {
+    frozen_at_ms_ = UnixMsNow();
+    j_.Mark("writes-frozen", {{"database", "source"}});
+  }
   st_.phase = "frozen";
   return Save();
 }
@@ -204,6 +215,13 @@ Status Cutover::Switch() {
     HK_RETURN_IF_ERROR(s.Finish(
         SetEnvVar(ctx_.cfg.env_path, ctx_.cfg.env_variable, ctx_.cfg.env_target_value, ctx_.env_backup())));
   }
+  if (ctx_.pgbouncer()) {
+    auto s = j_.Begin("switch-pgbouncer");
+    HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+      HK_RETURN_IF_ERROR(PgbouncerPoint(ctx_.cfg, ctx_.cfg.pgb_target_entry, ctx_.pgbouncer_backup()));
+      return PgbouncerResume(ctx_.cfg);
+    }()));
+  }
   return RunSwitchHooks(ctx_, j_, /*cutover=*/true);
 }
 
@@ -234,7 +252,7 @@ Status Cutover::Run(bool& frozen) {
   st = Freeze();
   if (!st.ok()) {  // FreezeDatabase lifted its own freeze
     HK_ASSIGN_OR_RETURN(bool still, IsFrozen(src_));
-    frozen = still;
+    frozen = still || ctx_.pgbouncer();  // rollback RESUMEs PgBouncer
     if (!still) {
       st_.phase = "idle";
       (void)Save();

@@ -11,6 +11,7 @@
 #include "cutover/follower_proc.h"
 #include "cutover/hooks.h"
 #include "cutover/journal.h"
+#include "cutover/pgbouncer.h"
 #include "pg/connection.h"
 
 namespace hk::cutover {
@@ -113,6 +114,12 @@ PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup
                                          : cfg.env_path + " sets " + cfg.env_variable);
     }
   }
+  if (ctx.pgbouncer()) {
+    auto st = PgbouncerCheck(cfg);
+    Add(r, "pgbouncer", st.ok(),
+        st.ok() ? "database " + cfg.pgb_database + " on the admin console, entry in " + cfg.pgb_ini_path
+                : st.error().message + (st.error().hint.empty() ? "" : "; " + st.error().hint));
+  }
   if (skip_backup_check) {
     Add(r, "recent verified backup", true, "skipped (--skip-backup-check)");
   } else if (cfg.backup_check.empty()) {
@@ -135,6 +142,8 @@ std::string PlanText(const SwitchContext& ctx, const PreconditionReport& pre) {
   int n = 0;
   auto step = [&](const std::string& s) { out += fmt::format("  {:>2}. {}\n", ++n, s); };
   step("create hikkoshi.cutover_probe on both databases (if missing)");
+  if (ctx.pgbouncer())
+    step("PAUSE " + cfg.pgb_database + " on PgBouncer (in-flight transactions finish, new ones wait)");
   step(fmt::format("freeze writes on the source ({}): read-only default, end sessions of roles [{}] / "
                    "application names [{}], confirm none can write",
                    cfg.freeze, fmt::join(cfg.app_roles, ", "), fmt::join(cfg.app_names, ", ")));
@@ -146,6 +155,8 @@ std::string PlanText(const SwitchContext& ctx, const PreconditionReport& pre) {
   step("reverse replication: slot + publication on the target, follower target -> source in " + ctx.reverse_dir());
   if (!cfg.env_path.empty())
     step(fmt::format("switch {} in {} (backup in {})", cfg.env_variable, cfg.env_path, ctx.env_backup()));
+  if (ctx.pgbouncer())
+    step("point PgBouncer's " + cfg.pgb_database + " entry in " + cfg.pgb_ini_path + " at the target, RELOAD, RESUME");
   for (const auto& h : cfg.hooks)
     if (h.on_cutover) step(fmt::format("hook (timeout {} ms): {}", h.timeout_ms, h.run));
   for (const auto& h : cfg.http)

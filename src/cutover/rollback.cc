@@ -14,6 +14,7 @@
 #include "cutover/follower_proc.h"
 #include "cutover/health.h"
 #include "cutover/hooks.h"
+#include "cutover/pgbouncer.h"
 #include "cutover/sequences.h"
 #include "pg/error.h"
 
@@ -21,6 +22,12 @@ namespace hk::cutover {
 namespace {
 
 Status Save(const SwitchContext& ctx, const CutoverState& st) { return SaveCutoverState(ctx.workdir, st); }
+
+bool PgbouncerOnTarget(const SwitchContext& ctx) {
+  if (!ctx.pgbouncer()) return false;
+  auto cur = PgbouncerCurrentEntry(ctx.cfg);
+  return cur.ok() && *cur == ctx.cfg.pgb_target_entry;
+}
 
 bool EnvOnTarget(const SwitchContext& ctx) {
   if (ctx.cfg.env_path.empty() || ctx.cfg.env_target_value.empty()) return false;
@@ -59,17 +66,22 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   HK_RETURN_IF_ERROR(Save(ctx, st));
   HK_ASSIGN_OR_RETURN(pg::Connection src, OpenAdmin(ctx.source));
   HK_ASSIGN_OR_RETURN(pg::Connection tgt, OpenAdmin(ctx.target));
-  bool app_touched = st.app_on_target || EnvOnTarget(ctx);
+  bool app_touched = st.app_on_target || EnvOnTarget(ctx) || PgbouncerOnTarget(ctx);
   HK_ASSIGN_OR_RETURN(bool src_frozen, IsFrozen(src));
 
   // 1. The target stops taking writes first: never two writable databases.
+  if (app_touched && ctx.pgbouncer()) {
+    j.Mark("writes-frozen", {{"database", "target"}, {"via", "pgbouncer"}});
+    auto s = j.Begin("pause-pgbouncer");
+    HK_RETURN_IF_ERROR(s.Finish(PgbouncerPause(cfg, std::max<int64_t>(cfg.max_freeze_ms, 60000))));
+  }
   if (app_touched) {
     auto s = j.Begin("freeze-target");
     auto f = FreezeDatabase(tgt, ctx.app());
     if (!f.ok()) return s.Finish(f.TakeError());
     s.details()["terminated_sessions"] = f->terminated;
     (void)s.Finish(Status::Ok());
-    j.Mark("writes-frozen", {{"database", "target"}});
+    if (!ctx.pgbouncer()) j.Mark("writes-frozen", {{"database", "target"}});
   }
 
   // 2. Everything the app wrote on the target reaches the source.
@@ -158,6 +170,22 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
       std::error_code ec;
       std::filesystem::remove(ctx.env_backup(), ec);
       return Status::Ok();
+    }()));
+  }
+  if (ctx.pgbouncer()) {
+    auto s = j.Begin("switch-pgbouncer-back");
+    HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+      HK_ASSIGN_OR_RETURN(std::string backup, ReadWholeFile(ctx.pgbouncer_backup(), true));
+      auto orig = IniEntry(backup, cfg.pgb_database);
+      if (orig) {
+        HK_RETURN_IF_ERROR(PgbouncerPoint(cfg, *orig, ""));
+        std::error_code ec;
+        std::filesystem::remove(ctx.pgbouncer_backup(), ec);
+      } else if (PgbouncerOnTarget(ctx)) {
+        return MakeError(ErrorKind::kInternal, "no backup of " + cfg.pgb_ini_path + " in " + ctx.pgbouncer_backup(),
+                         "point the " + cfg.pgb_database + " entry back at the source by hand, RELOAD and RESUME");
+      }
+      return PgbouncerResume(cfg);
     }()));
   }
   st.app_on_target = false;
