@@ -1,5 +1,7 @@
 #include "cdc/apply.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -82,12 +84,14 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& ori
     if (!lsn) return MakeError(ErrorKind::kInternal, "bad origin progress " + r.Str(0, 0));
     a.progress_ = *lsn;
   }
+  a.expected_progress_ = a.progress_;
   a.conn_ = std::move(c);
   HK_ASSIGN_OR_RETURN(a.pipe_, Pipeline::Enter(a.conn_.raw()));
   return a;
 }
 
 Status Applier::OnRelation(const RelationMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   HK_RETURN_IF_ERROR(pipe_.Pause());  // catalog queries need a plain round trip
   auto described = DescribeTargetTable(conn_, m, types_);
   HK_RETURN_IF_ERROR(pipe_.Resume());
@@ -108,6 +112,12 @@ Result<const TargetTable*> Applier::Table(uint32_t relid) {
 Status Applier::OnBegin(const BeginMsg&) {
   if (!batch_open_) {
     HK_RETURN_IF_ERROR(pipe_.Query("BEGIN", {}, {"BEGIN"}));
+    // Fails (division by zero) unless every earlier batch committed: pipelined
+    // batches must not outrun a failed one.
+    std::string expected = FormatLsn(expected_progress_);
+    HK_RETURN_IF_ERROR(pipe_.Query(
+        "SELECT 1 / (coalesce(pg_replication_origin_session_progress(false), '0/0') = $1::pg_lsn)::int",
+        {expected.c_str()}, {"checking that the previous batch committed"}));
     batch_open_ = true;
     batch_txns_ = 0;
   }
@@ -133,35 +143,50 @@ Status Applier::Run(const std::string& key, const std::function<std::string()>& 
 }
 
 Status Applier::Sync() {
-  Status st = pipe_.Sync();
-  if (pipe_.not_found() > warned_not_found_) {
-    LogWarn("{} UPDATE/DELETE statement(s) matched no row on the target (last: {}); the target has diverged",
-            pipe_.not_found() - warned_not_found_, pipe_.last_not_found());
-    warned_not_found_ = pipe_.not_found();
-  }
-  return st;
+  HK_RETURN_IF_ERROR(pipe_.SyncNoWait(0));
+  return Poll(true);
 }
 
 Status Applier::OnInsert(const InsertMsg& m) {
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
-  const auto& tup = m.new_tuple;
-  if (tup.size() != t->rel.columns.size())
+  if (m.new_tuple.size() != t->rel.columns.size())
     return MakeError(ErrorKind::kInternal, "INSERT tuple does not match its relation on " + t->qname);
+  if (!ins_rows_.empty() && ins_relid_ != m.relid) HK_RETURN_IF_ERROR(FlushInserts());
+  ins_relid_ = m.relid;
+  ins_rows_.push_back(m.new_tuple);
+  // Up to 100 rows per statement, within the protocol's 65535 parameters.
+  size_t chunk = std::max<size_t>(1, std::min<size_t>(100, 65535 / std::max<size_t>(1, m.new_tuple.size())));
+  if (ins_rows_.size() >= chunk) return FlushInserts();
+  return Status::Ok();
+}
+
+Status Applier::FlushInserts() {
+  if (ins_rows_.empty()) return Status::Ok();
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(ins_relid_));
+  size_t n = ins_rows_.size(), ncols = t->rel.columns.size();
   std::vector<const char*> v;
-  for (const auto& c : tup) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
-  std::string key = fmt::format("I{}:{}", m.relid, generation_[m.relid]);
+  v.reserve(n * ncols);
+  for (const auto& row : ins_rows_)
+    for (const auto& c : row) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  std::string key = fmt::format("I{}:{}:{}", ins_relid_, generation_[ins_relid_], n);
   auto build = [&] {
     std::string cols, vals;
-    for (size_t i = 0; i < tup.size(); ++i) {
-      cols += (i ? ", " : "") + pg::QuoteIdent(t->rel.columns[i].name);
-      vals += fmt::format("{}${}", i ? ", " : "", i + 1);
+    for (size_t i = 0; i < ncols; ++i) cols += (i ? ", " : "") + pg::QuoteIdent(t->rel.columns[i].name);
+    for (size_t r = 0; r < n; ++r) {
+      vals += r ? ", (" : "(";
+      for (size_t i = 0; i < ncols; ++i) vals += fmt::format("{}${}", i ? ", " : "", r * ncols + i + 1);
+      vals += ")";
     }
-    return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES (" + vals + ")";
+    return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES " + vals;
   };
-  return Run(key, build, v, "INSERT", *t);
+  Status st = Run(key, build, v, "INSERT", *t);
+  pending_rows_ += static_cast<int64_t>(n) - 1;  // Run counted one statement
+  ins_rows_.clear();
+  return st;
 }
 
 Status Applier::OnUpdate(const UpdateMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   const auto& tup = m.new_tuple;
   Match match{m.old_kind ? &m.old_tuple : &m.new_tuple, t->rel.replident == 'f'};
@@ -206,6 +231,7 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
 }
 
 Status Applier::OnDelete(const DeleteMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   Match match{&m.old_tuple, t->rel.replident == 'f'};
   if (m.old_tuple.size() != t->rel.columns.size())
@@ -226,6 +252,7 @@ Status Applier::OnDelete(const DeleteMsg& m) {
 }
 
 Status Applier::OnTruncate(const TruncateMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   std::string list;
   for (uint32_t id : m.relids) {
     HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(id));
@@ -237,45 +264,67 @@ Status Applier::OnTruncate(const TruncateMsg& m) {
   return pipe_.Query(sql, {}, {"TRUNCATE " + list});
 }
 
-void Applier::OnCommit(const CommitMsg& m) {
+Status Applier::OnCommit(const CommitMsg& m) {
+  HK_RETURN_IF_ERROR(FlushInserts());
   in_source_txn_ = false;
   pending_lsn_ = m.end_lsn;
   pending_ts_ = m.commit_ts;
   ++batch_txns_;
-}
-
-Status Applier::CommitBatch() {
-  if (!batch_open_) return Status::Ok();
-  if (in_source_txn_)
-    return MakeError(ErrorKind::kInternal, "CommitBatch inside a source transaction");
-  std::string lsn = FormatLsn(pending_lsn_), us = std::to_string(pending_ts_);
-  if (batch_txns_ > 0) {
-    // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
-    HK_RETURN_IF_ERROR(pipe_.Query(
-        "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
-        "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
-        "+ ($2::bigint % 1000000) * interval '1 microsecond')",
-        {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
-  }
-  Pipeline::Tag commit{"COMMIT"};
-  commit.is_commit = true;
-  HK_RETURN_IF_ERROR(pipe_.Query("COMMIT", {}, commit));
-  batch_open_ = false;
-  HK_RETURN_IF_ERROR(Sync());
-  if (batch_txns_ > 0) {
-    progress_ = pending_lsn_;
-    committed_ts_ = pending_ts_;
-  }
-  txns_applied_ += batch_txns_;
-  rows_applied_ += pending_rows_;
-  pending_rows_ = 0;
-  batch_txns_ = 0;
   return Status::Ok();
 }
 
+Status Applier::CommitBatch(bool wait) {
+  if (batch_open_) {
+    if (in_source_txn_)
+      return MakeError(ErrorKind::kInternal, "CommitBatch inside a source transaction");
+    std::string lsn = FormatLsn(pending_lsn_), us = std::to_string(pending_ts_);
+    if (batch_txns_ > 0) {
+      // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
+      HK_RETURN_IF_ERROR(pipe_.Query(
+          "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
+          "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
+          "+ ($2::bigint % 1000000) * interval '1 microsecond')",
+          {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
+      expected_progress_ = pending_lsn_;
+    }
+    Pipeline::Tag commit{"COMMIT"};
+    commit.is_commit = true;
+    HK_RETURN_IF_ERROR(pipe_.Query("COMMIT", {}, commit));
+    uint64_t cookie = next_cookie_++;
+    HK_RETURN_IF_ERROR(pipe_.SyncNoWait(cookie));
+    inflight_.push_back({cookie, batch_txns_ > 0 ? pending_lsn_ : 0, pending_ts_, batch_txns_, pending_rows_});
+    LogDebug("sent a batch of {} source transactions ({} changes)", batch_txns_, pending_rows_);
+    batch_open_ = false;
+    batch_txns_ = 0;
+    pending_rows_ = 0;
+  }
+  return Poll(wait);
+}
+
+Status Applier::Poll(bool block) {
+  Status st = pipe_.Drain(block);
+  if (pipe_.not_found() > warned_not_found_) {
+    LogWarn("{} UPDATE/DELETE statement(s) matched no row on the target (last: {}); the target has diverged",
+            pipe_.not_found() - warned_not_found_, pipe_.last_not_found());
+    warned_not_found_ = pipe_.not_found();
+  }
+  while (!inflight_.empty() && inflight_.front().cookie <= pipe_.completed()) {
+    const Inflight& f = inflight_.front();
+    if (f.txns > 0) {
+      progress_ = f.end_lsn;
+      committed_ts_ = f.ts;
+    }
+    txns_applied_ += f.txns;
+    rows_applied_ += f.rows;
+    inflight_.pop_front();
+  }
+  return st;
+}
+
 void Applier::RollbackBatch() {
+  ins_rows_.clear();
   if (batch_open_ && conn_.Healthy()) {
-    (void)pipe_.Sync();
+    (void)Poll(true);
     if (pipe_.Query("ROLLBACK", {}, {"ROLLBACK"}).ok()) (void)pipe_.Sync();
   }
   batch_open_ = false;

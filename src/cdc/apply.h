@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 #include <string>
@@ -49,10 +50,17 @@ class Applier {
   Status OnDelete(const DeleteMsg& m);
   Status OnTruncate(const TruncateMsg& m);
   /// Ends a source transaction; it becomes durable with the next CommitBatch().
-  void OnCommit(const CommitMsg& m);
+  Status OnCommit(const CommitMsg& m);
 
-  /// Records the origin position and commits the open batch.
-  Status CommitBatch();
+  /// Records the origin position and commits the open batch. With wait, returns
+  /// once it is durable; without, the COMMIT is pipelined and Poll() later
+  /// moves committed_lsn() forward. Batch N+1 checks (on the server) that
+  /// batch N committed, so a failed batch never lets a later one through.
+  Status CommitBatch(bool wait = true);
+  /// Reads results that have arrived; advances committed_lsn().
+  Status Poll(bool block = false);
+  /// Batches sent with COMMIT but not yet confirmed.
+  size_t inflight() const { return inflight_.size(); }
   /// Throws away the open target transaction (batch and partial source txn).
   void RollbackBatch();
 
@@ -73,6 +81,8 @@ class Applier {
              const std::vector<const char*>& values, const char* what, const TargetTable& t);
   /// Reads the pipeline's results (the first failure is returned).
   Status Sync();
+  /// Sends the buffered run of INSERTs into one table as one multi-row INSERT.
+  Status FlushInserts();
 
   pg::Connection conn_;
   Pipeline pipe_;
@@ -83,9 +93,21 @@ class Applier {
   std::unordered_map<uint32_t, int> generation_;
   std::unordered_map<std::string, std::string> statements_;
   TypeNames types_;
+  uint32_t ins_relid_ = 0;
+  std::vector<TupleData> ins_rows_;  ///< Consecutive INSERTs into ins_relid_, not sent yet.
   bool in_source_txn_ = false, batch_open_ = false;
   int batch_txns_ = 0;
   Lsn pending_lsn_ = 0;
+  Lsn expected_progress_ = 0;  ///< Origin position once every sent batch commits.
+  struct Inflight {
+    uint64_t cookie;
+    Lsn end_lsn;
+    int64_t ts;
+    int txns;
+    int64_t rows;
+  };
+  std::deque<Inflight> inflight_;
+  uint64_t next_cookie_ = 1;
   int64_t pending_ts_ = 0;
   int64_t pending_rows_ = 0, rows_applied_ = 0, txns_applied_ = 0, warned_not_found_ = 0;
 };

@@ -69,6 +69,7 @@ class Follower {
   int64_t base_txns_ = 0, base_rows_ = 0;  // totals of finished sessions
   bool ever_connected_ = false;
   std::string last_saved_phase_;
+  std::optional<Clock::time_point> in_use_since_;
 };
 
 Result<Lsn> Follower::ProbeSourcePosition() {
@@ -160,8 +161,8 @@ Status Follower::Dispatch(Applier& a, std::string_view payload) {
             skipping_ = false;
             return Status::Ok();
           }
-          a.OnCommit(m);
-          if (a.batch_txns() >= o_.max_batch_txns) return a.CommitBatch();
+          HK_RETURN_IF_ERROR(a.OnCommit(m));
+          if (a.batch_txns() >= o_.max_batch_txns) return a.CommitBatch(false);
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, RelationMsg>) {
           return a.OnRelation(m);
@@ -185,6 +186,15 @@ Status Follower::Dispatch(Applier& a, std::string_view payload) {
 
 Result<bool> Follower::Session() {
   HK_ASSIGN_OR_RETURN(Applier a, Applier::Open(o_.target, st_.origin));
+  // Totals survive reconnects: add this session's work however it ends.
+  struct CountOnExit {
+    Follower* f;
+    Applier* a;
+    ~CountOnExit() {
+      f->base_txns_ += a->txns_applied();
+      f->base_rows_ += a->rows_applied();
+    }
+  } count_on_exit{this, &a};
   pg::ConnectOptions co;
   co.replication = true;
   co.application_name = "hikkoshi follow";
@@ -218,22 +228,29 @@ Result<bool> Follower::Session() {
   LogInfo("streaming from slot {} at {}", st_.slot, FormatLsn(start));
   auto last_status = Clock::now();
   auto last_probe_reply = Clock::now();
+  auto batch_started = Clock::now();
   bool force_status = true;
 
   while (true) {
     if (Stopping()) {
-      if (a.batch_open() && !a.in_source_txn()) HK_RETURN_IF_ERROR(a.CommitBatch());
+      if (a.batch_open() && !a.in_source_txn()) HK_RETURN_IF_ERROR(a.CommitBatch(true));
       a.RollbackBatch();
+      HK_RETURN_IF_ERROR(a.Poll(true));
       reported_flush_ = std::max(reported_flush_, a.committed_lsn());
       (void)stream.SendStatus(std::max(received_, reported_flush_), reported_flush_, reported_flush_, false);
       WriteState(&a, "stopped", true);
       return MakeError(ErrorKind::kInterrupted, "stopped by a signal; run `hikkoshi follow` again to continue");
     }
     bool can_commit = a.batch_open() && !a.in_source_txn();
-    HK_ASSIGN_OR_RETURN(StreamEvent ev, stream.Next(can_commit ? 0 : 100));
+    if (!a.batch_open()) batch_started = Clock::now();
+    // With whole transactions in the batch, wait only briefly for more: the
+    // stream often pauses for a moment between transactions, and committing
+    // at every pause makes batches tiny. Past 50 ms, commit at the next pause.
+    int wait = !can_commit ? (a.inflight() > 0 ? 2 : 100) : (MsSince(batch_started) < 50 ? 2 : 0);
+    HK_ASSIGN_OR_RETURN(StreamEvent ev, stream.Next(wait));
     if (ev.type == StreamEvent::kTimeout) {
       // Nothing more right now: make the batch durable.
-      if (can_commit) HK_RETURN_IF_ERROR(a.CommitBatch());
+      if (can_commit) HK_RETURN_IF_ERROR(a.CommitBatch(false));
     } else if (ev.type == StreamEvent::kKeepalive) {
       walend_ = std::max(walend_, ev.keepalive.wal_end);
       force_status = force_status || ev.keepalive.reply_requested;
@@ -244,8 +261,9 @@ Result<bool> Follower::Session() {
 
     // What the source may forget: committed work, or everything it sent when
     // nothing is pending here (e.g. changes to tables we do not publish).
+    if (a.inflight() > 0) HK_RETURN_IF_ERROR(a.Poll(false));  // pipelined COMMITs confirmed?
     Lsn flush = a.committed_lsn();
-    if (!a.batch_open() && !a.in_source_txn()) flush = std::max(flush, walend_);
+    if (!a.batch_open() && !a.in_source_txn() && a.inflight() == 0) flush = std::max(flush, walend_);
     reported_flush_ = std::max(reported_flush_, flush);
 
     bool done = (target_lsn_ && reported_flush_ >= *target_lsn_) ||
@@ -260,14 +278,7 @@ Result<bool> Follower::Session() {
       force_status = false;
     }
     WriteState(&a, done ? "caught-up" : "following", done);
-    if (done) {
-      base_txns_ += a.txns_applied();
-      base_rows_ += a.rows_applied();
-      return true;
-    }
-    if (a.rows_not_found() > 0 && ev.type == StreamEvent::kTimeout) {
-      // Warned per row already; nothing else to do here.
-    }
+    if (done) return true;
   }
 }
 
@@ -296,6 +307,14 @@ Result<FollowResult> Follower::Run() {
     }
     st_.last_error = pg::Describe(e);
     if (!Retryable(e) || (!ever_connected_ && e.during_connect)) {
+      WriteState(nullptr, "error", true);
+      return e;
+    }
+    // A slot or origin held for long is another follower, not a dying one.
+    if (e.sqlstate != "55006") in_use_since_.reset();
+    else if (!in_use_since_) in_use_since_ = Clock::now();
+    else if (MsSince(*in_use_since_) > 30000) {
+      e.hint = "another `hikkoshi follow` for this work directory seems to be running; stop it first";
       WriteState(nullptr, "error", true);
       return e;
     }

@@ -43,45 +43,77 @@ Status Pipeline::ExecPrepared(const std::string& name, const std::vector<const c
               std::move(tag));
 }
 
-Status Pipeline::Sync() {
+Status Pipeline::SyncNoWait(uint64_t cookie) {
   if (PQpipelineSync(conn_) != 1) return LibpqError(conn_, "sending a pipeline sync");
-  std::optional<Error> first;
-  while (true) {
+  Tag t;
+  t.is_sync = true;
+  t.cookie = cookie;
+  pending_.push_back(std::move(t));
+  ++syncs_pending_;
+  return Status::Ok();
+}
+
+Status Pipeline::Sync() {
+  HK_RETURN_IF_ERROR(SyncNoWait(0));
+  return Drain(true);
+}
+
+void Pipeline::Take(PGresult* r) {
+  ExecStatusType st = PQresultStatus(r);
+  Tag tag;
+  if (!pending_.empty()) {
+    tag = std::move(pending_.front());
+    pending_.pop_front();
+  }
+  if (st == PGRES_PIPELINE_SYNC) {
+    if (syncs_pending_ > 0) --syncs_pending_;
+    if (!error_ && tag.is_sync && tag.cookie > completed_) completed_ = tag.cookie;
+  } else if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+    if (tag.expect_row) {
+      const char* n = PQcmdTuples(r);
+      if (n && std::atoll(n) == 0) {
+        ++not_found_;
+        last_not_found_ = tag.what;
+      }
+    }
+    if (tag.is_commit && std::string_view(PQcmdStatus(r)) == "ROLLBACK" && !error_)
+      error_ = MakeError(ErrorKind::kInternal, "the target rolled back an applied batch");
+  } else if (st != PGRES_PIPELINE_ABORTED && !error_) {
+    error_ = std::move(pg::ErrorFromResult(r, conn_)).Context("applying " + tag.what);
+  }
+  PQclear(r);
+}
+
+Status Pipeline::Drain(bool block) {
+  int nulls = 0;
+  while (syncs_pending_ > 0 || (!block && !pending_.empty())) {
+    if (!block) {
+      if (PQconsumeInput(conn_) == 0) {
+        if (!error_) error_ = LibpqError(conn_, "reading applied results");
+        break;
+      }
+      if (PQisBusy(conn_)) break;
+    }
     PGresult* r = PQgetResult(conn_);
     if (!r) {
       if (PQstatus(conn_) == CONNECTION_BAD) {
+        if (!error_) error_ = LibpqError(conn_, "reading applied results");
         pending_.clear();
-        return first ? *first : LibpqError(conn_, "reading applied results");
+        syncs_pending_ = 0;
+        break;
       }
-      continue;  // end of one statement's results
-    }
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_PIPELINE_SYNC) {
-      PQclear(r);
-      break;
-    }
-    Tag tag;
-    if (!pending_.empty()) {
-      tag = std::move(pending_.front());
-      pending_.pop_front();
-    }
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-      if (tag.expect_row) {
-        const char* n = PQcmdTuples(r);
-        if (n && std::atoll(n) == 0) {
-          ++not_found_;
-          last_not_found_ = tag.what;
-        }
+      // End of one statement's results; stop when nothing is left to read.
+      if (pending_.empty()) break;
+      if (++nulls > 2) {  // libpq has nothing queued: our bookkeeping is off
+        if (!error_) error_ = MakeError(ErrorKind::kInternal, "pipeline results out of step");
+        break;
       }
-      if (tag.is_commit && std::string_view(PQcmdStatus(r)) == "ROLLBACK" && !first)
-        first = MakeError(ErrorKind::kInternal, "the target rolled back an applied batch");
-    } else if (st != PGRES_PIPELINE_ABORTED && !first) {
-      first = std::move(pg::ErrorFromResult(r, conn_)).Context("applying " + tag.what);
+      continue;
     }
-    PQclear(r);
+    nulls = 0;
+    Take(r);
   }
-  pending_.clear();
-  if (first) return *first;
+  if (error_) return *error_;
   return Status::Ok();
 }
 

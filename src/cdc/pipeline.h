@@ -22,6 +22,8 @@ class Pipeline {
     std::string what;             ///< "INSERT on public.t", for error messages.
     bool expect_row = false;      ///< UPDATE/DELETE: 0 rows affected is counted as "not found".
     bool is_commit = false;       ///< COMMIT: a "ROLLBACK" answer is an error.
+    bool is_sync = false;         ///< A pipeline sync point.
+    uint64_t cookie = 0;          ///< For sync points: reported by Completed() once reached without error.
   };
 
   /// Enters pipeline mode on conn (which must outlive this object).
@@ -32,6 +34,9 @@ class Pipeline {
     conn_ = o.conn_;
     pending_ = std::move(o.pending_);
     not_found_ = o.not_found_;
+    error_ = std::move(o.error_);
+    completed_ = o.completed_;
+    syncs_pending_ = o.syncs_pending_;
     o.conn_ = nullptr;
     return *this;
   }
@@ -42,6 +47,13 @@ class Pipeline {
 
   /// Sends a sync and reads every pending result. Returns the first failure.
   Status Sync();
+  /// Sends a sync point without waiting; Drain() later reports it in completed().
+  Status SyncNoWait(uint64_t cookie);
+  /// Reads results: all of them up to the last sync point when block, else
+  /// only those already arrived. Returns the first failure (sticky).
+  Status Drain(bool block);
+  /// Highest cookie of a sync point reached with no failure before it.
+  uint64_t completed() const { return completed_; }
   /// Syncs, then leaves pipeline mode so PQexec can be used; Resume() re-enters.
   Status Pause();
   Status Resume();
@@ -54,7 +66,12 @@ class Pipeline {
 
  private:
   Status Sent(int ok, Tag tag);
+  /// Handles one non-null result against pending_.front().
+  void Take(PGresult* r);
   PGconn* conn_ = nullptr;
+  std::optional<Error> error_;
+  uint64_t completed_ = 0;
+  size_t syncs_pending_ = 0;
   std::deque<Tag> pending_;
   int64_t not_found_ = 0;
   std::string last_not_found_;

@@ -76,6 +76,7 @@ Error ReplicationStream::LostError(const char* what) {
   Error e = pg::ErrorFromResult(res, conn_->raw());
   if (res) PQclear(res);
   if (e.sqlstate.empty() || e.sqlstate.substr(0, 2) == "57") e.kind = ErrorKind::kConnection;
+  if (e.message == "unknown error") e.message = "the server closed the connection (restarting?)";
   e.message = std::string(what) + ": " + e.message;
   return e;
 }
