@@ -1,8 +1,9 @@
 #include "cutover/config.h"
 
+#include <toml++/toml.h>
+
 #include <cctype>
 #include <set>
-#include <toml++/toml.h>
 
 namespace hk::cutover {
 
@@ -31,11 +32,16 @@ std::optional<int64_t> ParseDurationMs(std::string_view t) {
   if (!digits) return std::nullopt;
   std::string_view unit = t.substr(i);
   double mult;
-  if (unit.empty() || unit == "s") mult = 1000;
-  else if (unit == "ms") mult = 1;
-  else if (unit == "m" || unit == "min") mult = 60000;
-  else if (unit == "h") mult = 3600000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    mult = 1000;
+  else if (unit == "ms")
+    mult = 1;
+  else if (unit == "m" || unit == "min")
+    mult = 60000;
+  else if (unit == "h")
+    mult = 3600000;
+  else
+    return std::nullopt;
   return static_cast<int64_t>(v * mult + 0.5);
 }
 
@@ -52,26 +58,34 @@ struct Reader {
   }
   void Str(const toml::table& t, const char* k, const std::string& path, std::string& out) {
     if (auto n = t.get(k)) {
-      if (auto s = n->value<std::string>()) out = *s;
-      else Fail(path + k, "must be a string");
+      if (auto s = n->value<std::string>())
+        out = *s;
+      else
+        Fail(path + k, "must be a string");
     }
   }
   void Bool(const toml::table& t, const char* k, const std::string& path, bool& out) {
     if (auto n = t.get(k)) {
-      if (auto b = n->value<bool>()) out = *b;
-      else Fail(path + k, "must be true or false");
+      if (auto b = n->value<bool>())
+        out = *b;
+      else
+        Fail(path + k, "must be true or false");
     }
   }
   void Int(const toml::table& t, const char* k, const std::string& path, int64_t& out) {
     if (auto n = t.get(k)) {
-      if (auto i = n->value<int64_t>()) out = *i;
-      else Fail(path + k, "must be an integer");
+      if (auto i = n->value<int64_t>())
+        out = *i;
+      else
+        Fail(path + k, "must be an integer");
     }
   }
   void Dbl(const toml::table& t, const char* k, const std::string& path, double& out) {
     if (auto n = t.get(k)) {
-      if (auto d = n->value<double>()) out = *d;
-      else Fail(path + k, "must be a number");
+      if (auto d = n->value<double>())
+        out = *d;
+      else
+        Fail(path + k, "must be a number");
     }
   }
   void Dur(const toml::table& t, const char* k, const std::string& path, int64_t& out_ms) {
@@ -81,26 +95,32 @@ struct Reader {
       out_ms = *i * 1000;
     } else if (auto s = n->value<std::string>()) {
       auto ms = ParseDurationMs(*s);
-      if (!ms) Fail(path + k, "is not a duration (write \"500ms\", \"30s\" or \"2m\")");
-      else out_ms = *ms;
+      if (!ms)
+        Fail(path + k, "is not a duration (write \"500ms\", \"30s\" or \"2m\")");
+      else
+        out_ms = *ms;
     } else {
       Fail(path + k, "must be a duration such as \"30s\"");
     }
   }
-  void StrList(const toml::table& t, const char* k, const std::string& path, std::vector<std::string>& out) {
+  void StrList(const toml::table& t, const char* k, const std::string& path,
+               std::vector<std::string>& out) {
     auto n = t.get(k);
     if (!n) return;
     auto* arr = n->as_array();
     if (!arr) return Fail(path + k, "must be a list of strings");
     for (auto& e : *arr) {
-      if (auto s = e.value<std::string>()) out.push_back(*s);
-      else return Fail(path + k, "must be a list of strings");
+      if (auto s = e.value<std::string>())
+        out.push_back(*s);
+      else
+        return Fail(path + k, "must be a list of strings");
     }
   }
   void Known(const toml::table& t, const std::string& path, std::set<std::string> keys) {
     for (auto& [k, v] : t) {
       (void)v;
-      if (!keys.count(std::string(k.str()))) Fail(path + std::string(k.str()), "is not a known key");
+      if (!keys.count(std::string(k.str())))
+        Fail(path + std::string(k.str()), "is not a known key");
     }
   }
 };
@@ -113,7 +133,8 @@ Result<CutoverConfig> ParseCutoverConfig(std::string_view text, const std::strin
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
     return MakeError(ErrorKind::kBadInput,
-                     origin + " is not valid TOML at line " + std::to_string(e.source().begin.line) + ": " +
+                     origin + " is not valid TOML at line " +
+                         std::to_string(e.source().begin.line) + ": " +
                          std::string(e.description()),
                      "fix the file; docs/cutover.md shows every key");
   }
@@ -122,10 +143,13 @@ Result<CutoverConfig> ParseCutoverConfig(std::string_view text, const std::strin
   if (!cut) return c;
   Reader r{origin, std::nullopt};
   const std::string p = "cutover.";
-  r.Known(*cut, p, {"freeze", "app_roles", "app_names", "terminate_superusers", "max_freeze", "max_lag_bytes",
-                    "max_lag_seconds", "sequence_gap", "verify", "backup_check", "env_file", "hooks", "health", "pgbouncer"});
+  r.Known(*cut, p,
+          {"freeze", "app_roles", "app_names", "terminate_superusers", "max_freeze",
+           "max_lag_bytes", "max_lag_seconds", "sequence_gap", "verify", "backup_check", "env_file",
+           "hooks", "health", "pgbouncer"});
   r.Str(*cut, "freeze", p, c.freeze);
-  if (c.freeze != "readonly" && c.freeze != "pgbouncer") r.Fail(p + "freeze", "must be \"readonly\" or \"pgbouncer\"");
+  if (c.freeze != "readonly" && c.freeze != "pgbouncer")
+    r.Fail(p + "freeze", "must be \"readonly\" or \"pgbouncer\"");
   r.StrList(*cut, "app_roles", p, c.app_roles);
   r.StrList(*cut, "app_names", p, c.app_names);
   r.Bool(*cut, "terminate_superusers", p, c.terminate_superusers);
@@ -134,7 +158,8 @@ Result<CutoverConfig> ParseCutoverConfig(std::string_view text, const std::strin
   r.Dbl(*cut, "max_lag_seconds", p, c.max_lag_seconds);
   r.Int(*cut, "sequence_gap", p, c.sequence_gap);
   r.Str(*cut, "verify", p, c.verify);
-  if (c.verify != "counts" && c.verify != "none") r.Fail(p + "verify", "must be \"counts\" or \"none\"");
+  if (c.verify != "counts" && c.verify != "none")
+    r.Fail(p + "verify", "must be \"counts\" or \"none\"");
   r.Str(*cut, "backup_check", p, c.backup_check);
 
   if (auto* env = cut->get_as<toml::table>("env_file")) {
@@ -154,8 +179,9 @@ Result<CutoverConfig> ParseCutoverConfig(std::string_view text, const std::strin
     r.Str(*pb, "target_entry", q, c.pgb_target_entry);
   }
   if (c.freeze == "pgbouncer") {
-    for (auto [key, val] : {std::pair{"admin_url", &c.pgb_admin_url}, std::pair{"database", &c.pgb_database},
-                            std::pair{"ini_path", &c.pgb_ini_path}, std::pair{"target_entry", &c.pgb_target_entry}})
+    for (auto [key, val] :
+         {std::pair{"admin_url", &c.pgb_admin_url}, std::pair{"database", &c.pgb_database},
+          std::pair{"ini_path", &c.pgb_ini_path}, std::pair{"target_entry", &c.pgb_target_entry}})
       if (val->empty()) r.Fail(p + "pgbouncer." + key, "is required when freeze = \"pgbouncer\"");
   }
   if (auto n = cut->get("hooks")) {
@@ -177,9 +203,12 @@ Result<CutoverConfig> ParseCutoverConfig(std::string_view text, const std::strin
         r.Dur(*h, "timeout", q, hk.timeout_ms);
         std::string when = "both";
         r.Str(*h, "when", q, when);
-        if (when == "cutover") hk.on_rollback = false;
-        else if (when == "rollback") hk.on_cutover = false;
-        else if (when != "both") r.Fail(q + "when", "must be \"cutover\", \"rollback\" or \"both\"");
+        if (when == "cutover")
+          hk.on_rollback = false;
+        else if (when == "rollback")
+          hk.on_cutover = false;
+        else if (when != "both")
+          r.Fail(q + "when", "must be \"cutover\", \"rollback\" or \"both\"");
         if (hk.run.empty()) r.Fail(q + "run", "is required");
         if (hk.name.empty()) hk.name = hk.run;
         c.hooks.push_back(hk);
@@ -229,7 +258,8 @@ Result<CutoverConfig> LoadCutoverConfig(const std::string& path) {
   {
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f)
-      return MakeError(ErrorKind::kBadInput, "cannot read config file " + path, "pass an existing file to --config");
+      return MakeError(ErrorKind::kBadInput, "cannot read config file " + path,
+                       "pass an existing file to --config");
     char buf[8192];
     size_t n;
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);

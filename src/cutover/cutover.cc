@@ -74,15 +74,18 @@ Status Cutover::Prepare() {
     // first marker arrives.
     HK_RETURN_IF_ERROR(EnsureProbeTable(tgt_));
     HK_RETURN_IF_ERROR(EnsureProbeTable(src_));
-    HK_ASSIGN_OR_RETURN(auto p, src_.Exec("SELECT puballtables, EXISTS (SELECT 1 FROM pg_publication_tables t "
-                                          "WHERE t.pubname = $1 AND t.schemaname = 'hikkoshi' AND "
-                                          "t.tablename = 'cutover_probe') FROM pg_publication WHERE pubname = $1",
-                                          {fwd_.publication}));
+    HK_ASSIGN_OR_RETURN(
+        auto p, src_.Exec("SELECT puballtables, EXISTS (SELECT 1 FROM pg_publication_tables t "
+                          "WHERE t.pubname = $1 AND t.schemaname = 'hikkoshi' AND "
+                          "t.tablename = 'cutover_probe') FROM pg_publication WHERE pubname = $1",
+                          {fwd_.publication}));
     if (p.rows() == 0)
-      return MakeError(ErrorKind::kBadInput, "publication " + fwd_.publication + " is missing on the source",
-                       "the follow setup is broken: run `hikkoshi cleanup` and clone again with --follow");
+      return MakeError(
+          ErrorKind::kBadInput, "publication " + fwd_.publication + " is missing on the source",
+          "the follow setup is broken: run `hikkoshi cleanup` and clone again with --follow");
     if (!p.Bool(0, 0) && !p.Bool(0, 1))
-      HK_RETURN_IF_ERROR(src_.Run("ALTER PUBLICATION " + fwd_.publication + " ADD TABLE hikkoshi.cutover_probe"));
+      HK_RETURN_IF_ERROR(
+          src_.Run("ALTER PUBLICATION " + fwd_.publication + " ADD TABLE hikkoshi.cutover_probe"));
     return Status::Ok();
   }());
 }
@@ -129,21 +132,24 @@ Status Cutover::DrainAndVerify() {
     m_.rows = c->rows;
     s.details()["tables"] = c->tables;
     s.details()["rows"] = c->rows;
-    s.details()["summary"] = fmt::format("{} tables, {} rows, {} differ", c->tables, c->rows, c->diffs.size());
+    s.details()["summary"] =
+        fmt::format("{} tables, {} rows, {} differ", c->tables, c->rows, c->diffs.size());
     if (!c->diffs.empty()) {
       std::string list;
       for (size_t i = 0; i < c->diffs.size() && i < 5; ++i)
-        list += fmt::format("{}{} (source {}, target {})", i ? ", " : "", c->diffs[i].table, c->diffs[i].source,
-                            c->diffs[i].target);
+        list += fmt::format("{}{} (source {}, target {})", i ? ", " : "", c->diffs[i].table,
+                            c->diffs[i].source, c->diffs[i].target);
       return s.Finish(MakeError(ErrorKind::kDataError, "row counts differ after the drain: " + list,
-                                "the target is not a faithful copy; run `hikkoshi verify` and fix it before cutting over"));
+                                "the target is not a faithful copy; run `hikkoshi verify` and fix "
+                                "it before cutting over"));
     }
     (void)s.Finish(Status::Ok());
   }
   if (FrozenForMs() > ctx_.cfg.max_freeze_ms)
-    return MakeError(ErrorKind::kRetryable,
-                     "the freeze has lasted " + std::to_string(FrozenForMs()) + " ms, over --max-freeze",
-                     "raise --max-freeze or cut over when the lag is smaller");
+    return MakeError(
+        ErrorKind::kRetryable,
+        "the freeze has lasted " + std::to_string(FrozenForMs()) + " ms, over --max-freeze",
+        "raise --max-freeze or cut over when the lag is smaller");
   return Status::Ok();
 }
 
@@ -181,20 +187,23 @@ Status Cutover::Reverse() {
     o.replica_identity_full = true;
     HK_ASSIGN_OR_RETURN(cdc::FollowSetup setup, cdc::StartFollowSetup(o));
     setup.snapshot.Release();  // nothing to copy: both sides are equal now
-    HK_ASSIGN_OR_RETURN(int pid, SpawnFollower(ctx_.exe, ctx_.target, Writable(ctx_.source), ctx_.reverse_dir()));
+    HK_ASSIGN_OR_RETURN(
+        int pid, SpawnFollower(ctx_.exe, ctx_.target, Writable(ctx_.source), ctx_.reverse_dir()));
     s.details()["slot"] = setup.state.slot;
     s.details()["pid"] = pid;
     // Wait until it streams, so the app's first writes are already captured
     // (the slot captures them anyway; this catches a follower that dies at once).
     for (int i = 0; i < 200; ++i) {
       auto rs = cdc::LoadFollowState(ctx_.reverse_dir());
-      if (rs.ok() && rs->pid == pid && (rs->phase == "following" || rs->phase == "caught-up")) return Status::Ok();
+      if (rs.ok() && rs->pid == pid && (rs->phase == "following" || rs->phase == "caught-up"))
+        return Status::Ok();
       if (!ProcessExists(pid))
         return MakeError(ErrorKind::kInternal, "the reverse follower exited at once",
                          "see " + ctx_.reverse_dir() + "/follow.log");
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-    return MakeError(ErrorKind::kInternal, "the reverse follower did not start streaming within 5 s",
+    return MakeError(ErrorKind::kInternal,
+                     "the reverse follower did not start streaming within 5 s",
                      "see " + ctx_.reverse_dir() + "/follow.log");
   }());
 }
@@ -212,13 +221,14 @@ Status Cutover::Switch() {
     auto s = j_.Begin("switch-env");
     s.details()["file"] = ctx_.cfg.env_path;
     s.details()["variable"] = ctx_.cfg.env_variable;
-    HK_RETURN_IF_ERROR(s.Finish(
-        SetEnvVar(ctx_.cfg.env_path, ctx_.cfg.env_variable, ctx_.cfg.env_target_value, ctx_.env_backup())));
+    HK_RETURN_IF_ERROR(s.Finish(SetEnvVar(ctx_.cfg.env_path, ctx_.cfg.env_variable,
+                                          ctx_.cfg.env_target_value, ctx_.env_backup())));
   }
   if (ctx_.pgbouncer()) {
     auto s = j_.Begin("switch-pgbouncer");
     HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
-      HK_RETURN_IF_ERROR(PgbouncerPoint(ctx_.cfg, ctx_.cfg.pgb_target_entry, ctx_.pgbouncer_backup()));
+      HK_RETURN_IF_ERROR(
+          PgbouncerPoint(ctx_.cfg, ctx_.cfg.pgb_target_entry, ctx_.pgbouncer_backup()));
       return PgbouncerResume(ctx_.cfg);
     }()));
   }
@@ -270,21 +280,27 @@ Status Cutover::Run(bool& frozen) {
 
 std::string MetricsText(const Metrics& m, int64_t window_ms) {
   std::string out = "success metrics:\n";
-  if (m.tables >= 0) out += fmt::format("  tables present, row counts identical: {} tables, {} rows\n", m.tables, m.rows);
+  if (m.tables >= 0)
+    out += fmt::format("  tables present, row counts identical: {} tables, {} rows\n", m.tables,
+                       m.rows);
   if (m.sequences >= 0) out += fmt::format("  sequences set on the target: {}\n", m.sequences);
   for (const auto& h : m.health.http)
     out += fmt::format("  API {}: HTTP {} in {} ms\n", h.url, h.status, h.latency_ms);
   if (m.health.sql_p50_ms >= 0)
-    out += fmt::format("  DB query: {} ms median, {} ms max\n", m.health.sql_p50_ms, m.health.sql_max_ms);
-  if (m.health.write_probe_ms >= 0) out += fmt::format("  write probe: {} ms\n", m.health.write_probe_ms);
+    out += fmt::format("  DB query: {} ms median, {} ms max\n", m.health.sql_p50_ms,
+                       m.health.sql_max_ms);
+  if (m.health.write_probe_ms >= 0)
+    out += fmt::format("  write probe: {} ms\n", m.health.write_probe_ms);
   if (window_ms >= 0)
-    out += fmt::format("  write-unavailability window: {:.3f} s\n", static_cast<double>(window_ms) / 1000.0);
+    out += fmt::format("  write-unavailability window: {:.3f} s\n",
+                       static_cast<double>(window_ms) / 1000.0);
   return out;
 }
 
 bool Confirm() {
   if (!isatty(STDIN_FILENO)) return false;
-  std::fprintf(stderr, "Freeze writes on the source and switch the application to the target? Type yes: ");
+  std::fprintf(stderr,
+               "Freeze writes on the source and switch the application to the target? Type yes: ");
   std::string answer;
   std::getline(std::cin, answer);
   return answer == "yes";
@@ -306,9 +322,11 @@ int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
   }
   if (st.InProgress() || st.phase == "rolling-back") {
     if (flags.dry_run) {
-      std::printf("an interrupted %s (phase %s) is recorded in %s; run `hikkoshi rollback` (or cutover without "
-                  "--dry-run) to bring everything back to the source first\n",
-                  st.run.c_str(), st.phase.c_str(), CutoverStatePath(ctx.workdir).c_str());
+      std::printf(
+          "an interrupted %s (phase %s) is recorded in %s; run `hikkoshi rollback` (or cutover "
+          "without "
+          "--dry-run) to bring everything back to the source first\n",
+          st.run.c_str(), st.phase.c_str(), CutoverStatePath(ctx.workdir).c_str());
       return kExitBlocked;
     }
     LogWarn("an interrupted {} (phase {}) is recorded: rolling it back first", st.run, st.phase);
@@ -321,8 +339,10 @@ int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
       return pg::ExitCodeFor(r.error());
     }
     std::fprintf(stderr,
-                 "hikkoshi: error: an interrupted cutover was rolled back; the application is on the source\n"
-                 "hikkoshi: fix: run `hikkoshi cutover` again once `hikkoshi status` shows follow caught up\n");
+                 "hikkoshi: error: an interrupted cutover was rolled back; the application is on "
+                 "the source\n"
+                 "hikkoshi: fix: run `hikkoshi cutover` again once `hikkoshi status` shows follow "
+                 "caught up\n");
     return kExitBlocked;
   }
 
@@ -334,13 +354,15 @@ int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
     return pre.ok() ? kExitOk : kExitBlocked;
   }
   if (!pre.ok()) {
-    std::fprintf(stderr, "hikkoshi: error: a precondition failed; nothing was changed\n"
-                         "hikkoshi: fix: see the FAIL lines above (--dry-run shows the plan)\n");
+    std::fprintf(stderr,
+                 "hikkoshi: error: a precondition failed; nothing was changed\n"
+                 "hikkoshi: fix: see the FAIL lines above (--dry-run shows the plan)\n");
     return kExitBlocked;
   }
   if (!flags.yes && !Confirm()) {
-    std::fprintf(stderr, "hikkoshi: error: not confirmed; nothing was changed\n"
-                         "hikkoshi: fix: pass --yes to run without a question\n");
+    std::fprintf(stderr,
+                 "hikkoshi: error: not confirmed; nothing was changed\n"
+                 "hikkoshi: fix: pass --yes to run without a question\n");
     return kExitBlocked;
   }
 
@@ -368,24 +390,29 @@ int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
   }
   if (!flags.auto_rollback) {
     std::fputs(j.Timeline().c_str(), stdout);
-    std::fprintf(stderr,
-                 "hikkoshi: error: cutover: %s\nhikkoshi: fix: the source is frozen (--no-auto-rollback); "
-                 "fix the cause and run `hikkoshi rollback` (or roll forward by hand)\n",
-                 Scrub(pg::Describe(err)).c_str());
+    std::fprintf(
+        stderr,
+        "hikkoshi: error: cutover: %s\nhikkoshi: fix: the source is frozen (--no-auto-rollback); "
+        "fix the cause and run `hikkoshi rollback` (or roll forward by hand)\n",
+        Scrub(pg::Describe(err)).c_str());
     return pg::ExitCodeFor(err);
   }
   LogWarn("rolling back automatically");
   Status rb = RollbackSteps(ctx, j, st);
   std::fputs(j.Timeline().c_str(), stdout);
   if (!rb.ok()) {
-    std::fprintf(stderr, "hikkoshi: error: cutover failed (%s) and the automatic rollback failed too: %s\n"
-                         "hikkoshi: fix: %s; then run `hikkoshi rollback` again\n",
-                 Scrub(pg::Describe(err)).c_str(), Scrub(rb.error().message).c_str(), Scrub(rb.error().hint).c_str());
+    std::fprintf(stderr,
+                 "hikkoshi: error: cutover failed (%s) and the automatic rollback failed too: %s\n"
+                 "hikkoshi: fix: %s; then run `hikkoshi rollback` again\n",
+                 Scrub(pg::Describe(err)).c_str(), Scrub(rb.error().message).c_str(),
+                 Scrub(rb.error().hint).c_str());
     return pg::ExitCodeFor(rb.error());
   }
   std::fprintf(stderr,
-               "hikkoshi: error: cutover failed (%s); rolled back automatically, the application is on the source\n"
-               "hikkoshi: fix: fix the cause, wait for follow to catch up, and run `hikkoshi cutover` again\n",
+               "hikkoshi: error: cutover failed (%s); rolled back automatically, the application "
+               "is on the source\n"
+               "hikkoshi: fix: fix the cause, wait for follow to catch up, and run `hikkoshi "
+               "cutover` again\n",
                Scrub(pg::Describe(err)).c_str());
   return kExitBlocked;
 }

@@ -9,11 +9,15 @@
 namespace hk::cutover {
 
 nlohmann::json DrainResult::ToJson() const {
-  return {{"marker", token}, {"frozen_lsn", frozen_lsn}, {"applied_lsn", applied_lsn}, {"waited_ms", waited_ms}};
+  return {{"marker", token},
+          {"frozen_lsn", frozen_lsn},
+          {"applied_lsn", applied_lsn},
+          {"waited_ms", waited_ms}};
 }
 
 Result<DrainResult> Drain(pg::Connection& frozen, pg::Connection& other, const std::string& origin,
-                          const std::string& note, int64_t timeout_ms, const std::function<bool()>& alive) {
+                          const std::string& note, int64_t timeout_ms,
+                          const std::function<bool()>& alive) {
   using Clock = std::chrono::steady_clock;
   DrainResult d;
   d.token = "marker-" + cdc::NewFollowId();
@@ -23,14 +27,17 @@ Result<DrainResult> Drain(pg::Connection& frozen, pg::Connection& other, const s
   int polls = 0;
   while (true) {
     HK_ASSIGN_OR_RETURN(bool there, HasMarker(other, d.token));
-    d.waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    d.waited_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
     if (there) break;
     if (d.waited_ms > timeout_ms)
       return MakeError(ErrorKind::kRetryable,
-                       "the follower did not apply the last changes within " + std::to_string(timeout_ms) + " ms",
+                       "the follower did not apply the last changes within " +
+                           std::to_string(timeout_ms) + " ms",
                        "check `hikkoshi status`; raise --max-freeze if the lag is just large");
     if (++polls % 25 == 0 && alive && !alive())
-      return MakeError(ErrorKind::kInternal, "the follower is not running, so the last changes cannot arrive",
+      return MakeError(ErrorKind::kInternal,
+                       "the follower is not running, so the last changes cannot arrive",
                        "start `hikkoshi follow` again and rerun");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -28,6 +28,7 @@ struct DrainResult {
 /// `origin` (on `other`) is read for the record only. `alive` is polled: when
 /// it returns false the follower died and the wait fails early.
 Result<DrainResult> Drain(pg::Connection& frozen, pg::Connection& other, const std::string& origin,
-                          const std::string& note, int64_t timeout_ms, const std::function<bool()>& alive);
+                          const std::string& note, int64_t timeout_ms,
+                          const std::function<bool()>& alive);
 
 }  // namespace hk::cutover

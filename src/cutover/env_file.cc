@@ -17,8 +17,10 @@ std::vector<std::string_view> Lines(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    else ++nl;
+    if (nl == std::string_view::npos)
+      nl = text.size();
+    else
+      ++nl;
     out.push_back(text.substr(pos, nl - pos));
     pos = nl;
   }
@@ -72,7 +74,8 @@ std::string Unquote(std::string_view v) {
 std::string Quote(std::string_view v) {
   bool plain = !v.empty();
   for (char c : v)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@:/._-+=?&%,~", c))) plain = false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@:/._-+=?&%,~", c)))
+      plain = false;
   if (plain) return std::string(v);
   std::string out = "\"";
   for (char c : v) {

@@ -80,12 +80,13 @@ Status StopFollower(int pid, int wait_ms) {
     if (!FollowerAlive(pid)) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return MakeError(ErrorKind::kInternal, "follower process " + std::to_string(pid) + " does not stop",
+  return MakeError(ErrorKind::kInternal,
+                   "follower process " + std::to_string(pid) + " does not stop",
                    "kill it by hand and rerun");
 }
 
-Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source, const pg::ConnInfo& target,
-                          const std::string& workdir) {
+Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source,
+                          const pg::ConnInfo& target, const std::string& workdir) {
   std::error_code ec;
   std::filesystem::create_directories(workdir, ec);
   std::string log = workdir + "/follow.log";
@@ -114,7 +115,8 @@ Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source, co
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
-    ::execl(exe.c_str(), exe.c_str(), "follow", "--dir", workdir.c_str(), static_cast<char*>(nullptr));
+    ::execl(exe.c_str(), exe.c_str(), "follow", "--dir", workdir.c_str(),
+            static_cast<char*>(nullptr));
     _exit(127);
   }
   ::close(fds[1]);
@@ -122,7 +124,8 @@ Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source, co
   ssize_t n = ::read(fds[0], &gc, sizeof gc);
   ::close(fds[0]);
   ::waitpid(child, nullptr, 0);
-  if (n != sizeof gc || gc <= 0) return MakeError(ErrorKind::kInternal, "cannot start a follower process");
+  if (n != sizeof gc || gc <= 0)
+    return MakeError(ErrorKind::kInternal, "cannot start a follower process");
   std::ofstream(workdir + "/follower.pid") << gc << "\n";
   return gc;
 }

@@ -33,8 +33,8 @@ Status StopFollowersOf(const std::string& workdir, int wait_ms);
 
 /// Starts `exe follow --dir workdir` in its own session, detached, output
 /// appended to workdir/follow.log, pid in workdir/follower.pid. Returns its pid.
-Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source, const pg::ConnInfo& target,
-                          const std::string& workdir);
+Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source,
+                          const pg::ConnInfo& target, const std::string& workdir);
 
 /// The running binary (/proc/self/exe).
 std::string SelfExe();

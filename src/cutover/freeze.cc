@@ -47,8 +47,11 @@ constexpr const char* kAppSessions =
     "AND (a.usename = ANY($1::text[]) OR a.application_name = ANY($2::text[])) "
     "AND ($3::bool OR NOT coalesce(r.rolsuper, false)) ";
 
-Result<int> Terminate(pg::Connection& admin, const AppSessions& app, const std::string& started_before) {
-  std::string sql = std::string("SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid, 5000)) ") + kAppSessions;
+Result<int> Terminate(pg::Connection& admin, const AppSessions& app,
+                      const std::string& started_before) {
+  std::string sql =
+      std::string("SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid, 5000)) ") +
+      kAppSessions;
   std::vector<pg::Param> params = {TextArrayLiteral(app.roles), TextArrayLiteral(app.names),
                                    app.superusers ? "true" : "false"};
   if (!started_before.empty()) {
@@ -61,17 +64,20 @@ Result<int> Terminate(pg::Connection& admin, const AppSessions& app, const std::
 
 Status AlterReadOnly(pg::Connection& admin, bool on) {
   HK_ASSIGN_OR_RETURN(std::string db, admin.QueryValue("SELECT current_database()"));
-  return admin.Run("ALTER DATABASE " + pg::QuoteIdent(db) +
-                   (on ? " SET default_transaction_read_only = on" : " RESET default_transaction_read_only"));
+  return admin.Run(
+      "ALTER DATABASE " + pg::QuoteIdent(db) +
+      (on ? " SET default_transaction_read_only = on" : " RESET default_transaction_read_only"));
 }
 
 }  // namespace
 
 Result<bool> IsFrozen(pg::Connection& admin) {
-  HK_ASSIGN_OR_RETURN(auto r, admin.Exec(
-                                  "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
-                                  "WHERE d.datname = current_database() AND s.setrole = 0 "
-                                  "AND 'default_transaction_read_only=on' = ANY(s.setconfig)"));
+  HK_ASSIGN_OR_RETURN(
+      auto r,
+      admin.Exec(
+          "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+          "WHERE d.datname = current_database() AND s.setrole = 0 "
+          "AND 'default_transaction_read_only=on' = ANY(s.setconfig)"));
   return r.Int(0, 0) > 0;
 }
 
@@ -85,24 +91,28 @@ Result<FreezeResult> FreezeDatabase(pg::Connection& admin, const AppSessions& ap
   std::string left;
   for (int i = 0; i < 50; ++i) {
     HK_ASSIGN_OR_RETURN(
-        auto r, admin.Exec("SELECT pid, coalesce(usename, ''), coalesce(application_name, '') "
-                           "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                           "AND backend_type = 'client backend' AND coalesce(application_name, '') NOT LIKE 'hikkoshi%' "
-                           "AND backend_start < $1::timestamptz ORDER BY pid",
-                           {out.frozen_at}));
+        auto r,
+        admin.Exec(
+            "SELECT pid, coalesce(usename, ''), coalesce(application_name, '') "
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend' AND coalesce(application_name, '') NOT LIKE "
+            "'hikkoshi%' "
+            "AND backend_start < $1::timestamptz ORDER BY pid",
+            {out.frozen_at}));
     left.clear();
     for (int k = 0; k < r.rows(); ++k)
-      left += (left.empty() ? "" : ", ") + std::string("pid ") + r.Str(k, 0) + " (role " + r.Str(k, 1) +
-              ", application_name '" + r.Str(k, 2) + "')";
+      left += (left.empty() ? "" : ", ") + std::string("pid ") + r.Str(k, 0) + " (role " +
+              r.Str(k, 1) + ", application_name '" + r.Str(k, 2) + "')";
     if (left.empty()) return out;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   auto undo = UnfreezeDatabase(admin, app);
   if (!undo.ok()) LogError("could not lift the freeze again: {}", undo.error().message);
-  return MakeError(ErrorKind::kBadInput,
-                   "sessions that could still write remain on the frozen database: " + left,
-                   "add their role to cutover.app_roles (or application_name to cutover.app_names; "
-                   "terminate_superusers = true for superusers), or close them; the freeze was lifted again");
+  return MakeError(
+      ErrorKind::kBadInput,
+      "sessions that could still write remain on the frozen database: " + left,
+      "add their role to cutover.app_roles (or application_name to cutover.app_names; "
+      "terminate_superusers = true for superusers), or close them; the freeze was lifted again");
 }
 
 Status UnfreezeDatabase(pg::Connection& admin, const AppSessions& app) {

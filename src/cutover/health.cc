@@ -40,7 +40,8 @@ HttpOutcome CheckHttp(const HttpCheck& check) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Discard);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(2000, 5 * check.budget_ms)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::max<int64_t>(2000, 5 * check.budget_ms)));
   curl_easy_setopt(c, CURLOPT_USERAGENT, "hikkoshi-health/1");
   CURLcode rc = curl_easy_perform(c);
   if (rc == CURLE_OK) {
@@ -53,8 +54,10 @@ HttpOutcome CheckHttp(const HttpCheck& check) {
     o.ok = o.status == check.expect_status && o.latency_ms <= check.budget_ms;
     if (!o.ok)
       o.error = o.status != check.expect_status
-                    ? "status " + std::to_string(o.status) + ", expected " + std::to_string(check.expect_status)
-                    : std::to_string(o.latency_ms) + " ms, budget " + std::to_string(check.budget_ms) + " ms";
+                    ? "status " + std::to_string(o.status) + ", expected " +
+                          std::to_string(check.expect_status)
+                    : std::to_string(o.latency_ms) + " ms, budget " +
+                          std::to_string(check.budget_ms) + " ms";
   } else {
     o.error = curl_easy_strerror(rc);
   }
@@ -65,7 +68,11 @@ HttpOutcome CheckHttp(const HttpCheck& check) {
 nlohmann::json HealthReport::ToJson() const {
   nlohmann::json h = nlohmann::json::array();
   for (const auto& x : http)
-    h.push_back({{"url", x.url}, {"status", x.status}, {"latency_ms", x.latency_ms}, {"ok", x.ok}, {"error", x.error}});
+    h.push_back({{"url", x.url},
+                 {"status", x.status},
+                 {"latency_ms", x.latency_ms},
+                 {"ok", x.ok},
+                 {"error", x.error}});
   return {{"ok", ok},
           {"http", h},
           {"sql_p50_ms", sql_p50_ms},

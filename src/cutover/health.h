@@ -17,10 +17,10 @@ namespace hk::cutover {
 
 struct HttpOutcome {
   std::string url;
-  int status = 0;          ///< 0 when no response.
+  int status = 0;  ///< 0 when no response.
   int64_t latency_ms = -1;
   bool ok = false;
-  std::string error;       ///< curl's message when no response.
+  std::string error;  ///< curl's message when no response.
 };
 
 /// One GET with a timeout of max(2 s, 5 × budget).

@@ -28,7 +28,8 @@ constexpr size_t kMaxOutput = 64 * 1024;
 Result<HookResult> RunHookCommand(const std::string& command, int64_t timeout_ms) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
-    return MakeError(ErrorKind::kInternal, std::string("cannot create a pipe: ") + std::strerror(errno));
+    return MakeError(ErrorKind::kInternal,
+                     std::string("cannot create a pipe: ") + std::strerror(errno));
   auto started = Clock::now();
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -74,7 +75,9 @@ Result<HookResult> RunHookCommand(const std::string& command, int64_t timeout_ms
       ::kill(-pid, SIGKILL);
     }
     if (!eof) {
-      struct pollfd p {fds[0], POLLIN, 0};
+      struct pollfd p {
+        fds[0], POLLIN, 0
+      };
       int n = ::poll(&p, 1, 50);
       if (n > 0) {
         char buf[4096];
@@ -95,8 +98,10 @@ Result<HookResult> RunHookCommand(const std::string& command, int64_t timeout_ms
   ::close(fds[0]);
   if (r.output.size() > kMaxOutput) r.output.erase(0, r.output.size() - kMaxOutput);
   r.duration_ms = MsSince(started);
-  if (WIFEXITED(wstatus)) r.exit_code = WEXITSTATUS(wstatus);
-  else if (WIFSIGNALED(wstatus)) r.exit_code = 128 + WTERMSIG(wstatus);
+  if (WIFEXITED(wstatus))
+    r.exit_code = WEXITSTATUS(wstatus);
+  else if (WIFSIGNALED(wstatus))
+    r.exit_code = 128 + WTERMSIG(wstatus);
   return r;
 }
 
@@ -108,9 +113,10 @@ std::string MissingInSimpleCommand(const std::string& command) {
   while (in >> word && word.find('=') != std::string::npos && word.front() != '=') {
   }
   if (word.empty()) return "";
-  static const std::set<std::string> kShell = {"cd", "exec", "export", "set", "test", "[", "true", "false",
-                                               "echo", "printf", "if", "for", "while", "{", "(", "!", ".",
-                                               "source", "sleep", "exit", "env", "sudo", "timeout"};
+  static const std::set<std::string> kShell = {
+      "cd",   "exec",   "export", "set",  "test",  "[",    "true",   "false",
+      "echo", "printf", "if",     "for",  "while", "{",    "(",      "!",
+      ".",    "source", "sleep",  "exit", "env",   "sudo", "timeout"};
   if (kShell.count(word) || word.find_first_of("$`'\"();&|<>") != std::string::npos) return "";
   if (word.find('/') != std::string::npos) return ::access(word.c_str(), X_OK) == 0 ? "" : word;
   const char* path = std::getenv("PATH");

@@ -12,10 +12,10 @@
 namespace hk::cutover {
 
 struct HookResult {
-  int exit_code = -1;     ///< 128+signal when killed by a signal.
+  int exit_code = -1;  ///< 128+signal when killed by a signal.
   bool timed_out = false;
   int64_t duration_ms = 0;
-  std::string output;     ///< stdout+stderr, at most the last 64 KiB.
+  std::string output;  ///< stdout+stderr, at most the last 64 KiB.
 };
 
 /// Runs `command` and waits up to timeout_ms. Fails only when the command

@@ -31,9 +31,15 @@ std::string IsoOf(int64_t ms) {
 }  // namespace
 
 nlohmann::json JournalEntry::ToJson() const {
-  return {{"run", run},           {"step", step},     {"start", IsoOf(start_ms)}, {"end", IsoOf(end_ms)},
-          {"start_ms", start_ms}, {"end_ms", end_ms}, {"duration_ms", duration_ms()},
-          {"outcome", outcome},   {"details", details}};
+  return {{"run", run},
+          {"step", step},
+          {"start", IsoOf(start_ms)},
+          {"end", IsoOf(end_ms)},
+          {"start_ms", start_ms},
+          {"end_ms", end_ms},
+          {"duration_ms", duration_ms()},
+          {"outcome", outcome},
+          {"details", details}};
 }
 
 JournalEntry JournalEntry::FromJson(const nlohmann::json& j) {
@@ -100,7 +106,8 @@ Status Journal::Step::Finish(Status st, const std::string& ok_outcome) {
   j_->Append(e_);
   LogInfo("{}: {} ({} ms)", e_.step, e_.outcome, e_.duration_ms());
   // Fault injection for the crash tests: die like kill -9 right after a step.
-  if (const char* crash = std::getenv("HIKKOSHI_TEST_CRASH_AFTER"); crash && e_.step == crash) ::raise(SIGKILL);
+  if (const char* crash = std::getenv("HIKKOSHI_TEST_CRASH_AFTER"); crash && e_.step == crash)
+    ::raise(SIGKILL);
   return st;
 }
 
@@ -128,13 +135,17 @@ std::string Journal::Timeline() const {
   int64_t t0 = entries_.empty() ? 0 : entries_.front().start_ms;
   for (const auto& e : entries_) {
     std::string d;
-    if (e.details.contains("error")) d = e.details["error"].get<std::string>();
-    else if (e.details.contains("summary")) d = e.details["summary"].get<std::string>();
-    out += fmt::format("  +{:>7.3f}s  {:<22} {:>8} ms  {:<8} {}\n", static_cast<double>(e.start_ms - t0) / 1000.0,
-                       e.step, e.duration_ms(), e.outcome, d);
+    if (e.details.contains("error"))
+      d = e.details["error"].get<std::string>();
+    else if (e.details.contains("summary"))
+      d = e.details["summary"].get<std::string>();
+    out += fmt::format("  +{:>7.3f}s  {:<22} {:>8} ms  {:<8} {}\n",
+                       static_cast<double>(e.start_ms - t0) / 1000.0, e.step, e.duration_ms(),
+                       e.outcome, d);
   }
   int64_t w = WriteUnavailableMs();
-  if (w >= 0) out += fmt::format("write-unavailability window: {:.3f} s\n", static_cast<double>(w) / 1000.0);
+  if (w >= 0)
+    out += fmt::format("write-unavailability window: {:.3f} s\n", static_cast<double>(w) / 1000.0);
   return Scrub(out);
 }
 

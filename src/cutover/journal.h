@@ -15,11 +15,11 @@
 namespace hk::cutover {
 
 struct JournalEntry {
-  std::string run;        ///< Run id: "cutover-<unix ms>" or "rollback-<unix ms>".
-  std::string step;       ///< preconditions, freeze, drain, ...
-  int64_t start_ms = 0;   ///< Unix milliseconds.
+  std::string run;       ///< Run id: "cutover-<unix ms>" or "rollback-<unix ms>".
+  std::string step;      ///< preconditions, freeze, drain, ...
+  int64_t start_ms = 0;  ///< Unix milliseconds.
   int64_t end_ms = 0;
-  std::string outcome;    ///< ok | failed | skipped | info
+  std::string outcome;  ///< ok | failed | skipped | info
   nlohmann::json details = nlohmann::json::object();
 
   int64_t duration_ms() const { return end_ms - start_ms; }

@@ -25,7 +25,8 @@ std::vector<std::string_view> Lines(std::string_view text) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
 }
@@ -77,12 +78,14 @@ std::string WithIniEntry(std::string_view text, std::string_view key, std::strin
 Status PgbouncerPause(const CutoverConfig& cfg, int64_t timeout_ms) {
   HK_ASSIGN_OR_RETURN(pg::Connection c, Console(cfg));
   auto fut = std::async(std::launch::async, [&] { return c.Run("PAUSE " + cfg.pgb_database); });
-  if (fut.wait_for(std::chrono::milliseconds(timeout_ms)) == std::future_status::ready) return fut.get();
+  if (fut.wait_for(std::chrono::milliseconds(timeout_ms)) == std::future_status::ready)
+    return fut.get();
   // In-flight transactions did not finish: give up the pause.
   (void)PgbouncerResume(cfg);
   (void)fut.get();
   return MakeError(ErrorKind::kRetryable,
-                   "PgBouncer could not pause " + cfg.pgb_database + " within " + std::to_string(timeout_ms) + " ms",
+                   "PgBouncer could not pause " + cfg.pgb_database + " within " +
+                       std::to_string(timeout_ms) + " ms",
                    "a client holds a transaction open; end it or raise --max-freeze");
 }
 
@@ -97,17 +100,20 @@ Result<std::string> PgbouncerCurrentEntry(const CutoverConfig& cfg) {
   HK_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(cfg.pgb_ini_path));
   auto v = IniEntry(text, cfg.pgb_database);
   if (!v)
-    return MakeError(ErrorKind::kBadInput, cfg.pgb_ini_path + " has no entry for database " + cfg.pgb_database,
+    return MakeError(ErrorKind::kBadInput,
+                     cfg.pgb_ini_path + " has no entry for database " + cfg.pgb_database,
                      "point cutover.pgbouncer.ini_path at the file with the [databases] entry");
   return *v;
 }
 
-Status PgbouncerPoint(const CutoverConfig& cfg, const std::string& entry, const std::string& backup_path) {
+Status PgbouncerPoint(const CutoverConfig& cfg, const std::string& entry,
+                      const std::string& backup_path) {
   HK_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(cfg.pgb_ini_path));
   if (!backup_path.empty() && !std::filesystem::exists(backup_path))
     HK_RETURN_IF_ERROR(WriteFileAtomic(backup_path, text));
   if (IniEntry(text, cfg.pgb_database) != entry)
-    HK_RETURN_IF_ERROR(WriteFileAtomic(cfg.pgb_ini_path, WithIniEntry(text, cfg.pgb_database, entry)));
+    HK_RETURN_IF_ERROR(
+        WriteFileAtomic(cfg.pgb_ini_path, WithIniEntry(text, cfg.pgb_database, entry)));
   HK_ASSIGN_OR_RETURN(pg::Connection c, Console(cfg));
   return c.Run("RELOAD");
 }

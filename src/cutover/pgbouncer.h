@@ -25,7 +25,8 @@ Status PgbouncerPause(const CutoverConfig& cfg, int64_t timeout_ms);
 Status PgbouncerResume(const CutoverConfig& cfg);
 /// Points the entry at `entry` (keeping the original in backup_path when
 /// given and not there yet), then RELOAD.
-Status PgbouncerPoint(const CutoverConfig& cfg, const std::string& entry, const std::string& backup_path);
+Status PgbouncerPoint(const CutoverConfig& cfg, const std::string& entry,
+                      const std::string& backup_path);
 /// The entry's current value in the ini file.
 Result<std::string> PgbouncerCurrentEntry(const CutoverConfig& cfg);
 /// Reachability of the console and presence of the database (preconditions).

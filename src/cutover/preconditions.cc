@@ -1,9 +1,10 @@
 #include "cutover/preconditions.h"
 
-#include <chrono>
-#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <chrono>
+#include <filesystem>
 
 #include "cdc/state.h"
 #include "common/secrets.h"
@@ -24,7 +25,8 @@ bool PreconditionReport::ok() const {
 
 std::string PreconditionReport::ToText() const {
   std::string out = "preconditions:\n";
-  for (const auto& c : checks) out += fmt::format("  [{}] {}: {}\n", c.ok ? " ok " : "FAIL", c.name, c.detail);
+  for (const auto& c : checks)
+    out += fmt::format("  [{}] {}: {}\n", c.ok ? " ok " : "FAIL", c.name, c.detail);
   return Scrub(out);
 }
 
@@ -43,29 +45,34 @@ void CheckFollow(const SwitchContext& ctx, PreconditionReport& r) {
   bool phase_ok = st->phase == "following" || st->phase == "caught-up";
   if (!alive || !fresh || !phase_ok)
     return Add(r, "follow running", false,
-               fmt::format("follower pid {} is {} (phase {}, last update {} s ago); start `hikkoshi follow --dir {}`",
-                           st->pid, alive ? "alive" : "not running", st->phase, age_ms / 1000, ctx.workdir));
+               fmt::format("follower pid {} is {} (phase {}, last update {} s ago); start "
+                           "`hikkoshi follow --dir {}`",
+                           st->pid, alive ? "alive" : "not running", st->phase, age_ms / 1000,
+                           ctx.workdir));
   Add(r, "follow running", true, fmt::format("pid {}, phase {}", st->pid, st->phase));
   r.follow_lag_bytes = st->lag_bytes;
   r.follow_lag_s = st->commit_lag_s;
   bool lag_ok = st->lag_bytes >= 0 && st->lag_bytes <= ctx.cfg.max_lag_bytes &&
                 st->commit_lag_s <= ctx.cfg.max_lag_seconds;
   Add(r, "follow lag", lag_ok,
-      fmt::format("{} bytes, {:.2f} s behind (limits {} bytes, {} s){}", st->lag_bytes, st->commit_lag_s,
-                  ctx.cfg.max_lag_bytes, ctx.cfg.max_lag_seconds, lag_ok ? "" : "; wait for follow to catch up"));
+      fmt::format("{} bytes, {:.2f} s behind (limits {} bytes, {} s){}", st->lag_bytes,
+                  st->commit_lag_s, ctx.cfg.max_lag_bytes, ctx.cfg.max_lag_seconds,
+                  lag_ok ? "" : "; wait for follow to catch up"));
 }
 
 void CheckDatabases(const SwitchContext& ctx, PreconditionReport& r) {
   for (int side = 0; side < 2; ++side) {
     const char* name = side == 0 ? "source reachable" : "target reachable";
-    auto c = pg::Connection::Open(side == 0 ? ctx.source : ctx.target, {"hikkoshi cutover check", 10, false});
+    auto c = pg::Connection::Open(side == 0 ? ctx.source : ctx.target,
+                                  {"hikkoshi cutover check", 10, false});
     if (!c.ok()) {
       Add(r, name, false, c.error().message);
       continue;
     }
     auto q = c->Exec(
         "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR "
-        "pg_has_role(current_user, (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER'), "
+        "pg_has_role(current_user, (SELECT datdba FROM pg_database WHERE datname = "
+        "current_database()), 'MEMBER'), "
         "current_setting('wal_level'), current_database()");
     if (!q.ok()) {
       Add(r, name, false, q.error().message);
@@ -74,9 +81,11 @@ void CheckDatabases(const SwitchContext& ctx, PreconditionReport& r) {
     bool owner = q->Bool(0, 0);
     std::string wal = q->Str(0, 1);
     bool ok = owner && (side == 0 || wal == "logical");
-    std::string why = !owner ? "; connect as the database owner or a superuser (ALTER DATABASE is needed to freeze)"
-                      : !ok ? "; the target needs wal_level = logical for reverse replication (rollback)"
-                            : "";
+    std::string why =
+        !owner
+            ? "; connect as the database owner or a superuser (ALTER DATABASE is needed to freeze)"
+        : !ok ? "; the target needs wal_level = logical for reverse replication (rollback)"
+              : "";
     Add(r, name, ok, c->redacted() + ", wal_level " + wal + why);
   }
 }
@@ -96,7 +105,8 @@ PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup
   for (const auto& h : cfg.hooks) {
     std::string missing = MissingProgram(h.run);
     Add(r, "hook " + h.name, missing.empty(),
-        missing.empty() ? "found" : "`" + missing + "` is not on PATH; install it or fix the command");
+        missing.empty() ? "found"
+                        : "`" + missing + "` is not on PATH; install it or fix the command");
   }
   Add(r, "health URLs configured", !cfg.http.empty(),
       cfg.http.empty() ? "add [[cutover.health.http]] url = \"http://.../health\" entries"
@@ -110,15 +120,17 @@ PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup
       bool ok = v.has_value() && !cfg.env_target_value.empty();
       Add(r, "env file", ok,
           !v ? cfg.env_path + " does not set " + cfg.env_variable
-          : cfg.env_target_value.empty() ? "set cutover.env_file.target_value to the URL the app should use"
-                                         : cfg.env_path + " sets " + cfg.env_variable);
+          : cfg.env_target_value.empty()
+              ? "set cutover.env_file.target_value to the URL the app should use"
+              : cfg.env_path + " sets " + cfg.env_variable);
     }
   }
   if (ctx.pgbouncer()) {
     auto st = PgbouncerCheck(cfg);
     Add(r, "pgbouncer", st.ok(),
-        st.ok() ? "database " + cfg.pgb_database + " on the admin console, entry in " + cfg.pgb_ini_path
-                : st.error().message + (st.error().hint.empty() ? "" : "; " + st.error().hint));
+        st.ok()
+            ? "database " + cfg.pgb_database + " on the admin console, entry in " + cfg.pgb_ini_path
+            : st.error().message + (st.error().hint.empty() ? "" : "; " + st.error().hint));
   }
   if (skip_backup_check) {
     Add(r, "recent verified backup", true, "skipped (--skip-backup-check)");
@@ -131,7 +143,8 @@ PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup
     bool ok = h.ok() && h->exit_code == 0;
     Add(r, "recent verified backup", ok,
         ok ? "`" + cfg.backup_check + "` succeeded"
-           : "`" + cfg.backup_check + "` failed" + (h.ok() ? " (exit " + std::to_string(h->exit_code) + ")" : ""));
+           : "`" + cfg.backup_check + "` failed" +
+                 (h.ok() ? " (exit " + std::to_string(h->exit_code) + ")" : ""));
   }
   return r;
 }
@@ -143,24 +156,34 @@ std::string PlanText(const SwitchContext& ctx, const PreconditionReport& pre) {
   auto step = [&](const std::string& s) { out += fmt::format("  {:>2}. {}\n", ++n, s); };
   step("create hikkoshi.cutover_probe on both databases (if missing)");
   if (ctx.pgbouncer())
-    step("PAUSE " + cfg.pgb_database + " on PgBouncer (in-flight transactions finish, new ones wait)");
-  step(fmt::format("freeze writes on the source ({}): read-only default, end sessions of roles [{}] / "
-                   "application names [{}], confirm none can write",
-                   cfg.freeze, fmt::join(cfg.app_roles, ", "), fmt::join(cfg.app_names, ", ")));
-  step(fmt::format("drain: commit a marker on the source, wait for it on the target (abort and unfreeze after {} ms)",
-                   cfg.max_freeze_ms));
-  if (cfg.verify == "counts") step("verify: exact row counts of every published table on both sides");
+    step("PAUSE " + cfg.pgb_database +
+         " on PgBouncer (in-flight transactions finish, new ones wait)");
+  step(fmt::format(
+      "freeze writes on the source ({}): read-only default, end sessions of roles [{}] / "
+      "application names [{}], confirm none can write",
+      cfg.freeze, fmt::join(cfg.app_roles, ", "), fmt::join(cfg.app_names, ", ")));
+  step(
+      fmt::format("drain: commit a marker on the source, wait for it on the target (abort and "
+                  "unfreeze after {} ms)",
+                  cfg.max_freeze_ms));
+  if (cfg.verify == "counts")
+    step("verify: exact row counts of every published table on both sides");
   step("stop the forward follower");
-  step(fmt::format("sequences: set every target sequence to the source value + {}", cfg.sequence_gap));
-  step("reverse replication: slot + publication on the target, follower target -> source in " + ctx.reverse_dir());
+  step(fmt::format("sequences: set every target sequence to the source value + {}",
+                   cfg.sequence_gap));
+  step("reverse replication: slot + publication on the target, follower target -> source in " +
+       ctx.reverse_dir());
   if (!cfg.env_path.empty())
-    step(fmt::format("switch {} in {} (backup in {})", cfg.env_variable, cfg.env_path, ctx.env_backup()));
+    step(fmt::format("switch {} in {} (backup in {})", cfg.env_variable, cfg.env_path,
+                     ctx.env_backup()));
   if (ctx.pgbouncer())
-    step("point PgBouncer's " + cfg.pgb_database + " entry in " + cfg.pgb_ini_path + " at the target, RELOAD, RESUME");
+    step("point PgBouncer's " + cfg.pgb_database + " entry in " + cfg.pgb_ini_path +
+         " at the target, RELOAD, RESUME");
   for (const auto& h : cfg.hooks)
     if (h.on_cutover) step(fmt::format("hook (timeout {} ms): {}", h.timeout_ms, h.run));
   for (const auto& h : cfg.http)
-    step(fmt::format("health: GET {} expects {} within {} ms", h.url, h.expect_status, h.budget_ms));
+    step(
+        fmt::format("health: GET {} expects {} within {} ms", h.url, h.expect_status, h.budget_ms));
   step(fmt::format("health: SQL probe on the target within {} ms{}", cfg.sql_budget_ms,
                    cfg.write_probe ? ", write probe" : ""));
   step("on failure: rollback (unless --no-auto-rollback)");

@@ -21,7 +21,9 @@
 namespace hk::cutover {
 namespace {
 
-Status Save(const SwitchContext& ctx, const CutoverState& st) { return SaveCutoverState(ctx.workdir, st); }
+Status Save(const SwitchContext& ctx, const CutoverState& st) {
+  return SaveCutoverState(ctx.workdir, st);
+}
 
 bool PgbouncerOnTarget(const SwitchContext& ctx) {
   if (!ctx.pgbouncer()) return false;
@@ -43,13 +45,15 @@ Status RunHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
     if (!r.ok()) return s.Finish(r.TakeError());
     s.details()["exit_code"] = r->exit_code;
     s.details()["timed_out"] = r->timed_out;
-    s.details()["output"] = r->output.size() > 4096 ? r->output.substr(r->output.size() - 4096) : r->output;
+    s.details()["output"] =
+        r->output.size() > 4096 ? r->output.substr(r->output.size() - 4096) : r->output;
     if (r->timed_out || r->exit_code != 0)
-      return s.Finish(MakeError(ErrorKind::kInternal,
-                                "hook `" + h.run + "` " +
-                                    (r->timed_out ? "timed out after " + std::to_string(h.timeout_ms) + " ms"
-                                                  : "exited with " + std::to_string(r->exit_code)),
-                                "see its output in the journal"));
+      return s.Finish(
+          MakeError(ErrorKind::kInternal,
+                    "hook `" + h.run + "` " +
+                        (r->timed_out ? "timed out after " + std::to_string(h.timeout_ms) + " ms"
+                                      : "exited with " + std::to_string(r->exit_code)),
+                    "see its output in the journal"));
     (void)s.Finish(Status::Ok());
   }
   return Status::Ok();
@@ -57,7 +61,9 @@ Status RunHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
 
 }  // namespace
 
-Status RunSwitchHooks(const SwitchContext& ctx, Journal& j, bool cutover) { return RunHooks(ctx, j, cutover); }
+Status RunSwitchHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
+  return RunHooks(ctx, j, cutover);
+}
 
 Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   const auto& cfg = ctx.cfg;
@@ -101,8 +107,8 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
                      [&] { return ProcessExists(pid); });
       if (!d.ok()) {
         Error e = d.TakeError();
-        e.hint = "both databases stay frozen, nothing is lost; fix the reverse follower (" + ctx.reverse_dir() +
-                 "/follow.log) and run `hikkoshi rollback` again";
+        e.hint = "both databases stay frozen, nothing is lost; fix the reverse follower (" +
+                 ctx.reverse_dir() + "/follow.log) and run `hikkoshi rollback` again";
         return s.Finish(e);
       }
       s.details() = d->ToJson();
@@ -136,7 +142,8 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
         if (st.forward_stopped) {
           // Everything up to the freeze was applied before the follower was
           // stopped; since then only the reverse follower wrote here.
-          HK_RETURN_IF_ERROR(src.Run("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
+          HK_RETURN_IF_ERROR(
+              src.Run("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
         }
         auto p = SpawnFollower(ctx.exe, ctx.source, Writable(ctx.target), ctx.workdir);
         if (!p.ok()) return p.TakeError();
@@ -162,7 +169,8 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
       auto orig = EnvValue(backup, cfg.env_variable);
       if (!orig) {
         if (EnvOnTarget(ctx))
-          return MakeError(ErrorKind::kInternal, "no backup of " + cfg.env_path + " in " + ctx.env_backup(),
+          return MakeError(ErrorKind::kInternal,
+                           "no backup of " + cfg.env_path + " in " + ctx.env_backup(),
                            "set " + cfg.env_variable + " back to the source by hand");
         return Status::Ok();
       }
@@ -182,8 +190,10 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
         std::error_code ec;
         std::filesystem::remove(ctx.pgbouncer_backup(), ec);
       } else if (PgbouncerOnTarget(ctx)) {
-        return MakeError(ErrorKind::kInternal, "no backup of " + cfg.pgb_ini_path + " in " + ctx.pgbouncer_backup(),
-                         "point the " + cfg.pgb_database + " entry back at the source by hand, RELOAD and RESUME");
+        return MakeError(ErrorKind::kInternal,
+                         "no backup of " + cfg.pgb_ini_path + " in " + ctx.pgbouncer_backup(),
+                         "point the " + cfg.pgb_database +
+                             " entry back at the source by hand, RELOAD and RESUME");
       }
       return PgbouncerResume(cfg);
     }()));
@@ -198,7 +208,9 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   auto s = j.Begin("health");
   HealthReport h = RunHealthChecks(cfg, ctx.source);
   s.details() = h.ToJson();
-  if (!h.ok) return s.Finish(MakeError(ErrorKind::kInternal, h.failure, "the app is on the source; look at its logs"));
+  if (!h.ok)
+    return s.Finish(
+        MakeError(ErrorKind::kInternal, h.failure, "the app is on the source; look at its logs"));
   (void)s.Finish(Status::Ok());
   j.Mark("writes-resumed", {{"database", "source"}});
   return Status::Ok();

@@ -12,7 +12,8 @@ std::string CutoverStatePath(const std::string& workdir) { return workdir + "/cu
 
 Result<CutoverState> LoadCutoverState(const std::string& workdir) {
   CutoverState s;
-  HK_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(CutoverStatePath(workdir), /*missing_ok=*/true));
+  HK_ASSIGN_OR_RETURN(std::string text,
+                      ReadWholeFile(CutoverStatePath(workdir), /*missing_ok=*/true));
   if (text.empty()) return s;
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
@@ -30,9 +31,12 @@ Status SaveCutoverState(const std::string& workdir, CutoverState s) {
   std::error_code ec;
   std::filesystem::create_directories(workdir, ec);
   s.updated_at = NowIso8601();
-  nlohmann::json j = {{"schema_version", 1},         {"phase", s.phase},
-                      {"run", s.run},                {"forward_stopped", s.forward_stopped},
-                      {"app_on_target", s.app_on_target}, {"updated_at", s.updated_at}};
+  nlohmann::json j = {{"schema_version", 1},
+                      {"phase", s.phase},
+                      {"run", s.run},
+                      {"forward_stopped", s.forward_stopped},
+                      {"app_on_target", s.app_on_target},
+                      {"updated_at", s.updated_at}};
   return WriteFileAtomic(CutoverStatePath(workdir), j.dump(2) + "\n");
 }
 

@@ -14,12 +14,14 @@ namespace hk::cutover {
 struct CutoverState {
   /// idle | preparing | frozen | switching | cut-over | rolling-back | rolled-back
   std::string phase = "idle";
-  std::string run;                  ///< Journal run id of the last command.
-  bool forward_stopped = false;     ///< cutover stopped the forward follower.
-  bool app_on_target = false;       ///< The app may have been pointed at the target.
+  std::string run;               ///< Journal run id of the last command.
+  bool forward_stopped = false;  ///< cutover stopped the forward follower.
+  bool app_on_target = false;    ///< The app may have been pointed at the target.
   std::string updated_at;
 
-  bool InProgress() const { return phase == "preparing" || phase == "frozen" || phase == "switching"; }
+  bool InProgress() const {
+    return phase == "preparing" || phase == "frozen" || phase == "switching";
+  }
 };
 
 std::string CutoverStatePath(const std::string& workdir);

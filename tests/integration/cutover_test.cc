@@ -100,7 +100,8 @@ int64_t LongestGapMs(const std::vector<WriteRecord>& w, int64_t since_ms) {
 }
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -118,8 +119,8 @@ class CutoverTest : public ::testing::Test {
       c->CreateDatabase("shop");
     }
     src_->Sql(kSchema, "shop");
-    auto r = RunShell("pg_dump --schema-only " + ShellQuote(src_->Uri("shop")) + " | psql -X -q -v ON_ERROR_STOP=1 " +
-                      ShellQuote(tgt_->Uri("shop")));
+    auto r = RunShell("pg_dump --schema-only " + ShellQuote(src_->Uri("shop")) +
+                      " | psql -X -q -v ON_ERROR_STOP=1 " + ShellQuote(tgt_->Uri("shop")));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // Slot + snapshot, the copy at that snapshot, then follow in the background.
     cdc::FollowSetupOptions o;
@@ -128,8 +129,9 @@ class CutoverTest : public ::testing::Test {
     o.replica_identity_full = true;
     auto s = cdc::StartFollowSetup(o);
     ASSERT_TRUE(s.ok()) << s.error().message;
-    r = RunShell("pg_dump --data-only --snapshot=" + s->snapshot.snapshot_name() + " " + ShellQuote(src_->Uri("shop")) +
-                 " | psql -X -q -v ON_ERROR_STOP=1 " + ShellQuote(tgt_->Uri("shop")));
+    r = RunShell("pg_dump --data-only --snapshot=" + s->snapshot.snapshot_name() + " " +
+                 ShellQuote(src_->Uri("shop")) + " | psql -X -q -v ON_ERROR_STOP=1 " +
+                 ShellQuote(tgt_->Uri("shop")));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     s->snapshot.Release();
     StartFollow();
@@ -142,16 +144,17 @@ class CutoverTest : public ::testing::Test {
     tgt_app_url_ = "postgresql://app:app-pw@127.0.0.1:" + std::to_string(tgt_->port()) + "/shop";
     std::ofstream(env_) << "# demo app\nSECRET_KEY=x\nDATABASE_URL=" << src_app_url_ << "\n";
     sv_conf_ = dir_ + "/supervisord.conf";
-    std::ofstream(sv_conf_) << "[unix_http_server]\nfile=" << dir_ << "/supervisor.sock\n\n"
-                            << "[supervisord]\nlogfile=" << dir_ << "/supervisord.log\npidfile=" << dir_
-                            << "/supervisord.pid\nchildlogdir=" << dir_ << "\n\n"
-                            << "[rpcinterface:supervisor]\n"
-                               "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n"
-                            << "[supervisorctl]\nserverurl=unix://" << dir_ << "/supervisor.sock\n\n"
-                            << "[program:demoapp]\ncommand=/usr/bin/python3 " << SourceDir()
-                            << "/tests/fixtures/demoapp/demoapp.py --env-file " << env_ << " --port " << app_port_
-                            << " --writes-log " << writes_ << "\nautorestart=true\nstartsecs=0\nstopwaitsecs=5\n"
-                            << "stopasgroup=true\nkillasgroup=true\nredirect_stderr=true\n";
+    std::ofstream(sv_conf_)
+        << "[unix_http_server]\nfile=" << dir_ << "/supervisor.sock\n\n"
+        << "[supervisord]\nlogfile=" << dir_ << "/supervisord.log\npidfile=" << dir_
+        << "/supervisord.pid\nchildlogdir=" << dir_ << "\n\n"
+        << "[rpcinterface:supervisor]\n"
+           "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n"
+        << "[supervisorctl]\nserverurl=unix://" << dir_ << "/supervisor.sock\n\n"
+        << "[program:demoapp]\ncommand=/usr/bin/python3 " << SourceDir()
+        << "/tests/fixtures/demoapp/demoapp.py --env-file " << env_ << " --port " << app_port_
+        << " --writes-log " << writes_ << "\nautorestart=true\nstartsecs=0\nstopwaitsecs=5\n"
+        << "stopasgroup=true\nkillasgroup=true\nredirect_stderr=true\n";
     r = RunShell("supervisord -c " + ShellQuote(sv_conf_));
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     ASSERT_TRUE(WaitHealthy(20s)) << Slurp(dir_ + "/supervisord.log");
@@ -206,24 +209,29 @@ class CutoverTest : public ::testing::Test {
   std::string Toml(const std::string& extra_health = "") {
     std::string path = dir_ + "/hikkoshi" + std::to_string(toml_n_++) + ".toml";
     std::string app = "http://127.0.0.1:" + std::to_string(app_port_);
-    std::ofstream(path) << "source = \"" << src_->Uri("shop") << "\"\ntarget = \"" << tgt_->Uri("shop")
-                        << "\"\nworkdir = \"" << work_ << "\"\n\n[cutover]\napp_roles = [\"app\"]\n"
-                        << "max_freeze = \"20s\"\nsequence_gap = 1000\n\n"
-                        << "[cutover.env_file]\npath = \"" << env_ << "\"\nvariable = \"DATABASE_URL\"\n"
-                        << "target_value = \"" << tgt_app_url_ << "\"\n\n"
-                        << "[[cutover.hooks]]\nname = \"restart demoapp\"\nrun = \"supervisorctl -c " << sv_conf_
-                        << " restart demoapp\"\ntimeout = \"30s\"\n\n"
-                        << "[cutover.health]\nwait = \"15s\"\nsql_budget_ms = 50\n\n"
-                        << "[[cutover.health.http]]\nurl = \"" << app << "/health\"\nbudget_ms = 200\n\n"
-                        << "[[cutover.health.http]]\nurl = \"" << app << "/api/v1/products?limit=10\"\nbudget_ms = 200\n"
-                        << extra_health;
+    std::ofstream(path)
+        << "source = \"" << src_->Uri("shop") << "\"\ntarget = \"" << tgt_->Uri("shop")
+        << "\"\nworkdir = \"" << work_ << "\"\n\n[cutover]\napp_roles = [\"app\"]\n"
+        << "max_freeze = \"20s\"\nsequence_gap = 1000\n\n"
+        << "[cutover.env_file]\npath = \"" << env_ << "\"\nvariable = \"DATABASE_URL\"\n"
+        << "target_value = \"" << tgt_app_url_ << "\"\n\n"
+        << "[[cutover.hooks]]\nname = \"restart demoapp\"\nrun = \"supervisorctl -c " << sv_conf_
+        << " restart demoapp\"\ntimeout = \"30s\"\n\n"
+        << "[cutover.health]\nwait = \"15s\"\nsql_budget_ms = 50\n\n"
+        << "[[cutover.health.http]]\nurl = \"" << app << "/health\"\nbudget_ms = 200\n\n"
+        << "[[cutover.health.http]]\nurl = \"" << app
+        << "/api/v1/products?limit=10\"\nbudget_ms = 200\n"
+        << extra_health;
     return path;
   }
 
   std::string EnvUrl() { return cutover::EnvValue(Slurp(env_), "DATABASE_URL").value_or(""); }
-  std::string ReadOnlyDefault(Cluster& c) { return c.Value("SHOW default_transaction_read_only", "shop"); }
+  std::string ReadOnlyDefault(Cluster& c) {
+    return c.Value("SHOW default_transaction_read_only", "shop");
+  }
   int64_t WritesVia(Cluster& c, int port) {
-    return std::stoll(c.Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(port), "shop"));
+    return std::stoll(
+        c.Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(port), "shop"));
   }
 
   std::unique_ptr<Cluster> src_, tgt_;
@@ -246,7 +254,8 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
   EXPECT_EQ(ReadOnlyDefault(*src_), "off");
   EXPECT_EQ(EnvUrl(), src_app_url_);
   EXPECT_FALSE(fs::exists(work_ + "/cutover.json"));
-  EXPECT_EQ(src_->Value("SELECT count(*) FROM pg_namespace WHERE nspname = 'hikkoshi'", "shop"), "0");
+  EXPECT_EQ(src_->Value("SELECT count(*) FROM pg_namespace WHERE nspname = 'hikkoshi'", "shop"),
+            "0");
 
   // Without a backup check configured (and no --skip-backup-check) it is blocked.
   auto blocked = RunHikkoshi({"cutover", "--config", toml, "--yes"});
@@ -268,7 +277,8 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
   std::this_thread::sleep_for(1s);
   EXPECT_GT(WritesVia(*tgt_, tgt_->port()), before) << "writes flow to the target";
   int64_t gap_cut = LongestGapMs(ReadWrites(writes_), t_cut);
-  std::cout << "measured from the app: longest gap between successful writes at cutover: " << gap_cut << " ms\n";
+  std::cout << "measured from the app: longest gap between successful writes at cutover: "
+            << gap_cut << " ms\n";
   RecordProperty("cutover_write_gap_ms", std::to_string(gap_cut));
   EXPECT_LT(gap_cut, 15000);
   EXPECT_FALSE(Slurp(work_ + "/journal.jsonl").empty());
@@ -295,14 +305,17 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
       if (r.ok && r.port == tgt_->port()) on_target.insert(r.token);
     ASSERT_GT(on_target.size(), 0u);
     auto c = src_->Connect("shop");
-    auto q = c.Exec("SELECT token::text FROM app_writes WHERE via = $1", {std::to_string(tgt_->port())});
+    auto q =
+        c.Exec("SELECT token::text FROM app_writes WHERE via = $1", {std::to_string(tgt_->port())});
     ASSERT_TRUE(q.ok());
     std::set<std::string> on_source;
     for (int i = 0; i < q->rows(); ++i) on_source.insert(q->Str(i, 0));
-    for (const auto& t : on_target) EXPECT_TRUE(on_source.count(t)) << "write " << t << " made on the target is lost";
+    for (const auto& t : on_target)
+      EXPECT_TRUE(on_source.count(t)) << "write " << t << " made on the target is lost";
     EXPECT_EQ(on_source.size(), on_target.size());
     int64_t gap_rb = LongestGapMs(w, t_rb);
-    std::cout << "measured from the app: longest gap between successful writes at rollback: " << gap_rb << " ms\n";
+    std::cout << "measured from the app: longest gap between successful writes at rollback: "
+              << gap_rb << " ms\n";
     RecordProperty("rollback_write_gap_ms", std::to_string(gap_rb));
   }
   int64_t src_before = WritesVia(*src_, src_->port());
@@ -317,8 +330,9 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
   {
     std::string text = Slurp(bad);
     auto pos = text.find("sql_budget_ms = 50");
-    text.replace(pos, 18, "sql_budget_ms = 50\nsql = \"SELECT 1 / (inet_server_port() - " +
-                              std::to_string(tgt_->port()) + ")\"");
+    text.replace(pos, 18,
+                 "sql_budget_ms = 50\nsql = \"SELECT 1 / (inet_server_port() - " +
+                     std::to_string(tgt_->port()) + ")\"");
     std::ofstream(bad) << text;
   }
   auto fail = RunHikkoshi({"cutover", "--config", bad, "--yes", "--skip-backup-check"});
@@ -330,12 +344,18 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
   EXPECT_TRUE(WaitHealthy(5s));
   src_before = WritesVia(*src_, src_->port());
   std::this_thread::sleep_for(500ms);
-  EXPECT_GT(WritesVia(*src_, src_->port()), src_before) << "writes flow to the source after the automatic rollback";
+  EXPECT_GT(WritesVia(*src_, src_->port()), src_before)
+      << "writes flow to the source after the automatic rollback";
   // Every write made on the target during the failed attempt is on the source too.
-  EXPECT_EQ(src_->Value("SELECT count(*) FROM app_writes", "shop") >= tgt_->Value("SELECT count(*) FROM app_writes", "shop"),
+  EXPECT_EQ(src_->Value("SELECT count(*) FROM app_writes", "shop") >=
+                tgt_->Value("SELECT count(*) FROM app_writes", "shop"),
             true);
-  auto missing = tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop");
-  EXPECT_EQ(src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"), missing);
+  auto missing = tgt_->Value(
+      "SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop");
+  EXPECT_EQ(
+      src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()),
+                  "shop"),
+      missing);
 }
 
 // kill -9 of cutover right after each step, then `rollback` (or a rerun of
@@ -344,8 +364,9 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
 // the two databases are never both writable by the application.
 TEST_F(CutoverTest, KilledAtEveryStepConverges) {
   std::string toml = Toml();
-  const std::vector<std::string> steps = {"freeze-source", "stop-follow", "reverse-replication",
-                                          "switch-env", "hook: restart demoapp", "health"};
+  const std::vector<std::string> steps = {"freeze-source",         "stop-follow",
+                                          "reverse-replication",   "switch-env",
+                                          "hook: restart demoapp", "health"};
   for (size_t i = 0; i < steps.size(); ++i) {
     SCOPED_TRACE("killed after " + steps[i]);
     ASSERT_TRUE(WaitFollowCaughtUp(30s)) << Slurp(work_ + "/follow.log");
@@ -356,8 +377,9 @@ TEST_F(CutoverTest, KilledAtEveryStepConverges) {
     // source is frozen.
     EXPECT_EQ(ReadOnlyDefault(*src_), "on");
     // Half the time a rerun of cutover (which rolls back first), else rollback.
-    auto again = i % 2 == 0 ? RunHikkoshi({"rollback", "--config", toml})
-                            : RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+    auto again = i % 2 == 0
+                     ? RunHikkoshi({"rollback", "--config", toml})
+                     : RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
     EXPECT_EQ(again.exit_code, i % 2 == 0 ? 0 : 2) << again.out << again.err;
     EXPECT_EQ(EnvUrl(), src_app_url_);
     EXPECT_EQ(ReadOnlyDefault(*src_), "off");
@@ -366,8 +388,11 @@ TEST_F(CutoverTest, KilledAtEveryStepConverges) {
     std::this_thread::sleep_for(400ms);
     EXPECT_GT(WritesVia(*src_, src_->port()), before) << "writes flow to the source";
     // Every write made on the target is on the source.
-    EXPECT_EQ(src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"),
-              tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"));
+    EXPECT_EQ(
+        src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()),
+                    "shop"),
+        tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()),
+                    "shop"));
     // A second rollback has nothing left to do but check health.
     auto idem = RunHikkoshi({"rollback", "--config", toml});
     EXPECT_EQ(idem.exit_code, 0) << idem.out << idem.err;
@@ -394,14 +419,17 @@ TEST_F(CutoverTest, PgbouncerModePausesInsteadOfFailing) {
   };
   std::ofstream(ini) << "[databases]\nshop = " << entry(src_->port()) << "\n";
   std::ofstream(pgb_dir_ + "/pgbouncer.ini")
-      << "%include " << ini << "\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " << pgb_port
+      << "%include " << ini
+      << "\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " << pgb_port
       << "\nunix_socket_dir = " << pgb_dir_ << "\nauth_type = trust\nauth_file = " << pgb_dir_
       << "/userlist.txt\nadmin_users = postgres\n"
-      << "pool_mode = transaction\npidfile = " << pgb_dir_ << "/pgbouncer.pid\nlogfile = " << pgb_dir_
+      << "pool_mode = transaction\npidfile = " << pgb_dir_
+      << "/pgbouncer.pid\nlogfile = " << pgb_dir_
       << "/pgbouncer.log\nignore_startup_parameters = extra_float_digits,options\n";
   std::ofstream(pgb_dir_ + "/userlist.txt") << "\"app\" \"app-pw\"\n\"postgres\" \"\"\n";
-  auto r = RunShell("chown -R postgres " + ShellQuote(pgb_dir_) + " && chmod 0755 " + ShellQuote(dir_) +
-                    " && pgbouncer -d -u postgres " + ShellQuote(pgb_dir_ + "/pgbouncer.ini"));
+  auto r =
+      RunShell("chown -R postgres " + ShellQuote(pgb_dir_) + " && chmod 0755 " + ShellQuote(dir_) +
+               " && pgbouncer -d -u postgres " + ShellQuote(pgb_dir_ + "/pgbouncer.ini"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   // The app now goes through PgBouncer.
   std::ofstream(env_) << "DATABASE_URL=postgresql://app:app-pw@127.0.0.1:" << pgb_port << "/shop\n";
@@ -411,13 +439,16 @@ TEST_F(CutoverTest, PgbouncerModePausesInsteadOfFailing) {
 
   std::string toml = dir_ + "/pgb.toml";
   std::string app = "http://127.0.0.1:" + std::to_string(app_port_);
-  std::ofstream(toml) << "source = \"" << src_->Uri("shop") << "\"\ntarget = \"" << tgt_->Uri("shop")
-                      << "\"\nworkdir = \"" << work_ << "\"\n\n[cutover]\nfreeze = \"pgbouncer\"\n"
+  std::ofstream(toml) << "source = \"" << src_->Uri("shop") << "\"\ntarget = \""
+                      << tgt_->Uri("shop") << "\"\nworkdir = \"" << work_
+                      << "\"\n\n[cutover]\nfreeze = \"pgbouncer\"\n"
                       << "app_roles = [\"app\"]\nmax_freeze = \"20s\"\nsequence_gap = 1000\n\n"
-                      << "[cutover.pgbouncer]\nadmin_url = \"postgresql://postgres@127.0.0.1:" << pgb_port
-                      << "/pgbouncer\"\ndatabase = \"shop\"\nini_path = \"" << ini << "\"\ntarget_entry = \""
-                      << entry(tgt_->port()) << "\"\n\n[cutover.health]\nwait = \"10s\"\n\n"
-                      << "[[cutover.health.http]]\nurl = \"" << app << "/api/v1/products?limit=10\"\n";
+                      << "[cutover.pgbouncer]\nadmin_url = \"postgresql://postgres@127.0.0.1:"
+                      << pgb_port << "/pgbouncer\"\ndatabase = \"shop\"\nini_path = \"" << ini
+                      << "\"\ntarget_entry = \"" << entry(tgt_->port())
+                      << "\"\n\n[cutover.health]\nwait = \"10s\"\n\n"
+                      << "[[cutover.health.http]]\nurl = \"" << app
+                      << "/api/v1/products?limit=10\"\n";
   std::this_thread::sleep_for(500ms);
 
   int64_t t_cut = NowMs();
@@ -426,7 +457,8 @@ TEST_F(CutoverTest, PgbouncerModePausesInsteadOfFailing) {
   std::cout << cut.out;
   int64_t before = WritesVia(*tgt_, tgt_->port());
   std::this_thread::sleep_for(1s);
-  EXPECT_GT(WritesVia(*tgt_, tgt_->port()), before) << "writes flow to the target through PgBouncer";
+  EXPECT_GT(WritesVia(*tgt_, tgt_->port()), before)
+      << "writes flow to the target through PgBouncer";
   EXPECT_EQ(ReadOnlyDefault(*src_), "on");
 
   int64_t t_rb = NowMs();
@@ -444,9 +476,15 @@ TEST_F(CutoverTest, PgbouncerModePausesInsteadOfFailing) {
   RecordProperty("pgbouncer_failed_writes", std::to_string(failed));
   RecordProperty("pgbouncer_write_gap_ms", std::to_string(gap_cut));
   EXPECT_EQ(failed, 0) << "clients see a pause, not an error";
-  EXPECT_EQ(src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"),
-            tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"));
-  EXPECT_NE(tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()), "shop"), "0");
+  EXPECT_EQ(
+      src_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()),
+                  "shop"),
+      tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()),
+                  "shop"));
+  EXPECT_NE(
+      tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()),
+                  "shop"),
+      "0");
   int64_t src_before = WritesVia(*src_, src_->port());
   std::this_thread::sleep_for(500ms);
   EXPECT_GT(WritesVia(*src_, src_->port()), src_before) << "writes flow to the source again";

@@ -76,13 +76,16 @@ TEST(CutoverConfig, RejectsUnknownKeysAndBadTypes) {
 }
 
 TEST(EnvFile, ReadsAndRewritesOneVariable) {
-  std::string text = "# app\nSECRET_KEY='abc'\nexport DATABASE_URL=\"postgresql://a@old/db\"\nOTHER=1 # c\n";
+  std::string text =
+      "# app\nSECRET_KEY='abc'\nexport DATABASE_URL=\"postgresql://a@old/db\"\nOTHER=1 # c\n";
   EXPECT_EQ(EnvValue(text, "DATABASE_URL"), "postgresql://a@old/db");
   EXPECT_EQ(EnvValue(text, "SECRET_KEY"), "abc");
   EXPECT_EQ(EnvValue(text, "OTHER"), "1");
   EXPECT_FALSE(EnvValue(text, "DATABASE"));
   std::string out = WithEnvValue(text, "DATABASE_URL", "postgresql://a:p w@new/db");
-  EXPECT_EQ(out, "# app\nSECRET_KEY='abc'\nexport DATABASE_URL=\"postgresql://a:p w@new/db\"\nOTHER=1 # c\n");
+  EXPECT_EQ(
+      out,
+      "# app\nSECRET_KEY='abc'\nexport DATABASE_URL=\"postgresql://a:p w@new/db\"\nOTHER=1 # c\n");
   EXPECT_EQ(EnvValue(out, "DATABASE_URL"), "postgresql://a:p w@new/db");
   EXPECT_EQ(WithEnvValue("A=1", "B", "x"), "A=1\nB=x\n");
 }
