@@ -12,6 +12,8 @@ const std::vector<CommandSpec>& Commands() {
       FollowCommand(),
       StatusCommand(),
       CleanupCommand(),
+      CutoverCommand(),
+      RollbackCommand(),
   };
   return kCommands;
 }

@@ -12,5 +12,7 @@ CommandSpec VerifyCommand();
 CommandSpec FollowCommand();
 CommandSpec StatusCommand();
 CommandSpec CleanupCommand();
+CommandSpec CutoverCommand();
+CommandSpec RollbackCommand();
 
 }  // namespace hk::cli

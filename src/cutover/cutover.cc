@@ -1,0 +1,420 @@
+#include "cutover/cutover.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "cdc/cleanup.h"
+#include "cdc/setup.h"
+#include "cdc/state.h"
+#include "common/exit_codes.h"
+#include "common/log.h"
+#include "common/secrets.h"
+#include "cutover/counts.h"
+#include "cutover/drain.h"
+#include "cutover/env_file.h"
+#include "cutover/follower_proc.h"
+#include "cutover/health.h"
+#include "cutover/pgbouncer.h"
+#include "cutover/preconditions.h"
+#include "cutover/probe_table.h"
+#include "cutover/rollback.h"
+#include "cutover/sequences.h"
+#include "pg/error.h"
+
+namespace hk::cutover {
+namespace {
+
+struct Metrics {
+  int tables = -1;
+  int64_t rows = -1;
+  int sequences = -1;
+  HealthReport health;
+};
+
+class Cutover {
+ public:
+  Cutover(const SwitchContext& ctx, Journal& j, CutoverState& st) : ctx_(ctx), j_(j), st_(st) {}
+  /// Every step; `frozen` tells the caller whether a rollback is needed on failure.
+  Status Run(bool& frozen);
+  const Metrics& metrics() const { return m_; }
+
+ private:
+  Status Save() { return SaveCutoverState(ctx_.workdir, st_); }
+  Status Prepare();
+  Status Freeze();
+  Status DrainAndVerify();
+  Status StopForward();
+  Status Sequences();
+  Status Reverse();
+  Status Switch();
+  Status Health();
+  int64_t FrozenForMs() const { return UnixMsNow() - frozen_at_ms_; }
+
+  const SwitchContext& ctx_;
+  Journal& j_;
+  CutoverState& st_;
+  cdc::FollowState fwd_;
+  pg::Connection src_, tgt_;
+  int64_t frozen_at_ms_ = 0;
+  Metrics m_;
+};
+
+Status Cutover::Prepare() {
+  auto s = j_.Begin("prepare");
+  return s.Finish([&]() -> Status {
+    HK_ASSIGN_OR_RETURN(fwd_, cdc::LoadFollowState(ctx_.workdir));
+    HK_ASSIGN_OR_RETURN(src_, OpenAdmin(ctx_.source));
+    HK_ASSIGN_OR_RETURN(tgt_, OpenAdmin(ctx_.target));
+    // On the target first: the follower must find it when the source's
+    // first marker arrives.
+    HK_RETURN_IF_ERROR(EnsureProbeTable(tgt_));
+    HK_RETURN_IF_ERROR(EnsureProbeTable(src_));
+    HK_ASSIGN_OR_RETURN(
+        auto p, src_.Exec("SELECT puballtables, EXISTS (SELECT 1 FROM pg_publication_tables t "
+                          "WHERE t.pubname = $1 AND t.schemaname = 'hikkoshi' AND "
+                          "t.tablename = 'cutover_probe') FROM pg_publication WHERE pubname = $1",
+                          {fwd_.publication}));
+    if (p.rows() == 0)
+      return MakeError(
+          ErrorKind::kBadInput, "publication " + fwd_.publication + " is missing on the source",
+          "the follow setup is broken: run `hikkoshi cleanup` and clone again with --follow");
+    if (!p.Bool(0, 0) && !p.Bool(0, 1))
+      HK_RETURN_IF_ERROR(
+          src_.Run("ALTER PUBLICATION " + fwd_.publication + " ADD TABLE hikkoshi.cutover_probe"));
+    return Status::Ok();
+  }());
+}
+
+Status Cutover::Freeze() {
+  if (ctx_.pgbouncer()) {
+    st_.phase = "frozen";
+    HK_RETURN_IF_ERROR(Save());
+    j_.Mark("writes-frozen", {{"database", "source"}, {"via", "pgbouncer"}});
+    frozen_at_ms_ = UnixMsNow();
+    auto p = j_.Begin("pause-pgbouncer");
+    HK_RETURN_IF_ERROR(p.Finish(PgbouncerPause(ctx_.cfg, ctx_.cfg.max_freeze_ms)));
+  }
+  auto s = j_.Begin("freeze-source");
+  auto f = FreezeDatabase(src_, ctx_.app());
+  if (!f.ok()) return s.Finish(f.TakeError());
+  s.details()["terminated_sessions"] = f->terminated;
+  s.details()["summary"] = std::to_string(f->terminated) + " app session(s) ended";
+  (void)s.Finish(Status::Ok());
+  if (!ctx_.pgbouncer()) {
+    frozen_at_ms_ = UnixMsNow();
+    j_.Mark("writes-frozen", {{"database", "source"}});
+  }
+  st_.phase = "frozen";
+  return Save();
+}
+
+Status Cutover::DrainAndVerify() {
+  {
+    auto s = j_.Begin("drain");
+    int pid = fwd_.pid;
+    auto d = Drain(src_, tgt_, fwd_.origin, "cutover", ctx_.cfg.max_freeze_ms - FrozenForMs(),
+                   [&] { return FollowerAlive(pid); });
+    if (!d.ok()) return s.Finish(d.TakeError());
+    s.details() = d->ToJson();
+    s.details()["summary"] = "marker arrived after " + std::to_string(d->waited_ms) + " ms";
+    (void)s.Finish(Status::Ok());
+  }
+  if (ctx_.cfg.verify == "counts") {
+    auto s = j_.Begin("verify-counts");
+    auto c = CompareCounts(ctx_.source, ctx_.target, fwd_.publication);
+    if (!c.ok()) return s.Finish(c.TakeError());
+    m_.tables = c->tables;
+    m_.rows = c->rows;
+    s.details()["tables"] = c->tables;
+    s.details()["rows"] = c->rows;
+    s.details()["summary"] =
+        fmt::format("{} tables, {} rows, {} differ", c->tables, c->rows, c->diffs.size());
+    if (!c->diffs.empty()) {
+      std::string list;
+      for (size_t i = 0; i < c->diffs.size() && i < 5; ++i)
+        list += fmt::format("{}{} (source {}, target {})", i ? ", " : "", c->diffs[i].table,
+                            c->diffs[i].source, c->diffs[i].target);
+      return s.Finish(MakeError(ErrorKind::kDataError, "row counts differ after the drain: " + list,
+                                "the target is not a faithful copy; run `hikkoshi verify` and fix "
+                                "it before cutting over"));
+    }
+    (void)s.Finish(Status::Ok());
+  }
+  if (FrozenForMs() > ctx_.cfg.max_freeze_ms)
+    return MakeError(
+        ErrorKind::kRetryable,
+        "the freeze has lasted " + std::to_string(FrozenForMs()) + " ms, over --max-freeze",
+        "raise --max-freeze or cut over when the lag is smaller");
+  return Status::Ok();
+}
+
+Status Cutover::StopForward() {
+  st_.forward_stopped = true;
+  HK_RETURN_IF_ERROR(Save());
+  auto s = j_.Begin("stop-follow");
+  return s.Finish(StopFollowersOf(ctx_.workdir, 10000));
+}
+
+Status Cutover::Sequences() {
+  auto s = j_.Begin("sequences");
+  auto r = CopySequences(src_, tgt_, ctx_.cfg.sequence_gap);
+  if (!r.ok()) return s.Finish(r.TakeError());
+  m_.sequences = r->copied;
+  s.details()["copied"] = r->copied;
+  s.details()["never_used"] = r->never_used;
+  s.details()["summary"] = std::to_string(r->copied) + " set";
+  return s.Finish(Status::Ok());
+}
+
+Status Cutover::Reverse() {
+  auto s = j_.Begin("reverse-replication");
+  return s.Finish([&]() -> Status {
+    auto old = cdc::LoadFollowState(ctx_.reverse_dir());
+    if (old.ok() && old->phase != "cleaned-up") {
+      HK_RETURN_IF_ERROR(StopFollowersOf(ctx_.reverse_dir(), 10000));
+      auto c = cdc::CleanupFollow(Writable(ctx_.target), Writable(ctx_.source), ctx_.reverse_dir());
+      if (!c.ok()) return c.TakeError();
+    }
+    cdc::FollowSetupOptions o;
+    o.source = Writable(ctx_.target);
+    o.target_redacted = ctx_.source.Redacted();
+    o.workdir = ctx_.reverse_dir();
+    o.replica_identity_full = true;
+    HK_ASSIGN_OR_RETURN(cdc::FollowSetup setup, cdc::StartFollowSetup(o));
+    setup.snapshot.Release();  // nothing to copy: both sides are equal now
+    HK_ASSIGN_OR_RETURN(
+        int pid, SpawnFollower(ctx_.exe, ctx_.target, Writable(ctx_.source), ctx_.reverse_dir()));
+    s.details()["slot"] = setup.state.slot;
+    s.details()["pid"] = pid;
+    // Wait until it streams, so the app's first writes are already captured
+    // (the slot captures them anyway; this catches a follower that dies at once).
+    for (int i = 0; i < 200; ++i) {
+      auto rs = cdc::LoadFollowState(ctx_.reverse_dir());
+      if (rs.ok() && rs->pid == pid && (rs->phase == "following" || rs->phase == "caught-up"))
+        return Status::Ok();
+      if (!ProcessExists(pid))
+        return MakeError(ErrorKind::kInternal, "the reverse follower exited at once",
+                         "see " + ctx_.reverse_dir() + "/follow.log");
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return MakeError(ErrorKind::kInternal,
+                     "the reverse follower did not start streaming within 5 s",
+                     "see " + ctx_.reverse_dir() + "/follow.log");
+  }());
+}
+
+Status Cutover::Switch() {
+  HK_ASSIGN_OR_RETURN(bool tgt_frozen, IsFrozen(tgt_));
+  if (tgt_frozen) {  // left read-only by an earlier rollback
+    auto s = j_.Begin("unfreeze-target");
+    HK_RETURN_IF_ERROR(s.Finish(UnfreezeDatabase(tgt_, ctx_.app())));
+  }
+  st_.app_on_target = true;
+  st_.phase = "switching";
+  HK_RETURN_IF_ERROR(Save());
+  if (!ctx_.cfg.env_path.empty()) {
+    auto s = j_.Begin("switch-env");
+    s.details()["file"] = ctx_.cfg.env_path;
+    s.details()["variable"] = ctx_.cfg.env_variable;
+    HK_RETURN_IF_ERROR(s.Finish(SetEnvVar(ctx_.cfg.env_path, ctx_.cfg.env_variable,
+                                          ctx_.cfg.env_target_value, ctx_.env_backup())));
+  }
+  if (ctx_.pgbouncer()) {
+    auto s = j_.Begin("switch-pgbouncer");
+    HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+      HK_RETURN_IF_ERROR(
+          PgbouncerPoint(ctx_.cfg, ctx_.cfg.pgb_target_entry, ctx_.pgbouncer_backup()));
+      return PgbouncerResume(ctx_.cfg);
+    }()));
+  }
+  return RunSwitchHooks(ctx_, j_, /*cutover=*/true);
+}
+
+Status Cutover::Health() {
+  auto s = j_.Begin("health");
+  m_.health = RunHealthChecks(ctx_.cfg, ctx_.target);
+  s.details() = m_.health.ToJson();
+  if (!m_.health.ok) return s.Finish(MakeError(ErrorKind::kInternal, m_.health.failure));
+  (void)s.Finish(Status::Ok());
+  j_.Mark("writes-resumed", {{"database", "target"}});
+  st_.phase = "cut-over";
+  return Save();
+}
+
+Status Cutover::Run(bool& frozen) {
+  frozen = false;
+  st_.phase = "preparing";
+  st_.run = j_.run();
+  st_.app_on_target = false;
+  st_.forward_stopped = false;
+  HK_RETURN_IF_ERROR(Save());
+  auto st = Prepare();
+  if (!st.ok()) {
+    st_.phase = "idle";
+    (void)Save();
+    return st;
+  }
+  st = Freeze();
+  if (!st.ok()) {  // FreezeDatabase lifted its own freeze
+    HK_ASSIGN_OR_RETURN(bool still, IsFrozen(src_));
+    frozen = still || ctx_.pgbouncer();  // rollback RESUMEs PgBouncer
+    if (!still) {
+      st_.phase = "idle";
+      (void)Save();
+    }
+    return st;
+  }
+  frozen = true;
+  HK_RETURN_IF_ERROR(DrainAndVerify());
+  HK_RETURN_IF_ERROR(StopForward());
+  HK_RETURN_IF_ERROR(Sequences());
+  HK_RETURN_IF_ERROR(Reverse());
+  HK_RETURN_IF_ERROR(Switch());
+  return Health();
+}
+
+std::string MetricsText(const Metrics& m, int64_t window_ms) {
+  std::string out = "success metrics:\n";
+  if (m.tables >= 0)
+    out += fmt::format("  tables present, row counts identical: {} tables, {} rows\n", m.tables,
+                       m.rows);
+  if (m.sequences >= 0) out += fmt::format("  sequences set on the target: {}\n", m.sequences);
+  for (const auto& h : m.health.http)
+    out += fmt::format("  API {}: HTTP {} in {} ms\n", h.url, h.status, h.latency_ms);
+  if (m.health.sql_p50_ms >= 0)
+    out += fmt::format("  DB query: {} ms median, {} ms max\n", m.health.sql_p50_ms,
+                       m.health.sql_max_ms);
+  if (m.health.write_probe_ms >= 0)
+    out += fmt::format("  write probe: {} ms\n", m.health.write_probe_ms);
+  if (window_ms >= 0)
+    out += fmt::format("  write-unavailability window: {:.3f} s\n",
+                       static_cast<double>(window_ms) / 1000.0);
+  return out;
+}
+
+bool Confirm() {
+  if (!isatty(STDIN_FILENO)) return false;
+  std::fprintf(stderr,
+               "Freeze writes on the source and switch the application to the target? Type yes: ");
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+}  // namespace
+
+int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
+  if (flags.max_freeze_ms) ctx.cfg.max_freeze_ms = *flags.max_freeze_ms;
+  auto loaded = LoadCutoverState(ctx.workdir);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "hikkoshi: error: %s\n", loaded.error().message.c_str());
+    return kExitInternal;
+  }
+  CutoverState st = *loaded;
+  if (st.phase == "cut-over") {
+    std::printf("already cut over (run %s); `hikkoshi rollback` goes back\n", st.run.c_str());
+    return kExitOk;
+  }
+  if (st.InProgress() || st.phase == "rolling-back") {
+    if (flags.dry_run) {
+      std::printf(
+          "an interrupted %s (phase %s) is recorded in %s; run `hikkoshi rollback` (or cutover "
+          "without "
+          "--dry-run) to bring everything back to the source first\n",
+          st.run.c_str(), st.phase.c_str(), CutoverStatePath(ctx.workdir).c_str());
+      return kExitBlocked;
+    }
+    LogWarn("an interrupted {} (phase {}) is recorded: rolling it back first", st.run, st.phase);
+    Journal j(ctx.workdir, "rollback");
+    auto r = RollbackSteps(ctx, j, st);
+    std::fputs(j.Timeline().c_str(), stdout);
+    if (!r.ok()) {
+      std::fprintf(stderr, "hikkoshi: error: rollback of the interrupted cutover: %s\n",
+                   Scrub(pg::Describe(r.error())).c_str());
+      return pg::ExitCodeFor(r.error());
+    }
+    std::fprintf(stderr,
+                 "hikkoshi: error: an interrupted cutover was rolled back; the application is on "
+                 "the source\n"
+                 "hikkoshi: fix: run `hikkoshi cutover` again once `hikkoshi status` shows follow "
+                 "caught up\n");
+    return kExitBlocked;
+  }
+
+  PreconditionReport pre = CheckPreconditions(ctx, flags.skip_backup_check);
+  std::fputs(pre.ToText().c_str(), stdout);
+  if (flags.dry_run) {
+    std::fputs(PlanText(ctx, pre).c_str(), stdout);
+    std::printf("dry run: nothing was changed\n");
+    return pre.ok() ? kExitOk : kExitBlocked;
+  }
+  if (!pre.ok()) {
+    std::fprintf(stderr,
+                 "hikkoshi: error: a precondition failed; nothing was changed\n"
+                 "hikkoshi: fix: see the FAIL lines above (--dry-run shows the plan)\n");
+    return kExitBlocked;
+  }
+  if (!flags.yes && !Confirm()) {
+    std::fprintf(stderr,
+                 "hikkoshi: error: not confirmed; nothing was changed\n"
+                 "hikkoshi: fix: pass --yes to run without a question\n");
+    return kExitBlocked;
+  }
+
+  Journal j(ctx.workdir, "cutover");
+  {
+    auto s = j.Begin("preconditions");
+    for (const auto& c : pre.checks) s.details()[c.name] = c.detail;
+    (void)s.Finish(Status::Ok());
+  }
+  Cutover c(ctx, j, st);
+  bool frozen = false;
+  Status result = c.Run(frozen);
+  if (result.ok()) {
+    std::fputs(j.Timeline().c_str(), stdout);
+    std::fputs(MetricsText(c.metrics(), j.WriteUnavailableMs()).c_str(), stdout);
+    std::printf("cut over: the application is on the target; `hikkoshi rollback` goes back\n");
+    return kExitOk;
+  }
+  Error err = result.TakeError();
+  LogError("cutover failed: {}", pg::Describe(err));
+  if (!frozen) {
+    std::fputs(j.Timeline().c_str(), stdout);
+    std::fprintf(stderr, "hikkoshi: error: cutover: %s\n", Scrub(pg::Describe(err)).c_str());
+    return err.kind == ErrorKind::kBadInput ? kExitBlocked : pg::ExitCodeFor(err);
+  }
+  if (!flags.auto_rollback) {
+    std::fputs(j.Timeline().c_str(), stdout);
+    std::fprintf(
+        stderr,
+        "hikkoshi: error: cutover: %s\nhikkoshi: fix: the source is frozen (--no-auto-rollback); "
+        "fix the cause and run `hikkoshi rollback` (or roll forward by hand)\n",
+        Scrub(pg::Describe(err)).c_str());
+    return pg::ExitCodeFor(err);
+  }
+  LogWarn("rolling back automatically");
+  Status rb = RollbackSteps(ctx, j, st);
+  std::fputs(j.Timeline().c_str(), stdout);
+  if (!rb.ok()) {
+    std::fprintf(stderr,
+                 "hikkoshi: error: cutover failed (%s) and the automatic rollback failed too: %s\n"
+                 "hikkoshi: fix: %s; then run `hikkoshi rollback` again\n",
+                 Scrub(pg::Describe(err)).c_str(), Scrub(rb.error().message).c_str(),
+                 Scrub(rb.error().hint).c_str());
+    return pg::ExitCodeFor(rb.error());
+  }
+  std::fprintf(stderr,
+               "hikkoshi: error: cutover failed (%s); rolled back automatically, the application "
+               "is on the source\n"
+               "hikkoshi: fix: fix the cause, wait for follow to catch up, and run `hikkoshi "
+               "cutover` again\n",
+               Scrub(pg::Describe(err)).c_str());
+  return kExitBlocked;
+}
+
+}  // namespace hk::cutover

@@ -1,0 +1,42 @@
+#include "cutover/probe_table.h"
+
+#include "cdc/state.h"
+
+namespace hk::cutover {
+
+Status EnsureProbeTable(pg::Connection& c) {
+  return c.Run(
+      "BEGIN READ WRITE; "
+      "CREATE SCHEMA IF NOT EXISTS hikkoshi; "
+      "CREATE TABLE IF NOT EXISTS hikkoshi.cutover_probe ("
+      " token text PRIMARY KEY, kind text NOT NULL, note text, at timestamptz NOT NULL DEFAULT "
+      "now()); "
+      "COMMIT");
+}
+
+Status WriteProbe(pg::Connection& c) {
+  std::string token = "probe-" + cdc::NewFollowId();
+  HK_RETURN_IF_ERROR(c.Run(
+      "INSERT INTO hikkoshi.cutover_probe (token, kind) VALUES ($1, 'write-probe')", {token}));
+  return c.Run("DELETE FROM hikkoshi.cutover_probe WHERE token = $1", {token});
+}
+
+Status InsertMarker(pg::Connection& c, const std::string& token, const std::string& note) {
+  HK_RETURN_IF_ERROR(c.Run("BEGIN READ WRITE"));
+  auto st =
+      c.Run("INSERT INTO hikkoshi.cutover_probe (token, kind, note) VALUES ($1, 'marker', $2)",
+            {token, note});
+  if (!st.ok()) {
+    (void)c.Run("ROLLBACK");
+    return st;
+  }
+  return c.Run("COMMIT");
+}
+
+Result<bool> HasMarker(pg::Connection& c, const std::string& token) {
+  auto r = c.Exec("SELECT 1 FROM hikkoshi.cutover_probe WHERE token = $1", {token});
+  if (!r.ok()) return r.TakeError();
+  return r->rows() > 0;
+}
+
+}  // namespace hk::cutover

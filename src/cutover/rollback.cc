@@ -1,0 +1,240 @@
+#include "cutover/rollback.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "cdc/cleanup.h"
+#include "cdc/state.h"
+#include "common/exit_codes.h"
+#include "common/log.h"
+#include "cutover/drain.h"
+#include "cutover/env_file.h"
+#include "cutover/follower_proc.h"
+#include "cutover/health.h"
+#include "cutover/hooks.h"
+#include "cutover/pgbouncer.h"
+#include "cutover/sequences.h"
+#include "pg/error.h"
+
+namespace hk::cutover {
+namespace {
+
+Status Save(const SwitchContext& ctx, const CutoverState& st) {
+  return SaveCutoverState(ctx.workdir, st);
+}
+
+bool PgbouncerOnTarget(const SwitchContext& ctx) {
+  if (!ctx.pgbouncer()) return false;
+  auto cur = PgbouncerCurrentEntry(ctx.cfg);
+  return cur.ok() && *cur == ctx.cfg.pgb_target_entry;
+}
+
+bool EnvOnTarget(const SwitchContext& ctx) {
+  if (ctx.cfg.env_path.empty() || ctx.cfg.env_target_value.empty()) return false;
+  auto text = ReadWholeFile(ctx.cfg.env_path, true);
+  return text.ok() && EnvValue(*text, ctx.cfg.env_variable) == ctx.cfg.env_target_value;
+}
+
+Status RunHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
+  for (const auto& h : ctx.cfg.hooks) {
+    if (cutover ? !h.on_cutover : !h.on_rollback) continue;
+    auto s = j.Begin("hook: " + h.name);
+    auto r = RunHookCommand(h.run, h.timeout_ms);
+    if (!r.ok()) return s.Finish(r.TakeError());
+    s.details()["exit_code"] = r->exit_code;
+    s.details()["timed_out"] = r->timed_out;
+    s.details()["output"] =
+        r->output.size() > 4096 ? r->output.substr(r->output.size() - 4096) : r->output;
+    if (r->timed_out || r->exit_code != 0)
+      return s.Finish(
+          MakeError(ErrorKind::kInternal,
+                    "hook `" + h.run + "` " +
+                        (r->timed_out ? "timed out after " + std::to_string(h.timeout_ms) + " ms"
+                                      : "exited with " + std::to_string(r->exit_code)),
+                    "see its output in the journal"));
+    (void)s.Finish(Status::Ok());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RunSwitchHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
+  return RunHooks(ctx, j, cutover);
+}
+
+Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
+  const auto& cfg = ctx.cfg;
+  st.phase = "rolling-back";
+  st.run = j.run();
+  HK_RETURN_IF_ERROR(Save(ctx, st));
+  HK_ASSIGN_OR_RETURN(pg::Connection src, OpenAdmin(ctx.source));
+  HK_ASSIGN_OR_RETURN(pg::Connection tgt, OpenAdmin(ctx.target));
+  bool app_touched = st.app_on_target || EnvOnTarget(ctx) || PgbouncerOnTarget(ctx);
+  HK_ASSIGN_OR_RETURN(bool src_frozen, IsFrozen(src));
+
+  // 1. The target stops taking writes first: never two writable databases.
+  if (app_touched && ctx.pgbouncer()) {
+    j.Mark("writes-frozen", {{"database", "target"}, {"via", "pgbouncer"}});
+    auto s = j.Begin("pause-pgbouncer");
+    HK_RETURN_IF_ERROR(s.Finish(PgbouncerPause(cfg, std::max<int64_t>(cfg.max_freeze_ms, 60000))));
+  }
+  if (app_touched) {
+    auto s = j.Begin("freeze-target");
+    auto f = FreezeDatabase(tgt, ctx.app());
+    if (!f.ok()) return s.Finish(f.TakeError());
+    s.details()["terminated_sessions"] = f->terminated;
+    (void)s.Finish(Status::Ok());
+    if (!ctx.pgbouncer()) j.Mark("writes-frozen", {{"database", "target"}});
+  }
+
+  // 2. Everything the app wrote on the target reaches the source.
+  auto rev = cdc::LoadFollowState(ctx.reverse_dir());
+  if (rev.ok() && rev->phase != "cleaned-up") {
+    int pid = rev->pid;
+    if (!FollowerAlive(pid)) pid = RecordedFollowerPid(ctx.reverse_dir());
+    if (app_touched) {
+      auto s = j.Begin("drain-reverse");
+      if (!FollowerAlive(pid)) {
+        auto p = SpawnFollower(ctx.exe, ctx.target, Writable(ctx.source), ctx.reverse_dir());
+        if (!p.ok()) return s.Finish(p.TakeError());
+        pid = *p;
+        s.details()["restarted_follower_pid"] = pid;
+      }
+      auto d = Drain(tgt, src, rev->origin, "rollback", std::max<int64_t>(cfg.max_freeze_ms, 60000),
+                     [&] { return ProcessExists(pid); });
+      if (!d.ok()) {
+        Error e = d.TakeError();
+        e.hint = "both databases stay frozen, nothing is lost; fix the reverse follower (" +
+                 ctx.reverse_dir() + "/follow.log) and run `hikkoshi rollback` again";
+        return s.Finish(e);
+      }
+      s.details() = d->ToJson();
+      (void)s.Finish(Status::Ok());
+    }
+    auto s = j.Begin("stop-reverse");
+    HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+      HK_RETURN_IF_ERROR(StopFollower(pid, 10000));
+      HK_RETURN_IF_ERROR(StopFollowersOf(ctx.reverse_dir(), 10000));
+      auto c = cdc::CleanupFollow(Writable(ctx.target), Writable(ctx.source), ctx.reverse_dir());
+      if (!c.ok()) return c.TakeError();
+      return Status::Ok();
+    }()));
+  }
+
+  // 3. Sequences back on the source.
+  if (app_touched) {
+    auto s = j.Begin("sequences");
+    auto r = CopySequences(tgt, src, cfg.sequence_gap);
+    if (!r.ok()) return s.Finish(r.TakeError());
+    s.details()["copied"] = r->copied;
+    (void)s.Finish(Status::Ok());
+  }
+
+  // 4. The forward follower again (from past what the reverse one wrote).
+  if (src_frozen) {
+    auto fwd = cdc::LoadFollowState(ctx.workdir);
+    if (fwd.ok() && fwd->phase != "cleaned-up" && !FollowerAlive(fwd->pid)) {
+      auto s = j.Begin("restart-follow");
+      HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+        if (st.forward_stopped) {
+          // Everything up to the freeze was applied before the follower was
+          // stopped; since then only the reverse follower wrote here.
+          HK_RETURN_IF_ERROR(
+              src.Run("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
+        }
+        auto p = SpawnFollower(ctx.exe, ctx.source, Writable(ctx.target), ctx.workdir);
+        if (!p.ok()) return p.TakeError();
+        s.details()["pid"] = *p;
+        return Status::Ok();
+      }()));
+      st.forward_stopped = false;
+      HK_RETURN_IF_ERROR(Save(ctx, st));
+    }
+  }
+
+  // 5. The source takes writes again.
+  if (src_frozen) {
+    auto s = j.Begin("unfreeze-source");
+    HK_RETURN_IF_ERROR(s.Finish(UnfreezeDatabase(src, ctx.app())));
+  }
+
+  // 6. The application back on the source.
+  if (!cfg.env_path.empty()) {
+    auto s = j.Begin("switch-env-back");
+    HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+      HK_ASSIGN_OR_RETURN(std::string backup, ReadWholeFile(ctx.env_backup(), true));
+      auto orig = EnvValue(backup, cfg.env_variable);
+      if (!orig) {
+        if (EnvOnTarget(ctx))
+          return MakeError(ErrorKind::kInternal,
+                           "no backup of " + cfg.env_path + " in " + ctx.env_backup(),
+                           "set " + cfg.env_variable + " back to the source by hand");
+        return Status::Ok();
+      }
+      HK_RETURN_IF_ERROR(SetEnvVar(cfg.env_path, cfg.env_variable, *orig, ""));
+      std::error_code ec;
+      std::filesystem::remove(ctx.env_backup(), ec);
+      return Status::Ok();
+    }()));
+  }
+  if (ctx.pgbouncer()) {
+    auto s = j.Begin("switch-pgbouncer-back");
+    HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+      HK_ASSIGN_OR_RETURN(std::string backup, ReadWholeFile(ctx.pgbouncer_backup(), true));
+      auto orig = IniEntry(backup, cfg.pgb_database);
+      if (orig) {
+        HK_RETURN_IF_ERROR(PgbouncerPoint(cfg, *orig, ""));
+        std::error_code ec;
+        std::filesystem::remove(ctx.pgbouncer_backup(), ec);
+      } else if (PgbouncerOnTarget(ctx)) {
+        return MakeError(ErrorKind::kInternal,
+                         "no backup of " + cfg.pgb_ini_path + " in " + ctx.pgbouncer_backup(),
+                         "point the " + cfg.pgb_database +
+                             " entry back at the source by hand, RELOAD and RESUME");
+      }
+      return PgbouncerResume(cfg);
+    }()));
+  }
+  st.app_on_target = false;
+  HK_RETURN_IF_ERROR(Save(ctx, st));
+  if (app_touched) HK_RETURN_IF_ERROR(RunHooks(ctx, j, /*cutover=*/false));
+
+  // 7. Healthy on the source?
+  st.phase = "rolled-back";
+  HK_RETURN_IF_ERROR(Save(ctx, st));
+  auto s = j.Begin("health");
+  HealthReport h = RunHealthChecks(cfg, ctx.source);
+  s.details() = h.ToJson();
+  if (!h.ok)
+    return s.Finish(
+        MakeError(ErrorKind::kInternal, h.failure, "the app is on the source; look at its logs"));
+  (void)s.Finish(Status::Ok());
+  j.Mark("writes-resumed", {{"database", "source"}});
+  return Status::Ok();
+}
+
+int RunRollback(const SwitchContext& ctx) {
+  auto st = LoadCutoverState(ctx.workdir);
+  if (!st.ok()) {
+    std::fprintf(stderr, "hikkoshi: error: %s\n", st.error().message.c_str());
+    return kExitInternal;
+  }
+  if (st->phase == "idle" && !std::filesystem::exists(CutoverStatePath(ctx.workdir))) {
+    std::printf("nothing to roll back: no cutover recorded in %s\n", ctx.workdir.c_str());
+    return kExitOk;
+  }
+  Journal j(ctx.workdir, "rollback");
+  auto s = RollbackSteps(ctx, j, *st);
+  std::fputs(j.Timeline().c_str(), stdout);
+  if (!s.ok()) {
+    std::fprintf(stderr, "hikkoshi: error: rollback: %s\n", pg::Describe(s.error()).c_str());
+    return pg::ExitCodeFor(s.error());
+  }
+  std::printf("rolled back: the application is on the source\n");
+  return kExitOk;
+}
+
+}  // namespace hk::cutover
