@@ -2,7 +2,7 @@
 #   make demo   bootstrap, build, start two throwaway clusters, run every stage
 #   make test   bootstrap, build (warnings as errors), unit + integration tests,
 #               and the unit tests again under ASan/UBSan
-.PHONY: all bootstrap build build-asan test unit integration demo clean format
+.PHONY: all bootstrap build build-asan test unit integration demo clean format bench-clone bench-verify bench-follow bench-backup bench-cutover
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -41,6 +41,18 @@ test: build build-asan
 
 demo: build
 	scripts/demo
+
+# Benchmarks (never part of `make test`); SCALE=1 is the ~1.5 GB dataset.
+bench-clone: build
+	bench/clone --scale $(or $(SCALE),1)
+bench-verify: build
+	bench/verify --scale $(or $(SCALE),1)
+bench-backup: build
+	bench/backup --scale $(or $(SCALE),1) --record
+bench-follow: build
+	bench/follow/run.sh
+bench-cutover: build
+	bench/cutover/run.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
