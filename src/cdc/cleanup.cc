@@ -40,6 +40,10 @@ Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnIn
   std::vector<std::string> slots, origins;
   HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(source));
   HK_ASSIGN_OR_RETURN(pg::Connection tgt, pg::Connection::Open(target));
+  // A database frozen by cutover/rollback defaults to read-only transactions;
+  // hikkoshi's own cleanup sessions must still be able to drop its objects.
+  HK_RETURN_IF_ERROR(src.Run("SET default_transaction_read_only = off"));
+  HK_RETURN_IF_ERROR(tgt.Run("SET default_transaction_read_only = off"));
   if (state.ok()) {
     slots.push_back(state->slot);
     origins.push_back(state->origin);

@@ -18,7 +18,7 @@ std::atomic<bool> g_stop{false};
 
 void OnSignal(int) {
   if (g_stop.exchange(true)) _exit(kExitInterrupted);  // second Ctrl-C: leave now
-  const char msg[] = "\nhikkoshi: stopping (state is kept; rerun with --resume)...\n";
+  const char msg[] = "\nhikkoshi: stopping cleanly (progress is kept)...\n";
   ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
   (void)n;
 }

@@ -243,6 +243,7 @@ int64_t CompareSchema(const SchemaSnapshot& src, const SchemaSnapshot& tgt, cons
       if (key.first == "sequence value") {
         auto a = SeqNumber(s.definition), b = SeqNumber(it->second.definition);
         if (a && b && *b < *a) d.kind = "target_behind";
+        d.informational = o.sequences_informational;
       }
       report.Add(std::move(d));
     }

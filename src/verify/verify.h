@@ -26,6 +26,10 @@ struct VerifyOptions {
   int64_t leaf_rows = 4096;          ///< Bisect until a range holds at most this many rows.
   bool progress_tty = false;         ///< Live progress line on stderr (else a log line per table).
   bool progress_log = true;          ///< Log line per table when not on a TTY.
+  /// Report differing sequence values as informational: while follow runs
+  /// they legitimately differ (logical decoding does not carry sequences;
+  /// cutover sets them). Definitions are still compared strictly.
+  bool sequences_informational = false;
 };
 
 /// Runs the comparison. Differences are data in the report, not errors; an
