@@ -7,6 +7,7 @@
 
 #include "backup/manifest.h"
 #include "backup/store.h"
+#include "common/human.h"
 
 namespace hk::backup {
 namespace {
@@ -26,16 +27,6 @@ std::string HumanAge(long long s) {
   return std::to_string(s / 86400) + "d";
 }
 
-std::string HumanSize(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
 
 }  // namespace
 
@@ -96,7 +87,7 @@ std::string FormatBackupList(const std::vector<BackupEntry>& entries, const std:
     }
     s += fmt::format("{:<40} {:<10} {:<24} {:>6} {:>10} {:>5}  {}\n", e.name,
                      e.complete ? "complete" : "INCOMPLETE", e.complete ? e.created_at : "-",
-                     e.complete ? HumanAge(AgeSeconds(e.created_at)) : "-", HumanSize(e.size), e.files,
+                     e.complete ? HumanAge(AgeSeconds(e.created_at)) : "-", HumanBytes(static_cast<int64_t>(e.size)), e.files,
                      e.complete ? verified : "-");
   }
   return s;

@@ -2,6 +2,8 @@
 // judged (is it still running? is the slot holding too much WAL?).
 #pragma once
 
+#include "common/human.h"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,7 +29,6 @@ struct StatusReport {
 StatusReport JudgeStatus(const FollowState& s, int64_t now_unix_ms, int64_t warn_retained_bytes,
                          bool pid_alive);
 
-/// "1.2 MB" style.
-std::string HumanBytes(int64_t bytes);
+using ::hk::HumanBytes;  // common/human.h
 
 }  // namespace hk::cdc

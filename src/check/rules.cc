@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "check/provider.h"
+#include "common/human.h"
 
 namespace hk::check {
 
@@ -18,16 +19,6 @@ std::string NameList(const std::vector<std::string>& names, size_t max_shown) {
   return out;
 }
 
-std::string HumanBytes(int64_t b) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
 
 std::string HumanDuration(double s) {
   if (s < 60) return "under a minute";

@@ -3,6 +3,7 @@
 
 #include "check/facts.h"
 #include "check/report.h"
+#include "common/human.h"
 
 namespace hk::check {
 
@@ -19,8 +20,7 @@ void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOpt
 
 /// "a, b, c and 4 more".
 std::string NameList(const std::vector<std::string>& names, size_t max_shown = 8);
-/// "1.4 GB", "512 kB".
-std::string HumanBytes(int64_t bytes);
+using ::hk::HumanBytes;  // "1.4 GB", "512 kB" (common/human.h)
 /// "about 3 min", "under a minute".
 std::string HumanDuration(double seconds);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/human.h"
 #include "common/exit_codes.h"
 #include "verify/sql_text.h"
 
@@ -26,16 +27,6 @@ std::string OneLine(std::string s) {
   return s;
 }
 
-std::string HumanBytes(int64_t b) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
 
 }  // namespace
 
