@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cdc/follow.h"
+#include "clone/progress.h"
 #include "cdc/setup.h"
 #include "cdc/slot.h"
 #include "common/log.h"
@@ -188,6 +189,9 @@ Status RunCloneFollow(CloneFollowOptions opts) {
     std::vector<std::string> copy_only = copy_only_resolved;
     HK_RETURN_IF_ERROR(CheckCoverage(src, summary->copied_tables, copy_only));
   }
+  std::printf("%-14s %10s\n", "clone step", "duration");
+  for (const auto& st : summary->steps)
+    std::printf("%-14s %10s\n", st.name.c_str(), clone::HumanDuration(st.seconds).c_str());
   std::printf("clone finished: %zu tables, %lld rows; following changes from the slot now "
               "(Ctrl-C to stop; `hikkoshi follow` resumes)\n",
               summary->copied_tables.size(), static_cast<long long>(summary->rows));
