@@ -13,14 +13,6 @@
 namespace hk::verify {
 namespace {
 
-struct Agg {
-  int64_t n = 0;
-  std::string sum = "0";
-  bool operator==(const Agg& o) const { return n == o.n && sum == o.sum; }
-};
-
-std::string From(const TableInfo& t) { return " FROM ONLY " + t.qualified + " AS t"; }
-
 // Rows of differing multiset buckets fetched per side at most (about; the
 // first bucket is always fetched).
 constexpr int64_t kMultisetRowBudget = 200000;

@@ -14,14 +14,6 @@
 namespace hk::verify {
 namespace {
 
-struct Agg {
-  int64_t n = 0;
-  std::string sum = "0";
-  bool operator==(const Agg& o) const { return n == o.n && sum == o.sum; }
-};
-
-std::string From(const TableInfo& t) { return " FROM ONLY " + t.qualified + " AS t"; }
-
 // Changed rows per table whose differing values are shown.
 constexpr int kChangedValuesPerTable = 20;
 

@@ -15,6 +15,17 @@
 
 namespace hk::verify {
 
+/// A chunk's fingerprint as both servers compute it: row count and the exact
+/// (numeric) sum of the 64-bit row hashes. Shared by the keyed and multiset paths.
+struct Agg {
+  int64_t n = 0;
+  std::string sum = "0";
+  bool operator==(const Agg& o) const { return n == o.n && sum == o.sum; }
+};
+
+/// " FROM ONLY schema.table AS t" for the chunk queries.
+inline std::string From(const TableInfo& t) { return " FROM ONLY " + t.qualified + " AS t"; }
+
 /// Tables with a primary key: chunks by key range (boundaries sampled on the
 /// source), bisected down to opts.leaf_rows rows, then compared row by row.
 /// `t` carries the columns both sides have, in name order.
