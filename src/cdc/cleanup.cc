@@ -34,10 +34,12 @@ Status DropOrigin(pg::Connection& target, const std::string& origin, bool& dropp
 }  // namespace
 
 Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnInfo& target,
-                                    const std::string& workdir) {
+                                    const std::string& workdir,
+                                    const std::vector<std::string>& named_slots,
+                                    const std::vector<std::string>& named_origins) {
   CleanupResult out;
   auto state = LoadFollowState(workdir);
-  std::vector<std::string> slots, origins;
+  std::vector<std::string> slots = named_slots, origins = named_origins;
   HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(source));
   HK_ASSIGN_OR_RETURN(pg::Connection tgt, pg::Connection::Open(target));
   // A database frozen by cutover/rollback defaults to read-only transactions;
@@ -47,21 +49,36 @@ Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnIn
   if (state.ok()) {
     slots.push_back(state->slot);
     origins.push_back(state->origin);
-  } else {
-    HK_ASSIGN_OR_RETURN(auto r, src.Exec("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'hikkoshi\\_%' "
-                                         "AND database = current_database() AND plugin = 'pgoutput'"));
-    for (int i = 0; i < r.rows(); ++i) slots.push_back(r.Str(i, 0));
-    HK_ASSIGN_OR_RETURN(auto o, tgt.Exec("SELECT roname FROM pg_replication_origin WHERE roname LIKE 'hikkoshi\\_%'"));
-    for (int i = 0; i < o.rows(); ++i) origins.push_back(o.Str(i, 0));
+  } else if (slots.empty() && origins.empty()) {
+    // Without this work directory's names, never guess: other migrations'
+    // slots and origins look just the same.
+    HK_ASSIGN_OR_RETURN(
+        auto r,
+        src.Exec("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'hikkoshi\\_%' "
+                 "AND database = current_database() ORDER BY 1"));
+    HK_ASSIGN_OR_RETURN(auto o, tgt.Exec("SELECT roname FROM pg_replication_origin WHERE roname "
+                                         "LIKE 'hikkoshi\\_%' ORDER BY 1"));
+    if (r.rows() == 0 && o.rows() == 0) return out;  // nothing of hikkoshi's anywhere
+    std::string list;
+    for (int i = 0; i < r.rows(); ++i)
+      list += (list.empty() ? "" : ", ") + ("slot " + r.Str(i, 0) + " on the source");
+    for (int i = 0; i < o.rows(); ++i)
+      list += (list.empty() ? "" : ", ") + ("origin " + o.Str(i, 0) + " on the target");
+    return MakeError(
+        ErrorKind::kBadInput,
+        "cannot tell what this work directory created (" + state.error().message +
+            "); hikkoshi objects found: " + list,
+        "name the ones this migration created: `hikkoshi cleanup --slot NAME --origin NAME` "
+        "(other migrations' slots and origins must stay)");
   }
   for (const auto& s : slots) {
     HK_ASSIGN_OR_RETURN(std::string n, src.QueryValue("SELECT count(*) FROM pg_replication_slots WHERE slot_name = $1", {s}));
     HK_RETURN_IF_ERROR(DropSlotIfExists(src, s));
     if (n != "0") out.dropped.push_back("replication slot " + s + " on the source");
   }
-  HK_ASSIGN_OR_RETURN(std::string pub, src.QueryValue("SELECT count(*) FROM pg_publication WHERE pubname = $1", {kPublicationName}));
-  HK_RETURN_IF_ERROR(DropPublicationIfExists(src));
-  if (pub != "0") out.dropped.push_back(std::string("publication ") + kPublicationName + " on the source");
+  HK_ASSIGN_OR_RETURN(bool pub_dropped, DropUnusedPublication(src));
+  if (pub_dropped)
+    out.dropped.push_back(std::string("publication ") + kPublicationName + " on the source");
   for (const auto& o : origins) {
     bool dropped = false;
     HK_RETURN_IF_ERROR(DropOrigin(tgt, o, dropped));

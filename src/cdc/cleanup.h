@@ -15,9 +15,15 @@ struct CleanupResult {
   std::vector<std::string> dropped;  ///< "slot hikkoshi_x on the source", ...
 };
 
-/// Uses WORKDIR/follow.json when present; without it, drops every inactive
-/// hikkoshi_* slot of the source database and every hikkoshi_* origin on the target.
+/// Removes only what this work directory created, by name: the slot and
+/// origin recorded in WORKDIR/follow.json, plus `slots`/`origins` named by
+/// the user. Without a readable follow.json and without names it changes
+/// nothing and fails listing the hikkoshi_* candidates on both servers, so
+/// other migrations' slots and origins are never touched. The publication
+/// is dropped only when no hikkoshi_* slot of the database remains.
 Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnInfo& target,
-                                    const std::string& workdir);
+                                    const std::string& workdir,
+                                    const std::vector<std::string>& slots = {},
+                                    const std::vector<std::string>& origins = {});
 
 }  // namespace hk::cdc

@@ -76,4 +76,18 @@ Status DropPublicationIfExists(pg::Connection& source) {
   return source.Run(std::string("DROP PUBLICATION IF EXISTS ") + kPublicationName);
 }
 
+Result<bool> DropUnusedPublication(pg::Connection& source) {
+  HK_ASSIGN_OR_RETURN(
+      std::string in_use,
+      source.QueryValue(
+          "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'hikkoshi\\_%' "
+          "AND database = current_database()"));
+  if (in_use != "0") return false;
+  HK_ASSIGN_OR_RETURN(std::string n,
+                      source.QueryValue("SELECT count(*) FROM pg_publication WHERE pubname = $1",
+                                        {std::string(kPublicationName)}));
+  HK_RETURN_IF_ERROR(DropPublicationIfExists(source));
+  return n != "0";
+}
+
 }  // namespace hk::cdc

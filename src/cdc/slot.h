@@ -56,4 +56,9 @@ Status DropSlotIfExists(pg::Connection& source, const std::string& slot_name, in
 /// Drops publication hikkoshi_pub if it exists.
 Status DropPublicationIfExists(pg::Connection& source);
 
+/// Drops publication hikkoshi_pub unless a hikkoshi_* slot of this database
+/// remains (another migration of the same database streams through it).
+/// Returns whether it was dropped.
+Result<bool> DropUnusedPublication(pg::Connection& source);
+
 }  // namespace hk::cdc
