@@ -29,7 +29,17 @@ bool UseInWhere(const TargetTable& t, const Match& m, size_t i) {
   return t.rel.columns[i].key;
 }
 
-// WHERE clause (key mode) or the CTE that picks one row (FULL mode).
+// A value parameter of FULL matching (NULLs are matched by IS NULL instead).
+bool WhereParam(const TargetTable& t, const Match& m, size_t i) {
+  return UseInWhere(t, m, i) && !(m.full && (*m.tuple)[i].kind == 'n');
+}
+
+// WHERE clause (key mode) or the condition that picks one row (FULL mode).
+// FULL matching compares text forms: a type's `=` calls near-duplicates equal
+// (numeric 1.0 and 1.00, interval '1 day' and '24 hours', -0 and 0, citext
+// 'A' and 'a') and could pick the wrong row. `col = $n` stays in front where
+// the type has one, so an index can still find the candidates. The NULL
+// pattern is part of the statement's cache key (Mask).
 std::string WhereSql(const TargetTable& t, const Match& m, int& p) {
   std::string w;
   for (size_t i = 0; i < t.rel.columns.size(); ++i) {
@@ -38,11 +48,14 @@ std::string WhereSql(const TargetTable& t, const Match& m, int& p) {
     w += w.empty() ? "" : " AND ";
     if (!m.full) {
       w += fmt::format("{} = ${}", col, ++p);
+    } else if ((*m.tuple)[i].kind == 'n') {
+      w += col + " IS NULL";
     } else if (t.has_equality[i]) {
-      w += fmt::format("{} IS NOT DISTINCT FROM ${}", col, ++p);
+      ++p;
+      w += fmt::format("{} = ${} AND {}::text = ${}::text", col, p, col, p);
     } else {
       // json, point, xml...: no equality operator; compare their text forms.
-      w += fmt::format("{}::text IS NOT DISTINCT FROM ${}::text", col, ++p);
+      w += fmt::format("{}::text = ${}::text", col, ++p);
     }
   }
   return w.empty() ? "false" : w;
@@ -50,7 +63,7 @@ std::string WhereSql(const TargetTable& t, const Match& m, int& p) {
 
 void AddWhereValues(const TargetTable& t, const Match& m, std::vector<const char*>& v) {
   for (size_t i = 0; i < t.rel.columns.size(); ++i) {
-    if (!UseInWhere(t, m, i)) continue;
+    if (!WhereParam(t, m, i)) continue;
     const auto& c = (*m.tuple)[i];
     v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
   }
@@ -72,6 +85,9 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& ori
     e.hint = "follow needs a superuser (or rds_superuser) on the target so triggers and foreign keys do not fire twice";
     return std::move(e).Context("on the target");
   }
+  // The position confirmed to the source must never run ahead of what a
+  // target crash keeps, whatever the target's default (#10.3).
+  HK_RETURN_IF_ERROR(c.Run("SET synchronous_commit = on"));
   HK_RETURN_IF_ERROR(c.Run(
       "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS "
       "(SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
@@ -194,38 +210,76 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
     return MakeError(ErrorKind::kInternal, "UPDATE tuple does not match its relation on " + t->qname);
   if (match.full && m.old_kind != 'O')
     return MakeError(ErrorKind::kInternal, "UPDATE on a REPLICA IDENTITY FULL table came without its old row: " + t->qname);
-  // Columns to SET: not unchanged TOAST values ('u', keep the target's), and
-  // not a GENERATED ALWAYS identity key that did not change (it cannot be
-  // assigned, and equals the WHERE value anyway).
+  // New values: all but unchanged TOAST values ('u', keep the target's).
+  // GENERATED ALWAYS identity columns cannot be assigned by UPDATE: they stay
+  // out of SET and, if the source changed one, the row is rewritten below.
   std::vector<bool> in_set(tup.size());
-  for (size_t i = 0; i < tup.size(); ++i)
-    in_set[i] = tup[i].kind != 'u' &&
-                !(t->identity_always[i] && !match.full && m.old_kind == 0 && t->rel.columns[i].key);
+  bool has_identity = false;
+  for (size_t i = 0; i < tup.size(); ++i) {
+    in_set[i] = tup[i].kind != 'u';
+    has_identity = has_identity || (in_set[i] && t->identity_always[i]);
+  }
   std::vector<const char*> v;
   std::string set_mask;
   for (size_t i = 0; i < tup.size(); ++i) {
     set_mask.push_back(in_set[i] ? 'v' : '-');
     if (in_set[i]) v.push_back(tup[i].kind == 'n' ? nullptr : tup[i].value.c_str());
   }
-  size_t nset = v.size();
-  if (nset == 0) return Status::Ok();  // only unchanged TOAST values: nothing to write
+  if (v.empty()) return Status::Ok();  // only unchanged TOAST values: nothing to write
   AddWhereValues(*t, match, v);
   std::string key = fmt::format("U{}:{}:{}:{}:{}", m.relid, generation_[m.relid], set_mask,
                                 match.full ? 'f' : 'k', match.full ? Mask(*match.tuple) : "");
   auto build = [&] {
     std::string set;
+    std::vector<int> param(tup.size(), 0);
     int p = 0;
     for (size_t i = 0; i < tup.size(); ++i) {
       if (!in_set[i]) continue;
-      set += fmt::format("{}{} = ${}", p ? ", " : "", pg::QuoteIdent(t->rel.columns[i].name), p + 1);
-      ++p;
+      param[i] = ++p;
+      if (has_identity && t->identity_always[i]) continue;
+      set += fmt::format("{}{} = ${}", set.empty() ? "" : ", ",
+                         pg::QuoteIdent(t->rel.columns[i].name), p);
     }
     std::string where = WhereSql(*t, match, p);
-    if (!match.full) return "UPDATE " + t->qname + " SET " + set + " WHERE " + where;
-    // Duplicates are possible without a key: change exactly one matching row.
-    return "WITH hk_one AS (SELECT tableoid AS hk_t, ctid AS hk_c FROM " + t->qname + " WHERE " +
-           where + " LIMIT 1) UPDATE " + t->qname + " SET " + set + " FROM hk_one WHERE " +
-           t->qname + ".tableoid = hk_one.hk_t AND " + t->qname + ".ctid = hk_one.hk_c";
+    const std::string& q = t->qname;
+    std::string same_row = q + ".tableoid = hk_one.hk_t AND " + q + ".ctid = hk_one.hk_c";
+    if (!has_identity) {
+      if (!match.full) return "UPDATE " + q + " SET " + set + " WHERE " + where;
+      // Duplicates are possible without a key: change exactly one matching row.
+      return "WITH hk_one AS (SELECT tableoid AS hk_t, ctid AS hk_c FROM " + q + " WHERE " + where +
+             " LIMIT 1) UPDATE " + q + " SET " + set + " FROM hk_one WHERE " + same_row;
+    }
+    // A GENERATED ALWAYS identity column: when its value is unchanged, a plain
+    // UPDATE of the other columns; when the source changed it, the row is
+    // deleted and inserted again with OVERRIDING SYSTEM VALUE (UPDATE cannot
+    // write it). Either way the statement returns one row per row written.
+    std::string moved, cols, vals;
+    for (size_t i = 0; i < tup.size(); ++i) {
+      std::string col = pg::QuoteIdent(t->rel.columns[i].name);
+      if (in_set[i] && t->identity_always[i])
+        moved += fmt::format("{}{}.{} IS DISTINCT FROM ${}::{}", moved.empty() ? "" : " OR ", q,
+                             col, param[i], t->type_sql[i]);
+      cols += (cols.empty() ? "" : ", ") + col;
+      vals += (vals.empty() ? "" : ", ") +
+              (in_set[i] ? fmt::format("${}::{}", param[i], t->type_sql[i]) : "hk_del." + col);
+    }
+    for (const auto& col : t->target_only) {
+      cols += ", " + col;
+      vals += ", hk_del." + col;
+    }
+    std::string sql = "WITH hk_one AS (SELECT tableoid AS hk_t, ctid AS hk_c, (" + moved +
+                      ") AS hk_moved FROM " + q + " WHERE " + where + " LIMIT 1)";
+    std::string unchanged = "SELECT 1 FROM hk_one WHERE NOT hk_moved";
+    if (!set.empty()) {
+      sql += ", hk_upd AS (UPDATE " + q + " SET " + set + " FROM hk_one WHERE " + same_row +
+             " AND NOT hk_one.hk_moved RETURNING 1)";
+      unchanged = "SELECT 1 FROM hk_upd";
+    }
+    sql += ", hk_del AS (DELETE FROM " + q + " USING hk_one WHERE " + same_row +
+           " AND hk_one.hk_moved RETURNING " + q + ".*), hk_ins AS (INSERT INTO " + q + " (" +
+           cols + ") OVERRIDING SYSTEM VALUE SELECT " + vals + " FROM hk_del RETURNING 1) " +
+           unchanged + " UNION ALL SELECT 1 FROM hk_ins";
+    return sql;
   };
   return Run(key, build, v, "UPDATE", *t);
 }
@@ -280,8 +334,12 @@ Status Applier::CommitBatch(bool wait) {
     std::string lsn = FormatLsn(pending_lsn_), us = std::to_string(pending_ts_);
     if (batch_txns_ > 0) {
       // Commit time as PostgreSQL-epoch microseconds, converted exactly on the server.
+      // txid_current() gives the batch a transaction id even when it changed
+      // no row (an UPDATE that matched nothing): without one there is no
+      // commit record, the origin would not move, and the next batch's check
+      // would fail (#10.7).
       HK_RETURN_IF_ERROR(pipe_.Query(
-          "SELECT pg_replication_origin_xact_setup($1::pg_lsn, "
+          "SELECT txid_current(), pg_replication_origin_xact_setup($1::pg_lsn, "
           "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
           "+ ($2::bigint % 1000000) * interval '1 microsecond')",
           {lsn.c_str(), us.c_str()}, {"recording the origin position"}));

@@ -15,7 +15,15 @@ SELECT a.attname, a.atttypid, a.atttypmod, format('%s.%s', tn.nspname, t.typname
        EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                WHERE oc.opcdefault AND am.amname IN ('btree', 'hash')
                  AND oc.opcintype = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END),
-       a.attidentity = 'a'
+       a.attidentity = 'a',
+       (WITH RECURSIVE d(oid) AS (
+          SELECT a.atttypid
+          UNION ALL
+          SELECT dt.typbasetype FROM d JOIN pg_type dt ON dt.oid = d.oid WHERE dt.typtype = 'd')
+        SELECT format('%s.%s', bn.nspname, bt.typname)
+        FROM d JOIN pg_type bt ON bt.oid = d.oid JOIN pg_namespace bn ON bn.oid = bt.typnamespace
+        WHERE bt.typtype <> 'd'),
+       format_type(a.atttypid, a.atttypmod)
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
@@ -42,9 +50,14 @@ std::string CompareColumns(const RelationMsg& rel, const std::vector<TargetColum
       if (sc.type_oid != tc->type_oid || sc.typmod != tc->typmod)
         return fmt::format("column \"{}\" has a different type on the source (type oid {}, typmod {}) than on the target ({})",
                            sc.name, sc.type_oid, sc.typmod, tc->type_name);
-    } else if (auto it = types.find(sc.type_oid); it != types.end() && it->second != tc->type_name) {
-      return fmt::format("column \"{}\" is of type {} on the source but {} on the target", sc.name,
-                         it->second, tc->type_name);
+    } else if (auto it = types.find(sc.type_oid); it != types.end()) {
+      // The Type message names a domain's base type: compare like with like.
+      const std::string& base = tc->base_type_name.empty() ? tc->type_name : tc->base_type_name;
+      if (it->second != base) {
+        std::string shown = base == tc->type_name ? base : tc->type_name + " (over " + base + ")";
+        return fmt::format("column \"{}\" is of type {} on the source but {} on the target",
+                           sc.name, it->second, shown);
+      }
     }
   }
   // Extra target columns are allowed (they take their default): that is how
@@ -67,11 +80,13 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
   HK_ASSIGN_OR_RETURN(auto r, target.Exec(kColumnsSql, {tt.qname}));
   std::vector<TargetColumn> cols;
   std::vector<bool> eq, ident;
+  std::vector<std::string> type_sql;
   for (int i = 0; i < r.rows(); ++i) {
-    cols.push_back({r.Str(i, 0), static_cast<uint32_t>(r.Int(i, 1)), static_cast<int32_t>(r.Int(i, 2)),
-                    r.Str(i, 3)});
+    cols.push_back({r.Str(i, 0), static_cast<uint32_t>(r.Int(i, 1)),
+                    static_cast<int32_t>(r.Int(i, 2)), r.Str(i, 3), r.Str(i, 6)});
     eq.push_back(r.Bool(i, 4));
     ident.push_back(r.Bool(i, 5));
+    type_sql.push_back(r.Str(i, 7));
   }
   std::string diff = CompareColumns(rel, cols, types);
   if (!diff.empty()) {
@@ -83,15 +98,19 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
   for (const auto& t : cols) {
     bool found = false;
     for (const auto& sc : rel.columns) found = found || sc.name == t.name;
-    if (!found)
+    if (!found) {
       LogWarn("column \"{}\" of {} exists only on the target; applied rows get its default", t.name, shown);
+      tt.target_only.push_back(pg::QuoteIdent(t.name));
+    }
   }
   for (const auto& sc : rel.columns) {
     bool e = false, a = false;
+    std::string ty;
     for (size_t i = 0; i < cols.size(); ++i)
-      if (cols[i].name == sc.name) e = eq[i], a = ident[i];
+      if (cols[i].name == sc.name) e = eq[i], a = ident[i], ty = type_sql[i];
     tt.has_equality.push_back(e);
     tt.identity_always.push_back(a);
+    tt.type_sql.push_back(ty);
   }
   return tt;
 }

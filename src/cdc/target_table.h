@@ -24,6 +24,9 @@ struct TargetTable {
   std::string qname;      ///< "schema"."name" on the target.
   std::vector<bool> has_equality;  ///< Per source column: type has a default btree/hash opclass.
   std::vector<bool> identity_always;  ///< Per source column: GENERATED ALWAYS AS IDENTITY on the target.
+  std::vector<std::string> type_sql;  ///< Per source column: the target column's type, for casts.
+  std::vector<std::string>
+      target_only;  ///< Quoted names of (non-generated) columns only the target has.
 };
 
 /// Known non-built-in types from Type messages: oid -> schema.name.
@@ -37,14 +40,18 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
                                         const TypeNames& types);
 
 /// The pure comparison, exposed for unit tests. Target columns are
-/// (name, type oid, typmod, schema.typename). Returns "" when compatible,
-/// else a description of the first difference. Every source column must
-/// exist on the target with the same type; extra target columns are allowed.
+/// (name, type oid, typmod, schema.typename, base schema.typename). Returns
+/// "" when compatible, else a description of the first difference. Every
+/// source column must exist on the target with the same type; extra target
+/// columns are allowed. pgoutput's Type message names a domain's base type,
+/// so user types are compared with the target column's base type (the type
+/// itself unless it is a domain; empty = same as type_name).
 struct TargetColumn {
   std::string name;
   uint32_t type_oid = 0;
   int32_t typmod = -1;
   std::string type_name;
+  std::string base_type_name;
 };
 std::string CompareColumns(const RelationMsg& rel, const std::vector<TargetColumn>& target,
                            const TypeNames& types);

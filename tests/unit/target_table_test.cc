@@ -45,5 +45,15 @@ TEST(CompareColumns, UserTypesComparedByName) {
   EXPECT_EQ(CompareColumns(r, {{"m", 81234, -1, "shop.other"}}, {}), "");  // unknown: not judged
 }
 
+// #10.14: pgoutput's Type message names a domain's base type.
+TEST(CompareColumns, DomainComparedByItsBaseType) {
+  auto r = Rel({{false, "p", 70001, -1}});
+  TypeNames types{{70001, "pg_catalog.numeric"}};
+  EXPECT_EQ(CompareColumns(r, {{"p", 81235, -1, "public.money2", "pg_catalog.numeric"}}, types),
+            "");
+  std::string d = CompareColumns(r, {{"p", 81235, -1, "public.money2", "pg_catalog.int8"}}, types);
+  EXPECT_NE(d.find("public.money2 (over pg_catalog.int8)"), std::string::npos) << d;
+}
+
 }  // namespace
 }  // namespace hk::cdc
