@@ -287,6 +287,11 @@ Result<FollowResult> Follower::Run() {
   if (st_.phase == "cleaned-up")
     return MakeError(ErrorKind::kBadInput, "the follow setup in " + o_.workdir + " was cleaned up",
                      "clone again with --follow to start over");
+  if (st_.copy == "pending") {
+    // Following would report "caught up" over a target missing the rows the
+    // interrupted copy never wrote (#10.4).
+    return Blocked("the initial copy did not finish; rerun `hikkoshi clone --follow --resume`", "");
+  }
   st_.target = o_.target.Redacted();
   auto backoff = std::chrono::milliseconds(500);
   while (true) {

@@ -27,6 +27,7 @@ nlohmann::json ToJson(const FollowState& s) {
       {"target", s.target},
       {"consistent_point", FormatLsn(s.consistent_point)},
       {"created_at", s.created_at},
+      {"copy", s.copy},
       {"phase", s.phase},
       {"updated_at", s.updated_at},
       {"updated_unix_ms", s.updated_unix_ms},
@@ -82,6 +83,7 @@ Result<FollowState> LoadFollowState(const std::string& workdir) {
     Get(j, "target", s.target);
     GetLsn(j, "consistent_point", s.consistent_point);
     Get(j, "created_at", s.created_at);
+    Get(j, "copy", s.copy);
     Get(j, "phase", s.phase);
     Get(j, "updated_at", s.updated_at);
     Get(j, "updated_unix_ms", s.updated_unix_ms);

@@ -22,6 +22,10 @@ struct FollowState {
   std::string target;
   Lsn consistent_point = 0;
   std::string created_at;
+  /// The initial copy: "pending" from the slot's creation by clone --follow
+  /// (or follow --setup --copy-command) until it finished, then "done".
+  /// follow refuses to start while it is pending (files without it: "done").
+  std::string copy = "done";
 
   // Progress, written by the follower.
   std::string phase = "setup";  ///< setup | following | reconnecting | caught-up | stopped | error | cleaned-up

@@ -19,6 +19,12 @@ StatusReport JudgeStatus(const FollowState& s, int64_t now_unix_ms, int64_t warn
                          ") is not running: the target falls behind and the source keeps WAL; "
                          "run `hikkoshi follow` to resume");
   }
+  if (s.phase != "cleaned-up" && s.copy == "pending") {
+    // Never "caught up": the target lacks whatever the copy did not write.
+    r.phase = "copy-incomplete";
+    r.warnings.push_back(
+        "the initial copy did not finish; rerun `hikkoshi clone --follow --resume`");
+  }
   if (s.phase != "cleaned-up" && s.slot_retained_bytes >= 0 && s.slot_retained_bytes >= warn_retained_bytes) {
     r.warnings.push_back("replication slot " + s.slot + " keeps " + HumanBytes(s.slot_retained_bytes) +
                          " of WAL on the source; a forgotten slot fills its disk — keep following, or run "

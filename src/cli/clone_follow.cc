@@ -4,9 +4,10 @@
 #include <cstdio>
 
 #include "cdc/follow.h"
-#include "clone/progress.h"
 #include "cdc/setup.h"
 #include "cdc/slot.h"
+#include "clone/progress.h"
+#include "clone/schema.h"
 #include "common/log.h"
 #include "pg/connection.h"
 #include "pg/quote.h"
@@ -107,6 +108,72 @@ Status CheckCoverage(pg::Connection& src, const std::vector<std::string>& copied
                    "and start again with --drop-if-exists");
 }
 
+// Everything about the target that would make the clone fail, checked
+// before the source is changed (#10.19): connection, authentication and TLS,
+// not the source itself, empty (unless --drop-if-exists).
+Status CheckTarget(const clone::CloneOptions& o, pg::Connection& src) {
+  pg::ConnectOptions co;
+  co.application_name = "hikkoshi clone (check)";
+  auto opened = pg::Connection::Open(o.target, co);
+  if (!opened.ok()) return opened.TakeError().Context("connecting to the target");
+  pg::Connection tgt = std::move(opened).value();
+  const char* q =
+      "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), "
+      "current_setting('port'),"
+      " current_setting('data_directory', true))";
+  HK_ASSIGN_OR_RETURN(std::string a, src.QueryValue(q));
+  HK_ASSIGN_OR_RETURN(std::string b, tgt.QueryValue(q));
+  if (a == b)
+    return clone::BlockedError("the source and the target are the same database",
+                               "point --target at a different (empty) database");
+  if (!o.drop_if_exists) {
+    HK_ASSIGN_OR_RETURN(std::string contents, clone::DescribeTargetContents(tgt));
+    if (!contents.empty())
+      return clone::BlockedError(
+          "the target database " + o.target.Redacted() + " is not empty (" + contents + ")",
+          "clone into an empty database, or pass --drop-if-exists to replace its contents");
+  }
+  return Status::Ok();
+}
+
+// --resume: the interrupted run's exported snapshot died with its replication
+// connection, so its copy can never be finished at the slot's position. Drop
+// that slot and start over, replacing what the interrupted run wrote.
+// Returns true when the copy had finished (only following is left).
+Result<bool> PrepareResume(CloneFollowOptions& opts) {
+  const std::string& dir = opts.clone.workdir;
+  auto old = cdc::LoadFollowState(dir);
+  if (!old.ok())
+    return clone::BlockedError(
+        "there is no clone --follow to resume in " + dir + " (" + old.error().message + ")",
+        "start it without --resume");
+  if (old->phase == "cleaned-up")
+    return clone::BlockedError(
+        "the follow setup in " + dir + " was cleaned up",
+        "start `hikkoshi clone --follow` again without --resume (with --drop-if-exists "
+        "if the target holds a partial copy)");
+  if (old->copy != "pending") {
+    LogInfo("the initial copy had finished; continuing to follow from slot {}", old->slot);
+    return true;
+  }
+  LogWarn(
+      "the interrupted run's snapshot ended with its connection (an exported snapshot lives only "
+      "as long "
+      "as the replication connection that created it), so the copy cannot be finished at the "
+      "position of "
+      "slot {}; starting over: dropping that slot, then copying everything again at a new slot's "
+      "snapshot, "
+      "replacing what the interrupted run wrote to the target",
+      old->slot);
+  HK_RETURN_IF_ERROR(cdc::AbandonFollowSetup(opts.clone.source, *old));
+  old->phase = "cleaned-up";
+  old->updated_at = NowIso8601();
+  HK_RETURN_IF_ERROR(cdc::SaveFollowState(dir, *old));
+  opts.clone.resume = false;         // a fresh copy, not a resumed one
+  opts.clone.drop_if_exists = true;  // the target holds the interrupted run's partial copy
+  return false;
+}
+
 }  // namespace
 
 TablePattern ParseTablePattern(const std::string& pattern) {
@@ -127,13 +194,27 @@ TablePattern ParseTablePattern(const std::string& pattern) {
   return tp;
 }
 
+namespace {
+
+Status Follow(const CloneFollowOptions& opts) {
+  cdc::FollowOptions fo;
+  fo.source = opts.clone.source;
+  fo.target = opts.clone.target;
+  fo.workdir = opts.clone.workdir;
+  fo.until_caught_up = opts.until_caught_up;
+  fo.stop = opts.stop;
+  HK_ASSIGN_OR_RETURN(cdc::FollowResult fr, cdc::RunFollow(fo));
+  std::printf("follow stopped: %lld transactions, %lld rows applied\n",
+              static_cast<long long>(fr.txns_applied), static_cast<long long>(fr.rows_applied));
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status RunCloneFollow(CloneFollowOptions opts) {
   if (opts.clone.resume) {
-    return MakeError(ErrorKind::kBadInput,
-                     "--resume cannot be combined with --follow: the slot's snapshot ended with the "
-                     "interrupted run, so a resumed copy would overlap the change stream",
-                     "run `hikkoshi cleanup` and start `clone --follow --drop-if-exists` again; if "
-                     "the copy had finished, continue with `hikkoshi follow`");
+    HK_ASSIGN_OR_RETURN(bool copied, PrepareResume(opts));
+    if (copied) return Follow(opts);
   }
   std::vector<std::string> tables;  // empty: FOR ALL TABLES
   std::vector<std::string> copy_only_resolved;
@@ -157,6 +238,8 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   so.workdir = opts.clone.workdir;
   so.tables = tables;
   so.replica_identity_full = opts.replica_identity_full;
+  so.copy_pending = true;
+  so.preflight = [&](pg::Connection& src) { return CheckTarget(opts.clone, src); };
   auto started = cdc::StartFollowSetup(so);
   if (!started.ok()) {
     Error e = started.TakeError();
@@ -171,24 +254,34 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   LogInfo("replication slot {} created; copying at its snapshot {}", setup.state.slot,
           setup.snapshot.snapshot_name());
 
+  // The copy must finish under this slot's snapshot or not count: on any
+  // failure the slot (useless without its snapshot) is dropped again, and
+  // follow.json keeps the copy "pending" so follow refuses.
+  auto abandon = [&](Error e) -> Error {
+    Status dropped = cdc::AbandonFollowSetup(opts.clone.source, setup.state);
+    std::string what = dropped.ok() ? "slot " + setup.state.slot + " was dropped again; "
+                                    : "could not drop slot " + setup.state.slot + " (" +
+                                          dropped.error().message + "): run `hikkoshi cleanup`; ";
+    std::string next = "rerun `hikkoshi clone --follow --resume` (it starts the copy over)";
+    e.hint = e.kind == ErrorKind::kInterrupted
+                 ? "the initial copy did not finish; " + what + next
+                 : (e.hint.empty() ? "" : e.hint + "; then ") + what + next;
+    return e;
+  };
   clone::CloneOptions co = opts.clone;
   co.snapshot_name = setup.snapshot.snapshot_name();
   co.stop = opts.stop;
   auto summary = clone::RunClone(co);
   setup.snapshot.Release();
-  if (!summary.ok()) {
-    Error e = summary.TakeError();
-    if (e.hint.empty() || e.kind != ErrorKind::kInterrupted) {
-      e.hint = "the slot " + setup.state.slot + " now retains WAL on the source: run `hikkoshi cleanup` "
-               "and start again with --drop-if-exists";
-    }
-    return e;
-  }
+  if (!summary.ok()) return abandon(summary.TakeError());
   {
-    HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(opts.clone.source));
+    auto src = pg::Connection::Open(opts.clone.source);
+    if (!src.ok()) return abandon(src.TakeError());
     std::vector<std::string> copy_only = copy_only_resolved;
-    HK_RETURN_IF_ERROR(CheckCoverage(src, summary->copied_tables, copy_only));
+    Status covered = CheckCoverage(*src, summary->copied_tables, copy_only);
+    if (!covered.ok()) return abandon(covered.TakeError());
   }
+  if (Status st = cdc::MarkCopyDone(opts.clone.workdir); !st.ok()) return abandon(st.TakeError());
   std::printf("%-14s %10s\n", "clone step", "duration");
   for (const auto& st : summary->steps)
     std::printf("%-14s %10s\n", st.name.c_str(), clone::HumanDuration(st.seconds).c_str());
@@ -197,16 +290,7 @@ Status RunCloneFollow(CloneFollowOptions opts) {
               summary->copied_tables.size(), static_cast<long long>(summary->rows));
   std::fflush(stdout);
 
-  cdc::FollowOptions fo;
-  fo.source = opts.clone.source;
-  fo.target = opts.clone.target;
-  fo.workdir = opts.clone.workdir;
-  fo.until_caught_up = opts.until_caught_up;
-  fo.stop = opts.stop;
-  HK_ASSIGN_OR_RETURN(cdc::FollowResult fr, cdc::RunFollow(fo));
-  std::printf("follow stopped: %lld transactions, %lld rows applied\n",
-              static_cast<long long>(fr.txns_applied), static_cast<long long>(fr.rows_applied));
-  return Status::Ok();
+  return Follow(opts);
 }
 
 }  // namespace hk::cli

@@ -129,7 +129,10 @@ CommandSpec CloneCommand() {
                 if (st.ok()) return kExitOk;
                 Error e = st.TakeError();
                 if (e.kind == ErrorKind::kInterrupted) {
-                  std::fprintf(stderr, "hikkoshi: stopped; continue following with `hikkoshi follow`\n");
+                  // The hint says when the copy itself did not finish (#10.4).
+                  std::fprintf(stderr, "hikkoshi: stopped; %s\n",
+                               e.hint.empty() ? "continue following with `hikkoshi follow`"
+                                              : e.hint.c_str());
                   return kExitInterrupted;
                 }
                 ReportError(e, false);

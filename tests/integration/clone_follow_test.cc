@@ -14,10 +14,12 @@ namespace {
 const char* kTables[] = {"users", "products", "price_snapshots", "alerts",
                          "ai_analyses", "scrape_jobs", "audit_log"};
 
-std::string TableDigest(Cluster& c, const std::string& table) {
-  return c.Value("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') FROM " +
-                     table + " t",
-                 "shop");
+std::string TableDigest(Cluster& c, const std::string& table, const std::string& db = "shop") {
+  return c.Value(
+      "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') "
+      "FROM " +
+          table + " t",
+      db);
 }
 
 void Workload(Cluster& src, int rounds) {
@@ -78,11 +80,115 @@ TEST(CloneFollow, CopiesAtTheSlotSnapshotAndFollowsWrites) {
   RunShell("rm -rf " + dir);
 }
 
-TEST(CloneFollow, ResumeIsRefused) {
+TEST(CloneFollow, ResumeWithoutAnEarlierRunIsRefused) {
   auto r = RunHikkoshi({"clone", "--follow", "--resume", "--source", "postgresql://u@127.0.0.1:1/x",
                         "--target", "postgresql://u@127.0.0.1:1/y", "--dir", "/tmp/hk-cf-none"});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("--resume cannot be combined with --follow"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, kExitBlocked) << r.err;
+  EXPECT_NE(r.err.find("no clone --follow to resume"), std::string::npos) << r.err;
+}
+
+std::string SlotsAndPublications(Cluster& src, const std::string& db) {
+  return src.Value("SELECT count(*) FROM pg_replication_slots", db) + "/" +
+         src.Value("SELECT count(*) FROM pg_publication", db);
+}
+
+// #10.19: every target check runs before the source gets a publication or a
+// slot; retries do not pile up slots.
+TEST(CloneFollow, ChecksTheTargetBeforeChangingTheSource) {
+  Cluster src("cf19-src"), tgt("cf19-tgt");
+  src.CreateDatabase("app");
+  src.Sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'x' FROM "
+      "generate_series(1, 20) g",
+      "app");
+  tgt.CreateDatabase("app");
+  tgt.Sql("CREATE TABLE already_here (id int)", "app");
+  std::string dir = "/tmp/hk-cf19-" + std::to_string(getpid());
+  RunShell("rm -rf " + dir);
+  std::string bad_pw = tgt.Uri("app");
+  bad_pw.replace(bad_pw.find(':', 14) + 1, bad_pw.find('@') - bad_pw.find(':', 14) - 1,
+                 "wrong-password");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto r = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--source", src.Uri("app"),
+                          "--target", tgt.Uri("app"), "--dir", dir});
+    EXPECT_EQ(r.exit_code, kExitBlocked) << r.err;
+    EXPECT_NE(r.err.find("not empty"), std::string::npos) << r.err;
+    EXPECT_EQ(SlotsAndPublications(src, "app"), "0/0");
+    r = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--source", src.Uri("app"),
+                     "--target", bad_pw, "--dir", dir});
+    EXPECT_EQ(r.exit_code, kExitAuth) << r.err;
+    EXPECT_EQ(SlotsAndPublications(src, "app"), "0/0");
+    r = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--source", src.Uri("app"),
+                     "--target", src.Uri("app"), "--dir", dir});
+    EXPECT_EQ(r.exit_code, kExitBlocked) << r.err;
+    EXPECT_EQ(SlotsAndPublications(src, "app"), "0/0");
+  }
+  RunShell("rm -rf " + dir);
+}
+
+// #10.4: a copy interrupted (Ctrl-C) or killed never counts: follow refuses,
+// status does not say caught up, and `clone --follow --resume` starts over.
+TEST(CloneFollow, AnInterruptedCopyMustBeResumed) {
+  Cluster src("cf4-src"), tgt("cf4-tgt");
+  src.CreateDatabase("app");
+  src.Sql(
+      "CREATE TABLE a (id int PRIMARY KEY, v text); CREATE TABLE b (id int PRIMARY KEY, v text);"
+      "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 2000) g;"
+      "INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 500) g;",
+      "app");
+  tgt.CreateDatabase("app");
+  std::string dir = "/tmp/hk-cf4-" + std::to_string(getpid());
+  RunShell("rm -rf " + dir);
+  std::vector<std::string> clone = {
+      "clone",        "--follow", "--until-caught-up", "--jobs", "1", "--source",
+      src.Uri("app"), "--target", tgt.Uri("app"),      "--dir",  dir};
+  std::vector<std::string> follow = {"follow",   "--until-caught-up", "--source", src.Uri("app"),
+                                     "--target", tgt.Uri("app"),      "--dir",    dir};
+  auto expect_refused = [&](const char* when) {
+    auto f = RunHikkoshi(follow);
+    EXPECT_EQ(f.exit_code, kExitBlocked) << when << ": " << f.err;
+    EXPECT_NE(
+        f.err.find("the initial copy did not finish; rerun `hikkoshi clone --follow --resume`"),
+        std::string::npos)
+        << f.err;
+    auto st = RunHikkoshi({"status", "--dir", dir, "--json"});
+    EXPECT_EQ(st.out.find("caught-up"), std::string::npos) << st.out;
+  };
+
+  // Ctrl-C after the first table: the slot is dropped at once, the copy is pending.
+  auto r = RunHikkoshi(clone, {{"HIKKOSHI_TEST_INTERRUPT_AFTER", "after-commit:1"}});
+  EXPECT_EQ(r.exit_code, kExitInterrupted) << r.err;
+  EXPECT_NE(r.err.find("clone --follow --resume"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("continue following"), std::string::npos) << r.err;
+  EXPECT_EQ(src.Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  expect_refused("after Ctrl-C");
+
+  // Killed (kill -9) during the next attempt: its slot is left behind.
+  r = RunHikkoshi({"clone", "--follow", "--resume", "--until-caught-up", "--jobs", "1", "--source",
+                   src.Uri("app"), "--target", tgt.Uri("app"), "--dir", dir},
+                  {{"HIKKOSHI_TEST_CRASH_AFTER", "after-commit:1"}});
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_EQ(src.Value("SELECT count(*) FROM pg_replication_slots"), "1");
+  expect_refused("after kill -9");
+
+  // --resume: the dead snapshot is said, the old slot dropped, the copy redone.
+  src.Sql("INSERT INTO b VALUES (10000, 'written between the runs')", "app");
+  r = RunHikkoshi({"clone", "--follow", "--resume", "--until-caught-up", "--jobs", "1", "--source",
+                   src.Uri("app"), "--target", tgt.Uri("app"), "--dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("snapshot ended with its connection"), std::string::npos) << r.err;
+  EXPECT_EQ(src.Value("SELECT count(*) FROM pg_replication_slots"), "1");
+  for (const char* t : {"a", "b"})
+    EXPECT_EQ(TableDigest(src, t, "app"), TableDigest(tgt, t, "app")) << t;
+  src.Sql("UPDATE a SET v = 'changed' WHERE id = 1", "app");
+  auto f = RunHikkoshi(follow);
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_EQ(TableDigest(src, "a", "app"), TableDigest(tgt, "a", "app"));
+  auto c = RunHikkoshi(
+      {"cleanup", "--source", src.Uri("app"), "--target", tgt.Uri("app"), "--dir", dir});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(src.Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  RunShell("rm -rf " + dir);
 }
 
 }  // namespace

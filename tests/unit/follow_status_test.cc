@@ -30,6 +30,23 @@ TEST(FollowStatus, RunningFollowerHasNoWarnings) {
   EXPECT_DOUBLE_EQ(r.age_s, 0.5);
 }
 
+// #10.4: an interrupted clone --follow copy is never "caught up".
+TEST(FollowStatus, IncompleteCopyIsReportedAndRoundTrips) {
+  FollowState s = Following();
+  s.phase = "setup";
+  s.copy = "pending";
+  auto r = JudgeStatus(s, 1000500, 1 << 30, false);
+  EXPECT_EQ(r.phase, "copy-incomplete");
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(r.warnings[0].find("clone --follow --resume"), std::string::npos);
+  std::string dir = "/tmp/hk-follow-state-" + std::to_string(getpid());
+  ASSERT_TRUE(SaveFollowState(dir, s).ok());
+  auto back = LoadFollowState(dir);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->copy, "pending");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(FollowStatus, DeadFollowerIsReported) {
   auto r = JudgeStatus(Following(), 1000500, 1 << 30, false);
   EXPECT_FALSE(r.running);
