@@ -262,6 +262,15 @@ Status RunCloneFollow(CloneFollowOptions opts) {
     std::string what = dropped.ok() ? "slot " + setup.state.slot + " was dropped again; "
                                     : "could not drop slot " + setup.state.slot + " (" +
                                           dropped.error().message + "): run `hikkoshi cleanup`; ";
+    if (clone::IsBlocked(e) && dropped.ok()) {
+      // The clone refused before writing anything: no partial copy for a
+      // --resume to replace, so the setup is simply gone.
+      cdc::FollowState st = setup.state;
+      st.phase = "cleaned-up";
+      (void)cdc::SaveFollowState(opts.clone.workdir, st);
+      e.hint = (e.hint.empty() ? "" : e.hint + "; ") + what + "then run the same command again";
+      return e;
+    }
     std::string next = "rerun `hikkoshi clone --follow --resume` (it starts the copy over)";
     e.hint = e.kind == ErrorKind::kInterrupted
                  ? "the initial copy did not finish; " + what + next

@@ -59,6 +59,7 @@ CommandSpec FollowCommand() {
                 so.workdir = ResolveWorkdir(o->dir, d->count() > 0, cfg);
                 so.tables = o->tables;
                 so.replica_identity_full = o->identity_full;
+                so.copy_pending = !o->copy_command.empty();
                 auto setup = cdc::StartFollowSetup(so);
                 if (!setup.ok()) {
                   int code = ReportError(setup.error(), false);
@@ -68,10 +69,24 @@ CommandSpec FollowCommand() {
                   setenv("HIKKOSHI_SNAPSHOT", setup->snapshot.snapshot_name().c_str(), 1);
                   int rc = std::system(o->copy_command.c_str());
                   if (rc != 0) {
-                    std::fprintf(stderr, "hikkoshi: error: --copy-command failed (status %d)\n"
-                                         "hikkoshi: fix: fix the command, then `hikkoshi cleanup` and set up again\n", rc);
+                    // The slot is useless without its snapshot: drop it again (#10.19).
+                    setup->snapshot.Release();
+                    Status dropped = cdc::AbandonFollowSetup(*src, setup->state);
+                    cdc::FollowState st = setup->state;
+                    st.phase = "cleaned-up";
+                    if (dropped.ok()) (void)cdc::SaveFollowState(so.workdir, st);
+                    std::fprintf(
+                        stderr,
+                        "hikkoshi: error: --copy-command failed (status %d)\n"
+                        "hikkoshi: fix: %s\n",
+                        rc,
+                        dropped.ok()
+                            ? "the slot was dropped again; fix the command and set up again"
+                            : "fix the command, then `hikkoshi cleanup` and set up again");
                     return kExitInternal;
                   }
+                  if (Status st = cdc::MarkCopyDone(so.workdir); !st.ok())
+                    return ReportError(st.error(), false);
                 }
                 std::printf("slot %s at %s, snapshot %s\n", setup->state.slot.c_str(),
                             cdc::FormatLsn(setup->snapshot.consistent_point()).c_str(),
