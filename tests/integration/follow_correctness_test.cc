@@ -35,6 +35,10 @@ class FollowCorrectness : public ::testing::Test {
     delete tgt_;
   }
 
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
   // `schema` on both sides, `seed` on the source, the slot, and the copy of
   // the seed rows at the slot's snapshot.
   void Prepare(const std::string& name, const std::string& schema, const std::string& seed) {
