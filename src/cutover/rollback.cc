@@ -61,6 +61,24 @@ Status RunHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
 
 }  // namespace
 
+LoginBlock LoginsOf(const SwitchContext& ctx, Journal& j, CutoverState& st, bool source,
+                    bool same_cluster) {
+  LoginBlock b;
+  b.saved = source ? &st.source_logins : &st.target_logins;
+  b.skip = same_cluster;
+  b.persist = [&ctx, &j, &st, source]() -> Status {
+    HK_RETURN_IF_ERROR(SaveCutoverState(ctx.workdir, st));
+    const auto& v = source ? st.source_logins : st.target_logins;
+    nlohmann::json roles = nlohmann::json::array();
+    for (const auto& r : v)
+      roles.push_back({{"role", r.role}, {"can_login", r.can_login}, {"conn_limit", r.conn_limit}});
+    j.Mark(v.empty() ? "app-logins-restored" : "app-logins-recorded",
+           {{"database", source ? "source" : "target"}, {"original", roles}});
+    return Status::Ok();
+  };
+  return b;
+}
+
 Status RunSwitchHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
   return RunHooks(ctx, j, cutover);
 }
@@ -74,20 +92,27 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   HK_ASSIGN_OR_RETURN(pg::Connection tgt, OpenAdmin(ctx.target));
   bool app_touched = st.app_on_target || EnvOnTarget(ctx) || PgbouncerOnTarget(ctx);
   HK_ASSIGN_OR_RETURN(bool src_frozen, IsFrozen(src));
+  const bool same_cluster = SameCluster(src, tgt);
+  LoginBlock src_logins = LoginsOf(ctx, j, st, /*source=*/true, same_cluster);
+  LoginBlock tgt_logins = LoginsOf(ctx, j, st, /*source=*/false, same_cluster);
 
   // 1. The target stops taking writes first: never two writable databases.
+  // The window starts where clients first stop being served: PAUSE, or the
+  // first step of the freeze (logins blocked, read-only default).
+  if (app_touched)
+    j.Mark("writes-frozen", ctx.pgbouncer()
+                                ? nlohmann::json{{"database", "target"}, {"via", "pgbouncer"}}
+                                : nlohmann::json{{"database", "target"}});
   if (app_touched && ctx.pgbouncer()) {
-    j.Mark("writes-frozen", {{"database", "target"}, {"via", "pgbouncer"}});
     auto s = j.Begin("pause-pgbouncer");
     HK_RETURN_IF_ERROR(s.Finish(PgbouncerPause(cfg, std::max<int64_t>(cfg.max_freeze_ms, 60000))));
   }
   if (app_touched) {
     auto s = j.Begin("freeze-target");
-    auto f = FreezeDatabase(tgt, ctx.app());
+    auto f = FreezeDatabase(tgt, ctx.app(), tgt_logins);
     if (!f.ok()) return s.Finish(f.TakeError());
     s.details()["terminated_sessions"] = f->terminated;
     (void)s.Finish(Status::Ok());
-    if (!ctx.pgbouncer()) j.Mark("writes-frozen", {{"database", "target"}});
   }
 
   // 2. Everything the app wrote on the target reaches the source.
@@ -130,6 +155,8 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
     auto r = CopySequences(tgt, src, cfg.sequence_gap);
     if (!r.ok()) return s.Finish(r.TakeError());
     s.details()["copied"] = r->copied;
+    s.details()["already_ahead"] = r->already_ahead;
+    s.details()["missing"] = r->missing;
     (void)s.Finish(Status::Ok());
   }
 
@@ -139,9 +166,13 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
     if (fwd.ok() && fwd->phase != "cleaned-up" && !FollowerAlive(fwd->pid)) {
       auto s = j.Begin("restart-follow");
       HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
-        if (st.forward_stopped) {
+        if (st.forward_stopped && app_touched) {
           // Everything up to the freeze was applied before the follower was
-          // stopped; since then only the reverse follower wrote here.
+          // stopped; since then only the reverse follower wrote here. (When
+          // the app never reached the target, the reverse follower wrote
+          // nothing and the slot is left where it is: anything committed on
+          // the source since, e.g. by a session that bypassed the freeze, is
+          // still carried.)
           HK_RETURN_IF_ERROR(
               src.Run("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
         }
@@ -155,10 +186,11 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
     }
   }
 
-  // 5. The source takes writes again.
-  if (src_frozen) {
+  // 5. The source takes writes again (and the app roles' logins recorded by
+  // a freeze that may have been killed before ALTER DATABASE come back).
+  if (src_frozen || !st.source_logins.empty()) {
     auto s = j.Begin("unfreeze-source");
-    HK_RETURN_IF_ERROR(s.Finish(UnfreezeDatabase(src, ctx.app())));
+    HK_RETURN_IF_ERROR(s.Finish(UnfreezeDatabase(src, ctx.app(), src_logins)));
   }
 
   // 6. The application back on the source.
