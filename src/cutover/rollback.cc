@@ -16,6 +16,7 @@
 #include "cutover/hooks.h"
 #include "cutover/pgbouncer.h"
 #include "cutover/sequences.h"
+#include "cutover/write_watch.h"
 #include "pg/error.h"
 
 namespace hk::cutover {
@@ -164,25 +165,56 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   if (src_frozen) {
     auto fwd = cdc::LoadFollowState(ctx.workdir);
     if (fwd.ok() && fwd->phase != "cleaned-up" && !FollowerAlive(fwd->pid)) {
-      auto s = j.Begin("restart-follow");
-      HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
-        if (st.forward_stopped && app_touched) {
-          // Everything up to the freeze was applied before the follower was
-          // stopped; since then only the reverse follower wrote here. (When
-          // the app never reached the target, the reverse follower wrote
-          // nothing and the slot is left where it is: anything committed on
-          // the source since, e.g. by a session that bypassed the freeze, is
-          // still carried.)
-          HK_RETURN_IF_ERROR(
-              src.Run("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
-        }
-        auto p = SpawnFollower(ctx.exe, ctx.source, Writable(ctx.target), ctx.workdir);
-        if (!p.ok()) return p.TakeError();
-        s.details()["pid"] = *p;
-        return Status::Ok();
-      }()));
-      st.forward_stopped = false;
-      HK_RETURN_IF_ERROR(Save(ctx, st));
+      // Advancing the slot skips what the reverse follower wrote here, and
+      // must skip nothing else: a source commit the target has not received
+      // (a session that bypassed the freeze) would be lost to the target.
+      std::vector<ForeignCommit> unapplied;
+      if (st.forward_stopped && app_touched) {
+        auto applied =
+            tgt.QueryValue("SELECT pg_replication_origin_progress($1, true)::text", {fwd->origin});
+        auto lsn = applied.ok() ? cdc::ParseLsn(*applied) : std::nullopt;
+        auto u = UnappliedSourceCommits(src, fwd->slot, fwd->publication, lsn.value_or(0));
+        if (u.ok())
+          unapplied = std::move(*u);
+        else
+          LogWarn("could not check the forward slot before advancing it: {}", u.error().message);
+      }
+      if (!unapplied.empty()) {
+        auto s = j.Begin("restart-follow");
+        std::string list;
+        for (size_t i = 0; i < unapplied.size() && i < 5; ++i)
+          list += (i ? "; " : "") + unapplied[i].Describe();
+        std::string why =
+            std::to_string(unapplied.size()) +
+            " transaction(s) committed on the frozen source are not on the target "
+            "(a session bypassed the freeze): " +
+            list +
+            "; follow is left stopped (advancing its slot would lose them): run "
+            "`hikkoshi cleanup` and clone again with --follow before the next cutover";
+        LogWarn("{}", why);
+        s.details()["summary"] = why;
+        s.Skip(why);
+      } else {
+        auto s = j.Begin("restart-follow");
+        HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+          if (st.forward_stopped && app_touched) {
+            // Everything up to the freeze was applied before the follower was
+            // stopped; since then only the reverse follower wrote here. (When
+            // the app never reached the target, the reverse follower wrote
+            // nothing and the slot is left where it is: anything committed on
+            // the source since, e.g. by a session that bypassed the freeze, is
+            // still carried.)
+            HK_RETURN_IF_ERROR(src.Run(
+                "SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
+          }
+          auto p = SpawnFollower(ctx.exe, ctx.source, Writable(ctx.target), ctx.workdir);
+          if (!p.ok()) return p.TakeError();
+          s.details()["pid"] = *p;
+          return Status::Ok();
+        }()));
+        st.forward_stopped = false;
+        HK_RETURN_IF_ERROR(Save(ctx, st));
+      }
     }
   }
 

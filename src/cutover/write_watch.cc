@@ -49,6 +49,14 @@ std::string ForeignCommit::Describe() const {
 Result<std::vector<ForeignCommit>> ForeignCommitsIn(const std::vector<std::string>& messages,
                                                     cdc::Lsn from,
                                                     const std::set<uint32_t>& own_xids) {
+  HK_ASSIGN_OR_RETURN(auto all, CommitsIn(messages));
+  std::vector<ForeignCommit> out;
+  for (auto& c : all)
+    if (c.commit_lsn >= from && !own_xids.count(c.xid)) out.push_back(std::move(c));
+  return out;
+}
+
+Result<std::vector<ForeignCommit>> CommitsIn(const std::vector<std::string>& messages) {
   std::vector<ForeignCommit> out;
   std::map<uint32_t, std::string> relations;
   ForeignCommit cur;
@@ -80,8 +88,9 @@ Result<std::vector<ForeignCommit>> ForeignCommitsIn(const std::vector<std::strin
       touch(d->relid);
     } else if (auto* t = std::get_if<cdc::TruncateMsg>(&m)) {
       for (uint32_t id : t->relids) touch(id);
-    } else if (std::get_if<cdc::CommitMsg>(&m)) {
-      if (in_txn && cur.commit_lsn >= from && !own_xids.count(cur.xid)) out.push_back(cur);
+    } else if (auto* c = std::get_if<cdc::CommitMsg>(&m)) {
+      cur.end_lsn = c->end_lsn;
+      if (in_txn) out.push_back(cur);
       in_txn = false;
     }
   }
@@ -102,17 +111,39 @@ Result<WriteWatch> StartWriteWatch(pg::Connection& src, const std::string& forwa
   return w;
 }
 
-Result<std::vector<ForeignCommit>> CheckWriteWatch(pg::Connection& src, const WriteWatch& w,
-                                                   const std::string& publication,
-                                                   const std::set<uint32_t>& own_xids) {
+namespace {
+
+Result<std::vector<std::string>> Peek(pg::Connection& src, const std::string& slot,
+                                      const std::string& publication) {
   HK_ASSIGN_OR_RETURN(
       auto r, src.Exec("SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL, "
                        "'proto_version', '1', 'publication_names', $2)",
-                       {w.slot, publication}));
+                       {slot, publication}));
   std::vector<std::string> messages;
   messages.reserve(r.rows());
   for (int i = 0; i < r.rows(); ++i) messages.push_back(FromHexBytea(r.Get(i, 0)));
+  return messages;
+}
+
+}  // namespace
+
+Result<std::vector<ForeignCommit>> CheckWriteWatch(pg::Connection& src, const WriteWatch& w,
+                                                   const std::string& publication,
+                                                   const std::set<uint32_t>& own_xids) {
+  HK_ASSIGN_OR_RETURN(auto messages, Peek(src, w.slot, publication));
   return ForeignCommitsIn(messages, w.from, own_xids);
+}
+
+Result<std::vector<ForeignCommit>> UnappliedSourceCommits(pg::Connection& src,
+                                                          const std::string& slot,
+                                                          const std::string& publication,
+                                                          cdc::Lsn applied) {
+  HK_ASSIGN_OR_RETURN(auto messages, Peek(src, slot, publication));
+  HK_ASSIGN_OR_RETURN(auto all, CommitsIn(messages));
+  std::vector<ForeignCommit> out;
+  for (auto& c : all)
+    if (c.end_lsn > applied && c.origin.empty()) out.push_back(std::move(c));
+  return out;
 }
 
 }  // namespace hk::cutover

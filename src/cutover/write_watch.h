@@ -30,6 +30,7 @@ struct WriteWatch {
 struct ForeignCommit {
   uint32_t xid = 0;
   cdc::Lsn commit_lsn = 0;
+  cdc::Lsn end_lsn = 0;
   int64_t commit_ts = 0;  ///< Microseconds since 2000-01-01.
   std::string origin;     ///< Replication origin, when it was replicated here.
   std::vector<std::string> tables;
@@ -45,6 +46,18 @@ Result<WriteWatch> StartWriteWatch(pg::Connection& src, const std::string& forwa
 Result<std::vector<ForeignCommit>> CheckWriteWatch(pg::Connection& src, const WriteWatch& w,
                                                    const std::string& publication,
                                                    const std::set<uint32_t>& own_xids);
+
+/// Every transaction in pgoutput messages (in stream order).
+Result<std::vector<ForeignCommit>> CommitsIn(const std::vector<std::string>& messages);
+
+/// Transactions decoded from `slot` (peeked, not consumed; the slot must be
+/// inactive) through `publication` that end after `applied` and carry no
+/// replication origin: source writes the target has not received and that
+/// advancing the slot would skip.
+Result<std::vector<ForeignCommit>> UnappliedSourceCommits(pg::Connection& src,
+                                                          const std::string& slot,
+                                                          const std::string& publication,
+                                                          cdc::Lsn applied);
 
 /// Pure part of CheckWriteWatch: pgoutput messages in stream order.
 Result<std::vector<ForeignCommit>> ForeignCommitsIn(const std::vector<std::string>& messages,

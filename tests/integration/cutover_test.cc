@@ -591,8 +591,18 @@ TEST_F(CutoverTest, FreezeHoldsAgainstARoleSettingOverride) {
     EXPECT_LE(frozen, freeze_start) << "writes-frozen is marked after the freeze step began";
   }
 
+  // A superuser writes on the frozen source anyway. Rollback must not advance
+  // the forward slot past that write (the target would never get it): follow
+  // is left stopped, and the journal names the transaction.
+  src_->Sql(
+      "BEGIN READ WRITE; "
+      "INSERT INTO audit_log (msg) VALUES ('written on the frozen source'); COMMIT",
+      "shop");
   auto rb = RunHikkoshi({"rollback", "--config", toml});
   ASSERT_EQ(rb.exit_code, 0) << rb.out << rb.err;
+  std::cout << rb.out;
+  EXPECT_NE(rb.out.find("not on the target"), std::string::npos) << rb.out;
+  EXPECT_NE(rb.out.find("public.audit_log"), std::string::npos) << rb.out;
   EXPECT_EQ(RoleLogin(*src_, "app"), "true 40") << "logins restored as they were";
   EXPECT_EQ(RoleLogin(*tgt_, "app"), "false -1") << "the frozen target refuses the app";
   EXPECT_EQ(src_->Value("SELECT count(*) FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = "
