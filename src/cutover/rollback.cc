@@ -14,6 +14,7 @@
 #include "cutover/follower_proc.h"
 #include "cutover/health.h"
 #include "cutover/hooks.h"
+#include "cutover/large_objects.h"
 #include "cutover/pgbouncer.h"
 #include "cutover/sequences.h"
 #include "cutover/write_watch.h"
@@ -148,6 +149,26 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
       if (!c.ok()) return c.TakeError();
       return Status::Ok();
     }()));
+  }
+
+  // Large objects are not replicated back either: name the ones that differ
+  // (the rollback goes on: stopping here would leave both databases frozen).
+  if (app_touched) {
+    auto s = j.Begin("large-objects");
+    auto lo = CompareLargeObjects(tgt, src);
+    if (lo.ok() && !lo->diffs.empty()) {
+      std::string list;
+      for (size_t i = 0; i < lo->diffs.size() && i < 5; ++i) list += (i ? ", " : "") + lo->diffs[i];
+      std::string what =
+          std::to_string(lo->diffs.size()) +
+          " large object(s) differ between target and source (not carried back): " + list +
+          "; copy them to the source by hand";
+      LogWarn("{}", what);
+      s.details()["summary"] = what;
+    } else if (lo.ok()) {
+      s.details()["summary"] = "0 differ";
+    }
+    (void)s.Finish(lo.ok() ? Status::Ok() : Status(lo.TakeError()), "ok");
   }
 
   // 3. Sequences back on the source.
