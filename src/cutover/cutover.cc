@@ -19,11 +19,13 @@
 #include "cutover/env_file.h"
 #include "cutover/follower_proc.h"
 #include "cutover/health.h"
+#include "cutover/large_objects.h"
 #include "cutover/pgbouncer.h"
 #include "cutover/preconditions.h"
 #include "cutover/probe_table.h"
 #include "cutover/rollback.h"
 #include "cutover/sequences.h"
+#include "cutover/write_watch.h"
 #include "pg/error.h"
 
 namespace hk::cutover {
@@ -51,6 +53,7 @@ class Cutover {
   Status StopForward();
   Status Sequences();
   Status Reverse();
+  Status ConfirmNoForeignWrites();
   Status Switch();
   Status Health();
   int64_t FrozenForMs() const { return UnixMsNow() - frozen_at_ms_; }
@@ -60,6 +63,9 @@ class Cutover {
   CutoverState& st_;
   cdc::FollowState fwd_;
   pg::Connection src_, tgt_;
+  bool same_cluster_ = false;
+  WriteWatch watch_;
+  uint32_t marker_xid_ = 0;
   int64_t frozen_at_ms_ = 0;
   Metrics m_;
 };
@@ -70,6 +76,9 @@ Status Cutover::Prepare() {
     HK_ASSIGN_OR_RETURN(fwd_, cdc::LoadFollowState(ctx_.workdir));
     HK_ASSIGN_OR_RETURN(src_, OpenAdmin(ctx_.source));
     HK_ASSIGN_OR_RETURN(tgt_, OpenAdmin(ctx_.target));
+    // Roles are per cluster: with both databases on one, blocking the app's
+    // logins on the source would block them on the target too.
+    same_cluster_ = SameCluster(src_, tgt_);
     // On the target first: the follower must find it when the source's
     // first marker arrives.
     HK_RETURN_IF_ERROR(EnsureProbeTable(tgt_));
@@ -91,37 +100,75 @@ Status Cutover::Prepare() {
 }
 
 Status Cutover::Freeze() {
+  st_.phase = "frozen";
+  HK_RETURN_IF_ERROR(Save());
+  // The window starts where clients first stop being served, in both modes:
+  // at PAUSE, or at the freeze's first step (app logins blocked, read-only
+  // default, sessions ended).
+  j_.Mark("writes-frozen", ctx_.pgbouncer()
+                               ? nlohmann::json{{"database", "source"}, {"via", "pgbouncer"}}
+                               : nlohmann::json{{"database", "source"}});
+  frozen_at_ms_ = UnixMsNow();
   if (ctx_.pgbouncer()) {
-    st_.phase = "frozen";
-    HK_RETURN_IF_ERROR(Save());
-    j_.Mark("writes-frozen", {{"database", "source"}, {"via", "pgbouncer"}});
-    frozen_at_ms_ = UnixMsNow();
     auto p = j_.Begin("pause-pgbouncer");
     HK_RETURN_IF_ERROR(p.Finish(PgbouncerPause(ctx_.cfg, ctx_.cfg.max_freeze_ms)));
   }
   auto s = j_.Begin("freeze-source");
-  auto f = FreezeDatabase(src_, ctx_.app());
+  auto f = FreezeDatabase(src_, ctx_.app(), LoginsOf(ctx_, j_, st_, true, same_cluster_));
   if (!f.ok()) return s.Finish(f.TakeError());
   s.details()["terminated_sessions"] = f->terminated;
-  s.details()["summary"] = std::to_string(f->terminated) + " app session(s) ended";
+  s.details()["logins_blocked"] = st_.source_logins.size();
+  s.details()["summary"] = std::to_string(f->terminated) + " app session(s) ended, " +
+                           std::to_string(st_.source_logins.size()) + " app role(s) NOLOGIN";
   (void)s.Finish(Status::Ok());
-  if (!ctx_.pgbouncer()) {
-    frozen_at_ms_ = UnixMsNow();
-    j_.Mark("writes-frozen", {{"database", "source"}});
-  }
-  st_.phase = "frozen";
   return Save();
 }
 
 Status Cutover::DrainAndVerify() {
   {
     auto s = j_.Begin("drain");
+    // The proof that the freeze holds: a copy of the forward stream from
+    // before the marker, decoded before the switch (ConfirmNoForeignWrites).
+    auto w = StartWriteWatch(src_, fwd_.slot);
+    if (!w.ok()) return s.Finish(w.TakeError());
+    watch_ = *w;
+    s.details()["watch_from_lsn"] = cdc::FormatLsn(watch_.from);
     int pid = fwd_.pid;
     auto d = Drain(src_, tgt_, fwd_.origin, "cutover", ctx_.cfg.max_freeze_ms - FrozenForMs(),
                    [&] { return FollowerAlive(pid); });
     if (!d.ok()) return s.Finish(d.TakeError());
-    s.details() = d->ToJson();
+    marker_xid_ = d->marker_xid;
+    nlohmann::json details = d->ToJson();
+    details["watch_from_lsn"] = cdc::FormatLsn(watch_.from);
+    s.details() = details;
     s.details()["summary"] = "marker arrived after " + std::to_string(d->waited_ms) + " ms";
+    (void)s.Finish(Status::Ok());
+  }
+  // Checked now (a bypassing write would make the counts differ, for a less
+  // clear reason) and again right before the switch.
+  HK_RETURN_IF_ERROR(ConfirmNoForeignWrites());
+  {
+    // Logical decoding does not carry large objects and the counts do not
+    // see them: refuse when the two sides' differ.
+    auto s = j_.Begin("large-objects");
+    auto lo = CompareLargeObjects(src_, tgt_);
+    if (!lo.ok()) return s.Finish(lo.TakeError());
+    s.details()["source"] = lo->source;
+    s.details()["target"] = lo->target;
+    s.details()["contents_compared"] = lo->contents_compared;
+    s.details()["summary"] =
+        fmt::format("{} on the source, {} differ", lo->source, lo->diffs.size());
+    if (!lo->diffs.empty()) {
+      std::string list;
+      for (size_t i = 0; i < lo->diffs.size() && i < 5; ++i) list += (i ? ", " : "") + lo->diffs[i];
+      return s.Finish(MakeError(
+          ErrorKind::kDataError,
+          fmt::format("{} large object(s) differ between source and target: {}", lo->diffs.size(),
+                      list),
+          "logical replication does not carry large objects: copy them to the target (e.g. "
+          "lo_export/lo_import, or pg_dump --large-objects --data-only of them) while the "
+          "application does not write them, then cut over again"));
+    }
     (void)s.Finish(Status::Ok());
   }
   if (ctx_.cfg.verify == "counts") {
@@ -167,7 +214,10 @@ Status Cutover::Sequences() {
   m_.sequences = r->copied;
   s.details()["copied"] = r->copied;
   s.details()["never_used"] = r->never_used;
-  s.details()["summary"] = std::to_string(r->copied) + " set";
+  s.details()["already_ahead"] = r->already_ahead;
+  s.details()["missing_on_target"] = r->missing;
+  s.details()["summary"] = fmt::format("{} set, {} already ahead, {} missing on the target",
+                                       r->copied, r->already_ahead, r->missing.size());
   return s.Finish(Status::Ok());
 }
 
@@ -208,11 +258,35 @@ Status Cutover::Reverse() {
   }());
 }
 
+Status Cutover::ConfirmNoForeignWrites() {
+  auto s = j_.Begin("confirm-no-writes");
+  auto f = CheckWriteWatch(src_, watch_, fwd_.publication, {marker_xid_});
+  if (!f.ok()) return s.Finish(f.TakeError());
+  s.details()["from_lsn"] = cdc::FormatLsn(watch_.from);
+  s.details()["foreign_commits"] = f->size();
+  if (f->empty()) {
+    s.details()["summary"] = "no transaction but hikkoshi's committed on the source since " +
+                             cdc::FormatLsn(watch_.from);
+    return s.Finish(Status::Ok());
+  }
+  std::string list;
+  for (size_t i = 0; i < f->size() && i < 5; ++i) list += (i ? "; " : "") + (*f)[i].Describe();
+  return s.Finish(MakeError(
+      ErrorKind::kDataError,
+      fmt::format("the freeze was bypassed: {} transaction(s) committed on the frozen source after "
+                  "the drain marker: {}",
+                  f->size(), list),
+      "a session wrote despite the freeze (a role that is not in cutover.app_roles, or "
+      "PGOPTIONS / SET SESSION CHARACTERISTICS ... READ WRITE): add its role to "
+      "cutover.app_roles or stop it, then cut over again"));
+}
+
 Status Cutover::Switch() {
   HK_ASSIGN_OR_RETURN(bool tgt_frozen, IsFrozen(tgt_));
-  if (tgt_frozen) {  // left read-only by an earlier rollback
+  if (tgt_frozen || !st_.target_logins.empty()) {  // left read-only by an earlier rollback
     auto s = j_.Begin("unfreeze-target");
-    HK_RETURN_IF_ERROR(s.Finish(UnfreezeDatabase(tgt_, ctx_.app())));
+    HK_RETURN_IF_ERROR(s.Finish(
+        UnfreezeDatabase(tgt_, ctx_.app(), LoginsOf(ctx_, j_, st_, false, same_cluster_))));
   }
   st_.app_on_target = true;
   st_.phase = "switching";
@@ -262,8 +336,10 @@ Status Cutover::Run(bool& frozen) {
   st = Freeze();
   if (!st.ok()) {  // FreezeDatabase lifted its own freeze
     HK_ASSIGN_OR_RETURN(bool still, IsFrozen(src_));
-    frozen = still || ctx_.pgbouncer();  // rollback RESUMEs PgBouncer
-    if (!still) {
+    // Rollback RESUMEs PgBouncer and restores logins left blocked.
+    still = still || !st_.source_logins.empty();
+    frozen = still || ctx_.pgbouncer();
+    if (!still && !ctx_.pgbouncer()) {
       st_.phase = "idle";
       (void)Save();
     }
@@ -274,6 +350,7 @@ Status Cutover::Run(bool& frozen) {
   HK_RETURN_IF_ERROR(StopForward());
   HK_RETURN_IF_ERROR(Sequences());
   HK_RETURN_IF_ERROR(Reverse());
+  HK_RETURN_IF_ERROR(ConfirmNoForeignWrites());
   HK_RETURN_IF_ERROR(Switch());
   return Health();
 }

@@ -10,6 +10,7 @@ namespace hk::cutover {
 
 nlohmann::json DrainResult::ToJson() const {
   return {{"marker", token},
+          {"marker_xid", marker_xid},
           {"frozen_lsn", frozen_lsn},
           {"applied_lsn", applied_lsn},
           {"waited_ms", waited_ms}};
@@ -21,7 +22,7 @@ Result<DrainResult> Drain(pg::Connection& frozen, pg::Connection& other, const s
   using Clock = std::chrono::steady_clock;
   DrainResult d;
   d.token = "marker-" + cdc::NewFollowId();
-  HK_RETURN_IF_ERROR(InsertMarker(frozen, d.token, note));
+  HK_ASSIGN_OR_RETURN(d.marker_xid, InsertMarker(frozen, d.token, note));
   HK_ASSIGN_OR_RETURN(d.frozen_lsn, frozen.QueryValue("SELECT pg_current_wal_lsn()::text"));
   auto start = Clock::now();
   int polls = 0;

@@ -18,6 +18,7 @@ namespace hk::cutover {
 
 struct DrainResult {
   std::string token;
+  uint32_t marker_xid = 0;  ///< The marker transaction's xid on the frozen side.
   std::string frozen_lsn;   ///< pg_current_wal_lsn() on the frozen side after the marker.
   std::string applied_lsn;  ///< The origin's progress on the other side when it arrived.
   int64_t waited_ms = 0;

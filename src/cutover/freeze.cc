@@ -81,7 +81,75 @@ Result<bool> IsFrozen(pg::Connection& admin) {
   return r.Int(0, 0) > 0;
 }
 
-Result<FreezeResult> FreezeDatabase(pg::Connection& admin, const AppSessions& app) {
+bool SameCluster(pg::Connection& a, pg::Connection& b) {
+  const char* q = "SELECT system_identifier::text FROM pg_control_system()";
+  auto x = a.QueryValue(q);
+  auto y = b.QueryValue(q);
+  if (x.ok() && y.ok()) return *x == *y;
+  // pg_control_system() may be denied: the server's own address and port.
+  const char* addr =
+      "SELECT coalesce(host(inet_server_addr()), 'socket') || ':' || "
+      "coalesce(inet_server_port()::text, '') || ':' || "
+      "coalesce(current_setting('cluster_name', true), '')";
+  auto p = a.QueryValue(addr);
+  auto r = b.QueryValue(addr);
+  return p.ok() && r.ok() && *p == *r && p->rfind("socket", 0) != 0;
+}
+
+namespace {
+
+// Records the app roles' current login rights (those not recorded yet: a
+// rerun keeps the originals), persists them, then blocks their logins.
+Status BlockLogins(pg::Connection& admin, const AppSessions& app, const LoginBlock& logins) {
+  if (logins.skip || !logins.saved || app.roles.empty()) return Status::Ok();
+  HK_ASSIGN_OR_RETURN(auto r,
+                      admin.Exec("SELECT rolname, rolcanlogin, rolconnlimit FROM pg_roles "
+                                 "WHERE rolname = ANY($1::text[]) AND rolname <> current_user "
+                                 "AND rolname <> session_user ORDER BY rolname",
+                                 {TextArrayLiteral(app.roles)}));
+  bool added = false;
+  for (int i = 0; i < r.rows(); ++i) {
+    std::string role = r.Str(i, 0);
+    bool known = false;
+    for (const auto& s : *logins.saved) known = known || s.role == role;
+    if (known) continue;
+    logins.saved->push_back({role, r.Bool(i, 1), static_cast<int>(r.Int(i, 2))});
+    added = true;
+  }
+  if (added && logins.persist) HK_RETURN_IF_ERROR(logins.persist());
+  for (const auto& s : *logins.saved)
+    HK_RETURN_IF_ERROR(admin.Run("ALTER ROLE " + pg::QuoteIdent(s.role) + " NOLOGIN"));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RestoreLogins(pg::Connection& admin, const LoginBlock& logins) {
+  if (!logins.saved || logins.saved->empty()) return Status::Ok();
+  for (const auto& s : *logins.saved) {
+    HK_ASSIGN_OR_RETURN(auto exists,
+                        admin.Exec("SELECT 1 FROM pg_roles WHERE rolname = $1", {s.role}));
+    if (exists.rows() == 0) continue;
+    HK_RETURN_IF_ERROR(admin.Run("ALTER ROLE " + pg::QuoteIdent(s.role) +
+                                 (s.can_login ? " LOGIN" : " NOLOGIN") + " CONNECTION LIMIT " +
+                                 std::to_string(s.conn_limit)));
+  }
+  logins.saved->clear();
+  if (logins.persist) return logins.persist();
+  return Status::Ok();
+}
+
+Result<FreezeResult> FreezeDatabase(pg::Connection& admin, const AppSessions& app,
+                                    const LoginBlock& logins) {
+  // New sessions of the app's roles are refused before anything else: the
+  // read-only default alone can be overridden by a role setting, PGOPTIONS or
+  // SET SESSION CHARACTERISTICS.
+  auto blocked = BlockLogins(admin, app, logins);
+  if (!blocked.ok()) {
+    auto undo = RestoreLogins(admin, logins);
+    if (!undo.ok()) LogError("could not restore the app roles' logins: {}", undo.error().message);
+    return blocked.TakeError();
+  }
   HK_RETURN_IF_ERROR(AlterReadOnly(admin, true));
   FreezeResult out;
   HK_ASSIGN_OR_RETURN(out.frozen_at, admin.QueryValue("SELECT clock_timestamp()::text"));
@@ -106,7 +174,7 @@ Result<FreezeResult> FreezeDatabase(pg::Connection& admin, const AppSessions& ap
     if (left.empty()) return out;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto undo = UnfreezeDatabase(admin, app);
+  auto undo = UnfreezeDatabase(admin, app, logins);
   if (!undo.ok()) LogError("could not lift the freeze again: {}", undo.error().message);
   return MakeError(
       ErrorKind::kBadInput,
@@ -115,8 +183,9 @@ Result<FreezeResult> FreezeDatabase(pg::Connection& admin, const AppSessions& ap
       "terminate_superusers = true for superusers), or close them; the freeze was lifted again");
 }
 
-Status UnfreezeDatabase(pg::Connection& admin, const AppSessions& app) {
+Status UnfreezeDatabase(pg::Connection& admin, const AppSessions& app, const LoginBlock& logins) {
   HK_RETURN_IF_ERROR(AlterReadOnly(admin, false));
+  HK_RETURN_IF_ERROR(RestoreLogins(admin, logins));
   HK_ASSIGN_OR_RETURN(std::string now, admin.QueryValue("SELECT clock_timestamp()::text"));
   // Sessions opened during the freeze keep read-only as their default.
   auto t = Terminate(admin, app, now);

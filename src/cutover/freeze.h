@@ -1,17 +1,22 @@
-// Freezing writes on a database (`readonly` mode): ALTER DATABASE ... SET
-// default_transaction_read_only = on, end the application's sessions (by role
-// or application_name; never hikkoshi's own, whose application_name starts
-// with "hikkoshi", nor superusers' unless asked), then confirm in
+// Freezing writes on a database (`readonly` mode): the application's roles
+// may no longer log in (ALTER ROLE ... NOLOGIN, their original rights recorded
+// durably first), ALTER DATABASE ... SET default_transaction_read_only = on
+// (a default only: role settings, PGOPTIONS and SET SESSION CHARACTERISTICS
+// override it, hence the login block), end the application's sessions (by
+// role or application_name; never hikkoshi's own, whose application_name
+// starts with "hikkoshi", nor superusers' unless asked), then confirm in
 // pg_stat_activity that no session that could still write remains. Unfreeze
-// reverses it and ends the application's sessions opened during the freeze,
-// which would otherwise stay read-only.
+// reverses it: logins restored, default reset, and the application's sessions
+// opened during the freeze (which would stay read-only) ended.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "cutover/state.h"
 #include "pg/connection.h"
 #include "pg/conninfo.h"
 
@@ -36,13 +41,32 @@ struct FreezeResult {
   std::string frozen_at;  ///< Server clock right after the ALTER.
 };
 
-/// Freezes the database `admin` is connected to. On failure to confirm (a
-/// write-capable session remains), the database is unfrozen again and the
-/// error names the sessions.
-Result<FreezeResult> FreezeDatabase(pg::Connection& admin, const AppSessions& app);
+/// Where the app roles' original login rights on one side are kept: `saved`
+/// lives in the cutover state; `persist` writes it durably (state file and
+/// journal) and runs before any ALTER ROLE and after the restore. With `skip`
+/// (source and target share a cluster, so roles are shared) logins are left alone.
+struct LoginBlock {
+  std::vector<RoleLogin>* saved = nullptr;
+  std::function<Status()> persist;
+  bool skip = false;
+};
 
-/// Lifts the freeze (idempotent) and ends the app sessions opened while frozen.
-Status UnfreezeDatabase(pg::Connection& admin, const AppSessions& app);
+/// Freezes the database `admin` is connected to. On failure to confirm (a
+/// write-capable session remains), the database is unfrozen again (logins
+/// restored) and the error names the sessions.
+Result<FreezeResult> FreezeDatabase(pg::Connection& admin, const AppSessions& app,
+                                    const LoginBlock& logins);
+
+/// Lifts the freeze (idempotent): restores the recorded logins, resets the
+/// default, ends the app sessions opened while frozen.
+Status UnfreezeDatabase(pg::Connection& admin, const AppSessions& app, const LoginBlock& logins);
+
+/// Restores the logins recorded in `logins.saved` (then clears and persists).
+Status RestoreLogins(pg::Connection& admin, const LoginBlock& logins);
+
+/// Whether `a` and `b` are the same cluster (same system identifier); false
+/// when it cannot be told.
+bool SameCluster(pg::Connection& a, pg::Connection& b);
 
 /// Whether this database carries default_transaction_read_only = on.
 Result<bool> IsFrozen(pg::Connection& admin);

@@ -1,12 +1,15 @@
 #include "cutover/pgbouncer.h"
 
+#include <poll.h>
+
+#include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <future>
 #include <vector>
 
 #include "cutover/env_file.h"
 #include "pg/connection.h"
+#include "pg/error.h"
 
 namespace hk::cutover {
 namespace {
@@ -39,6 +42,21 @@ std::optional<std::string_view> ValueOf(std::string_view line, std::string_view 
   return Trim(rest.substr(1));
 }
 
+// "[name]" -> "name" (lower case); nullopt when the line is no section header.
+std::optional<std::string> SectionOf(std::string_view line) {
+  std::string_view t = Trim(line);
+  if (t.size() < 2 || t.front() != '[' || t.back() != ']') return std::nullopt;
+  std::string name(Trim(t.substr(1, t.size() - 2)));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+// Lines before any section header count as [databases]: a file %include'd
+// inside that section may have none.
+bool InDatabases(const std::optional<std::string>& section) {
+  return !section || *section == "databases";
+}
+
 Result<pg::Connection> Console(const CutoverConfig& cfg) {
   HK_ASSIGN_OR_RETURN(pg::ConnInfo ci, pg::ConnInfo::Parse(cfg.pgb_admin_url));
   pg::ConnectOptions co;
@@ -52,37 +70,81 @@ Result<pg::Connection> Console(const CutoverConfig& cfg) {
 }  // namespace
 
 std::optional<std::string> IniEntry(std::string_view text, std::string_view key) {
-  for (auto line : Lines(text))
+  std::optional<std::string> section;
+  for (auto line : Lines(text)) {
+    if (auto sec = SectionOf(line)) {
+      section = sec;
+      continue;
+    }
+    if (!InDatabases(section)) continue;
     if (auto v = ValueOf(line, key)) return std::string(*v);
+  }
   return std::nullopt;
 }
 
 std::string WithIniEntry(std::string_view text, std::string_view key, std::string_view value) {
-  std::string out;
+  const std::string entry = std::string(key) + " = " + std::string(value) + "\n";
+  std::optional<std::string> section;
+  std::vector<std::string_view> lines = Lines(text);
+  // Where to add the entry when absent: the end of the [databases] section
+  // (after its last non-blank line), or the end of a file without sections.
+  size_t insert_at = std::string_view::npos;
   bool done = false;
-  for (auto line : Lines(text)) {
-    if (!done && ValueOf(line, key)) {
-      out += std::string(key) + " = " + std::string(value) + "\n";
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto line = lines[i];
+    if (auto sec = SectionOf(line))
+      section = sec;
+    else if (!done && InDatabases(section) && ValueOf(line, key)) {
+      out += entry;
       done = true;
-    } else {
-      out += line;
+      continue;
     }
+    out += line;
+    if (InDatabases(section) && !Trim(line).empty()) insert_at = out.size();
   }
-  if (!done) {
+  if (done) return out;
+  if (insert_at == std::string_view::npos) {  // no [databases] section: add one
     if (!out.empty() && out.back() != '\n') out += '\n';
-    out += std::string(key) + " = " + std::string(value) + "\n";
+    return out + "[databases]\n" + entry;
   }
-  return out;
+  std::string head = out.substr(0, insert_at);
+  if (!head.empty() && head.back() != '\n') head += '\n';
+  return head + entry + out.substr(insert_at);
 }
 
 Status PgbouncerPause(const CutoverConfig& cfg, int64_t timeout_ms) {
   HK_ASSIGN_OR_RETURN(pg::Connection c, Console(cfg));
-  auto fut = std::async(std::launch::async, [&] { return c.Run("PAUSE " + cfg.pgb_database); });
-  if (fut.wait_for(std::chrono::milliseconds(timeout_ms)) == std::future_status::ready)
-    return fut.get();
-  // In-flight transactions did not finish: give up the pause.
+  // Sent without blocking: PgBouncer answers PAUSE only once every server
+  // connection is released, and never answers a PAUSE that a RESUME
+  // cancelled, so the wait must be ours and bounded.
+  PGconn* raw = c.raw();
+  if (!PQsendQuery(raw, ("PAUSE " + cfg.pgb_database).c_str()))
+    return pg::ErrorFromResult(nullptr, raw);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (!PQconsumeInput(raw)) return pg::ErrorFromResult(nullptr, raw);
+    if (!PQisBusy(raw)) {
+      Status st = Status::Ok();
+      while (PGresult* r = PQgetResult(raw)) {
+        ExecStatusType t = PQresultStatus(r);
+        if (st.ok() && t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK)
+          st = pg::ErrorFromResult(r, raw);
+        PQclear(r);
+      }
+      return st;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) break;
+    pollfd p{PQsocket(raw), POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 200)));
+  }
+  // In-flight transactions did not finish: give up the pause. The pausing
+  // console connection is closed unanswered (its destructor) instead of
+  // waited on.
   (void)PgbouncerResume(cfg);
-  (void)fut.get();
   return MakeError(ErrorKind::kRetryable,
                    "PgBouncer could not pause " + cfg.pgb_database + " within " +
                        std::to_string(timeout_ms) + " ms",

@@ -14,12 +14,15 @@
 
 namespace hk::cutover {
 
-/// The value of `key = value` in ini text (first match, any section).
+/// The value of `key = value` in ini text (first match in the [databases]
+/// section, or before any section header: an %include'd file may have none).
 std::optional<std::string> IniEntry(std::string_view text, std::string_view key);
-/// `text` with that line's value replaced (appended when absent).
+/// `text` with that [databases] line's value replaced (added at the end of
+/// the [databases] section when absent); other sections are never touched.
 std::string WithIniEntry(std::string_view text, std::string_view key, std::string_view value);
 
-/// PAUSE db; gives up (and RESUMEs) after timeout_ms.
+/// PAUSE db; gives up after timeout_ms: RESUMEs and closes the pausing
+/// console connection without waiting for its answer.
 Status PgbouncerPause(const CutoverConfig& cfg, int64_t timeout_ms);
 /// RESUME db; a database that is not paused is fine.
 Status PgbouncerResume(const CutoverConfig& cfg);

@@ -10,6 +10,7 @@
 #include "common/secrets.h"
 #include "cutover/env_file.h"
 #include "cutover/follower_proc.h"
+#include "cutover/freeze.h"
 #include "cutover/hooks.h"
 #include "cutover/journal.h"
 #include "cutover/pgbouncer.h"
@@ -90,6 +91,78 @@ void CheckDatabases(const SwitchContext& ctx, PreconditionReport& r) {
   }
 }
 
+// The freeze holds only if no session can make itself writable: the app's
+// roles are refused at login for its duration, so any other login role whose
+// settings turn the read-only default off (ALTER ROLE r [IN DATABASE d] SET
+// default_transaction_read_only = off) is refused here. Also: hikkoshi must
+// be able to ALTER ROLE the app roles without locking itself out, and (on the
+// source) copy the forward slot for the proof.
+void CheckFreezeHolds(const SwitchContext& ctx, PreconditionReport& r) {
+  for (int side = 0; side < 2; ++side) {
+    std::string where = side == 0 ? "source" : "target";
+    auto c = pg::Connection::Open(side == 0 ? ctx.source : ctx.target,
+                                  {"hikkoshi cutover check", 10, false});
+    if (!c.ok()) continue;  // reported by CheckDatabases
+    const std::string roles = TextArrayLiteral(ctx.cfg.app_roles);
+    auto o = c->Exec(
+        "SELECT DISTINCT r.rolname, CASE WHEN s.setdatabase = 0 THEN 'ALTER ROLE' ELSE "
+        "'ALTER ROLE ... IN DATABASE' END, cfg "
+        "FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) cfg "
+        "WHERE (s.setdatabase = 0 OR s.setdatabase = (SELECT oid FROM pg_database WHERE datname "
+        "= current_database())) AND r.rolcanlogin "
+        "AND lower(split_part(cfg, '=', 1)) IN ('default_transaction_read_only', "
+        "'transaction_read_only') "
+        "AND lower(trim(split_part(cfg, '=', 2))) NOT IN ('on', 'true', 'yes', '1', 't', 'tr', "
+        "'tru', 'y', 'ye') "
+        "AND NOT r.rolname = ANY($1::text[]) AND r.rolname <> current_user ORDER BY 1",
+        {roles});
+    if (!o.ok()) {
+      Add(r, "freeze holds on the " + where, false, o.error().message);
+      continue;
+    }
+    std::string overriding;
+    for (int i = 0; i < o->rows(); ++i)
+      overriding +=
+          fmt::format("{}{} ({} SET {})", i ? ", " : "", o->Str(i, 0), o->Str(i, 1), o->Str(i, 2));
+    auto me = c->Exec(
+        "SELECT current_user = ANY($1::text[]) OR session_user = ANY($1::text[]), "
+        "(SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user), "
+        "(SELECT rolsuper OR rolreplication FROM pg_roles WHERE rolname = current_user), "
+        "(SELECT string_agg(rolname, ', ') FROM pg_roles WHERE rolname = ANY($1::text[]) AND "
+        "rolsuper AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))",
+        {roles});
+    if (!me.ok()) {
+      Add(r, "freeze holds on the " + where, false, me.error().message);
+      continue;
+    }
+    std::string why;
+    if (!overriding.empty())
+      why =
+          "these roles' settings turn the read-only freeze off and they are not in "
+          "cutover.app_roles (whose logins are blocked during the freeze): " +
+          overriding +
+          "; add them to cutover.app_roles or `ALTER ROLE ... RESET "
+          "default_transaction_read_only`";
+    else if (me->Bool(0, 0))
+      why =
+          "cutover.app_roles contains the role hikkoshi connects as; the freeze blocks the "
+          "app roles' logins, so connect as another role (a superuser or the database owner)";
+    else if (!me->Bool(0, 1) || !me->IsNull(0, 3))
+      why = "hikkoshi's role may not ALTER ROLE the app roles (" +
+            (me->IsNull(0, 3) ? std::string("needs CREATEROLE or superuser")
+                              : "superuser app roles: " + me->Str(0, 3)) +
+            ") to block their logins during the freeze";
+    else if (side == 0 && !me->Bool(0, 2))
+      why =
+          "hikkoshi's role needs REPLICATION (or superuser) on the source to copy the "
+          "forward slot for the proof that nothing was written after the drain";
+    Add(r, "freeze holds on the " + where, why.empty(),
+        why.empty() ? "no role setting overrides the read-only default; app roles' logins "
+                      "blocked during the freeze"
+                    : why);
+  }
+}
+
 }  // namespace
 
 PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup_check) {
@@ -97,6 +170,7 @@ PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup
   const auto& cfg = ctx.cfg;
   CheckFollow(ctx, r);
   CheckDatabases(ctx, r);
+  CheckFreezeHolds(ctx, r);
   Add(r, "application sessions named", !cfg.app_roles.empty() || !cfg.app_names.empty(),
       cfg.app_roles.empty() && cfg.app_names.empty()
           ? "set cutover.app_roles or cutover.app_names so the freeze can end the app's sessions"
@@ -159,8 +233,9 @@ std::string PlanText(const SwitchContext& ctx, const PreconditionReport& pre) {
     step("PAUSE " + cfg.pgb_database +
          " on PgBouncer (in-flight transactions finish, new ones wait)");
   step(fmt::format(
-      "freeze writes on the source ({}): read-only default, end sessions of roles [{}] / "
-      "application names [{}], confirm none can write",
+      "freeze writes on the source ({}): block logins of roles [{}] (NOLOGIN, restored "
+      "afterwards), read-only default, end their sessions and those of application names [{}], "
+      "confirm none can write",
       cfg.freeze, fmt::join(cfg.app_roles, ", "), fmt::join(cfg.app_names, ", ")));
   step(
       fmt::format("drain: commit a marker on the source, wait for it on the target (abort and "
@@ -169,10 +244,15 @@ std::string PlanText(const SwitchContext& ctx, const PreconditionReport& pre) {
   if (cfg.verify == "counts")
     step("verify: exact row counts of every published table on both sides");
   step("stop the forward follower");
-  step(fmt::format("sequences: set every target sequence to the source value + {}",
-                   cfg.sequence_gap));
+  step(
+      fmt::format("sequences: bring every target sequence to the source value + {} (never "
+                  "lowered)",
+                  cfg.sequence_gap));
   step("reverse replication: slot + publication on the target, follower target -> source in " +
        ctx.reverse_dir());
+  step(
+      "confirm from the forward stream that only hikkoshi committed on the source after the "
+      "marker");
   if (!cfg.env_path.empty())
     step(fmt::format("switch {} in {} (backup in {})", cfg.env_variable, cfg.env_path,
                      ctx.env_backup()));

@@ -21,16 +21,19 @@ Status WriteProbe(pg::Connection& c) {
   return c.Run("DELETE FROM hikkoshi.cutover_probe WHERE token = $1", {token});
 }
 
-Status InsertMarker(pg::Connection& c, const std::string& token, const std::string& note) {
+Result<uint32_t> InsertMarker(pg::Connection& c, const std::string& token,
+                              const std::string& note) {
   HK_RETURN_IF_ERROR(c.Run("BEGIN READ WRITE"));
-  auto st =
-      c.Run("INSERT INTO hikkoshi.cutover_probe (token, kind, note) VALUES ($1, 'marker', $2)",
-            {token, note});
+  auto st = c.QueryValue(
+      "INSERT INTO hikkoshi.cutover_probe (token, kind, note) VALUES ($1, 'marker', $2) "
+      "RETURNING (pg_current_xact_id()::text::numeric % 4294967296)::text",
+      {token, note});
   if (!st.ok()) {
     (void)c.Run("ROLLBACK");
-    return st;
+    return st.TakeError();
   }
-  return c.Run("COMMIT");
+  HK_RETURN_IF_ERROR(c.Run("COMMIT"));
+  return static_cast<uint32_t>(std::stoull(*st));
 }
 
 Result<bool> HasMarker(pg::Connection& c, const std::string& token) {

@@ -5,6 +5,7 @@
 // applied in commit order).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "common/status.h"
@@ -21,8 +22,9 @@ Status EnsureProbeTable(pg::Connection& c);
 Status WriteProbe(pg::Connection& c);
 
 /// Inserts marker row `token` (kind 'marker'), bypassing the database's
-/// read-only default for this one transaction.
-Status InsertMarker(pg::Connection& c, const std::string& token, const std::string& note);
+/// read-only default for this one transaction. Returns the transaction's xid
+/// (32 bits, as logical decoding shows it).
+Result<uint32_t> InsertMarker(pg::Connection& c, const std::string& token, const std::string& note);
 
 /// Whether marker `token` is present.
 Result<bool> HasMarker(pg::Connection& c, const std::string& token);

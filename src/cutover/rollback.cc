@@ -14,8 +14,10 @@
 #include "cutover/follower_proc.h"
 #include "cutover/health.h"
 #include "cutover/hooks.h"
+#include "cutover/large_objects.h"
 #include "cutover/pgbouncer.h"
 #include "cutover/sequences.h"
+#include "cutover/write_watch.h"
 #include "pg/error.h"
 
 namespace hk::cutover {
@@ -61,6 +63,24 @@ Status RunHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
 
 }  // namespace
 
+LoginBlock LoginsOf(const SwitchContext& ctx, Journal& j, CutoverState& st, bool source,
+                    bool same_cluster) {
+  LoginBlock b;
+  b.saved = source ? &st.source_logins : &st.target_logins;
+  b.skip = same_cluster;
+  b.persist = [&ctx, &j, &st, source]() -> Status {
+    HK_RETURN_IF_ERROR(SaveCutoverState(ctx.workdir, st));
+    const auto& v = source ? st.source_logins : st.target_logins;
+    nlohmann::json roles = nlohmann::json::array();
+    for (const auto& r : v)
+      roles.push_back({{"role", r.role}, {"can_login", r.can_login}, {"conn_limit", r.conn_limit}});
+    j.Mark(v.empty() ? "app-logins-restored" : "app-logins-recorded",
+           {{"database", source ? "source" : "target"}, {"original", roles}});
+    return Status::Ok();
+  };
+  return b;
+}
+
 Status RunSwitchHooks(const SwitchContext& ctx, Journal& j, bool cutover) {
   return RunHooks(ctx, j, cutover);
 }
@@ -74,20 +94,27 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   HK_ASSIGN_OR_RETURN(pg::Connection tgt, OpenAdmin(ctx.target));
   bool app_touched = st.app_on_target || EnvOnTarget(ctx) || PgbouncerOnTarget(ctx);
   HK_ASSIGN_OR_RETURN(bool src_frozen, IsFrozen(src));
+  const bool same_cluster = SameCluster(src, tgt);
+  LoginBlock src_logins = LoginsOf(ctx, j, st, /*source=*/true, same_cluster);
+  LoginBlock tgt_logins = LoginsOf(ctx, j, st, /*source=*/false, same_cluster);
 
   // 1. The target stops taking writes first: never two writable databases.
+  // The window starts where clients first stop being served: PAUSE, or the
+  // first step of the freeze (logins blocked, read-only default).
+  if (app_touched)
+    j.Mark("writes-frozen", ctx.pgbouncer()
+                                ? nlohmann::json{{"database", "target"}, {"via", "pgbouncer"}}
+                                : nlohmann::json{{"database", "target"}});
   if (app_touched && ctx.pgbouncer()) {
-    j.Mark("writes-frozen", {{"database", "target"}, {"via", "pgbouncer"}});
     auto s = j.Begin("pause-pgbouncer");
     HK_RETURN_IF_ERROR(s.Finish(PgbouncerPause(cfg, std::max<int64_t>(cfg.max_freeze_ms, 60000))));
   }
   if (app_touched) {
     auto s = j.Begin("freeze-target");
-    auto f = FreezeDatabase(tgt, ctx.app());
+    auto f = FreezeDatabase(tgt, ctx.app(), tgt_logins);
     if (!f.ok()) return s.Finish(f.TakeError());
     s.details()["terminated_sessions"] = f->terminated;
     (void)s.Finish(Status::Ok());
-    if (!ctx.pgbouncer()) j.Mark("writes-frozen", {{"database", "target"}});
   }
 
   // 2. Everything the app wrote on the target reaches the source.
@@ -124,12 +151,34 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
     }()));
   }
 
+  // Large objects are not replicated back either: name the ones that differ
+  // (the rollback goes on: stopping here would leave both databases frozen).
+  if (app_touched) {
+    auto s = j.Begin("large-objects");
+    auto lo = CompareLargeObjects(tgt, src);
+    if (lo.ok() && !lo->diffs.empty()) {
+      std::string list;
+      for (size_t i = 0; i < lo->diffs.size() && i < 5; ++i) list += (i ? ", " : "") + lo->diffs[i];
+      std::string what =
+          std::to_string(lo->diffs.size()) +
+          " large object(s) differ between target and source (not carried back): " + list +
+          "; copy them to the source by hand";
+      LogWarn("{}", what);
+      s.details()["summary"] = what;
+    } else if (lo.ok()) {
+      s.details()["summary"] = "0 differ";
+    }
+    (void)s.Finish(lo.ok() ? Status::Ok() : Status(lo.TakeError()), "ok");
+  }
+
   // 3. Sequences back on the source.
   if (app_touched) {
     auto s = j.Begin("sequences");
     auto r = CopySequences(tgt, src, cfg.sequence_gap);
     if (!r.ok()) return s.Finish(r.TakeError());
     s.details()["copied"] = r->copied;
+    s.details()["already_ahead"] = r->already_ahead;
+    s.details()["missing"] = r->missing;
     (void)s.Finish(Status::Ok());
   }
 
@@ -137,28 +186,64 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   if (src_frozen) {
     auto fwd = cdc::LoadFollowState(ctx.workdir);
     if (fwd.ok() && fwd->phase != "cleaned-up" && !FollowerAlive(fwd->pid)) {
-      auto s = j.Begin("restart-follow");
-      HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
-        if (st.forward_stopped) {
-          // Everything up to the freeze was applied before the follower was
-          // stopped; since then only the reverse follower wrote here.
-          HK_RETURN_IF_ERROR(
-              src.Run("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
-        }
-        auto p = SpawnFollower(ctx.exe, ctx.source, Writable(ctx.target), ctx.workdir);
-        if (!p.ok()) return p.TakeError();
-        s.details()["pid"] = *p;
-        return Status::Ok();
-      }()));
-      st.forward_stopped = false;
-      HK_RETURN_IF_ERROR(Save(ctx, st));
+      // Advancing the slot skips what the reverse follower wrote here, and
+      // must skip nothing else: a source commit the target has not received
+      // (a session that bypassed the freeze) would be lost to the target.
+      std::vector<ForeignCommit> unapplied;
+      if (st.forward_stopped && app_touched) {
+        auto applied =
+            tgt.QueryValue("SELECT pg_replication_origin_progress($1, true)::text", {fwd->origin});
+        auto lsn = applied.ok() ? cdc::ParseLsn(*applied) : std::nullopt;
+        auto u = UnappliedSourceCommits(src, fwd->slot, fwd->publication, lsn.value_or(0));
+        if (u.ok())
+          unapplied = std::move(*u);
+        else
+          LogWarn("could not check the forward slot before advancing it: {}", u.error().message);
+      }
+      if (!unapplied.empty()) {
+        auto s = j.Begin("restart-follow");
+        std::string list;
+        for (size_t i = 0; i < unapplied.size() && i < 5; ++i)
+          list += (i ? "; " : "") + unapplied[i].Describe();
+        std::string why =
+            std::to_string(unapplied.size()) +
+            " transaction(s) committed on the frozen source are not on the target "
+            "(a session bypassed the freeze): " +
+            list +
+            "; follow is left stopped (advancing its slot would lose them): run "
+            "`hikkoshi cleanup` and clone again with --follow before the next cutover";
+        LogWarn("{}", why);
+        s.details()["summary"] = why;
+        s.Skip(why);
+      } else {
+        auto s = j.Begin("restart-follow");
+        HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
+          if (st.forward_stopped && app_touched) {
+            // Everything up to the freeze was applied before the follower was
+            // stopped; since then only the reverse follower wrote here. (When
+            // the app never reached the target, the reverse follower wrote
+            // nothing and the slot is left where it is: anything committed on
+            // the source since, e.g. by a session that bypassed the freeze, is
+            // still carried.)
+            HK_RETURN_IF_ERROR(src.Run(
+                "SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", {fwd->slot}));
+          }
+          auto p = SpawnFollower(ctx.exe, ctx.source, Writable(ctx.target), ctx.workdir);
+          if (!p.ok()) return p.TakeError();
+          s.details()["pid"] = *p;
+          return Status::Ok();
+        }()));
+        st.forward_stopped = false;
+        HK_RETURN_IF_ERROR(Save(ctx, st));
+      }
     }
   }
 
-  // 5. The source takes writes again.
-  if (src_frozen) {
+  // 5. The source takes writes again (and the app roles' logins recorded by
+  // a freeze that may have been killed before ALTER DATABASE come back).
+  if (src_frozen || !st.source_logins.empty()) {
     auto s = j.Begin("unfreeze-source");
-    HK_RETURN_IF_ERROR(s.Finish(UnfreezeDatabase(src, ctx.app())));
+    HK_RETURN_IF_ERROR(s.Finish(UnfreezeDatabase(src, ctx.app(), src_logins)));
   }
 
   // 6. The application back on the source.

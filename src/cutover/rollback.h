@@ -18,6 +18,11 @@ namespace hk::cutover {
 /// before the unfreeze failed.
 Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st);
 
+/// Where a freeze of one side keeps the app roles' original logins: in `st`
+/// (saved to cutover.json) and in the journal, before any ALTER ROLE.
+LoginBlock LoginsOf(const SwitchContext& ctx, Journal& j, CutoverState& st, bool source,
+                    bool same_cluster);
+
 /// Runs the hooks meant for a cutover (or a rollback) in order, each as a
 /// journal step; stops at the first that fails or times out.
 Status RunSwitchHooks(const SwitchContext& ctx, Journal& j, bool cutover);

@@ -6,10 +6,18 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
 namespace hk::cutover {
+
+/// An application role's login rights before the freeze blocked them.
+struct RoleLogin {
+  std::string role;
+  bool can_login = true;
+  int conn_limit = -1;
+};
 
 struct CutoverState {
   /// idle | preparing | frozen | switching | cut-over | rolling-back | rolled-back
@@ -17,6 +25,10 @@ struct CutoverState {
   std::string run;               ///< Journal run id of the last command.
   bool forward_stopped = false;  ///< cutover stopped the forward follower.
   bool app_on_target = false;    ///< The app may have been pointed at the target.
+  /// Original login rights of the app roles whose logins a freeze blocked, per
+  /// side; written before ALTER ROLE, cleared once restored (so a killed run's
+  /// rollback restores them).
+  std::vector<RoleLogin> source_logins, target_logins;
   std::string updated_at;
 
   bool InProgress() const {

@@ -5,7 +5,7 @@
 // (`supervisorctl restart ...`). The app logs every write attempt, so the
 // write-unavailability window is measured from outside hikkoshi.
 //
-// Budget: about 1 minute on 2 cores (50 s measured: 3 tests).
+// Budget: about 2 minutes on 2 cores (98 s measured: 6 tests).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -24,6 +24,7 @@
 #include "cdc/state.h"
 #include "cutover/env_file.h"
 #include "cutover/health.h"
+#include "cutover/journal.h"
 #include "support/harness.h"
 
 namespace hk::test {
@@ -234,8 +235,75 @@ class CutoverTest : public ::testing::Test {
         c.Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(port), "shop"));
   }
 
+  // A private PgBouncer in front of the source (`pool_mode`), the app
+  // switched to it; returns a config for freeze = "pgbouncer".
+  std::string StartPgbouncer(const std::string& pool_mode, const std::string& max_freeze) {
+    pgb_dir_ = dir_ + "/pgbouncer";
+    fs::create_directories(pgb_dir_);
+    pgb_port_ = FreePort();
+    std::string ini = pgb_dir_ + "/databases.ini";
+    auto entry = [](int port) {
+      return "host=127.0.0.1 port=" + std::to_string(port) +
+             " dbname=shop user=app password=app-pw";
+    };
+    std::ofstream(ini) << "[databases]\nshop = " << entry(src_->port()) << "\n";
+    std::ofstream(pgb_dir_ + "/pgbouncer.ini")
+        << "%include " << ini
+        << "\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " << pgb_port_
+        << "\nunix_socket_dir = " << pgb_dir_ << "\nauth_type = trust\nauth_file = " << pgb_dir_
+        << "/userlist.txt\nadmin_users = postgres\n"
+        << "pool_mode = " << pool_mode << "\npidfile = " << pgb_dir_
+        << "/pgbouncer.pid\nlogfile = " << pgb_dir_
+        << "/pgbouncer.log\nignore_startup_parameters = extra_float_digits,options\n";
+    std::ofstream(pgb_dir_ + "/userlist.txt") << "\"app\" \"app-pw\"\n\"postgres\" \"\"\n";
+    auto r = RunShell("chown -R postgres " + ShellQuote(pgb_dir_) + " && chmod 0755 " +
+                      ShellQuote(dir_) + " && pgbouncer -d -u postgres " +
+                      ShellQuote(pgb_dir_ + "/pgbouncer.ini"));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    // The app now goes through PgBouncer.
+    std::ofstream(env_) << "DATABASE_URL=postgresql://app:app-pw@127.0.0.1:" << pgb_port_
+                        << "/shop\n";
+    r = RunShell("supervisorctl -c " + ShellQuote(sv_conf_) + " restart demoapp");
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_TRUE(WaitHealthy(10s)) << Slurp(pgb_dir_ + "/pgbouncer.log");
+
+    std::string toml = dir_ + "/pgb.toml";
+    std::string app = "http://127.0.0.1:" + std::to_string(app_port_);
+    std::ofstream(toml) << "source = \"" << src_->Uri("shop") << "\"\ntarget = \""
+                        << tgt_->Uri("shop") << "\"\nworkdir = \"" << work_
+                        << "\"\n\n[cutover]\nfreeze = \"pgbouncer\"\n"
+                        << "app_roles = [\"app\"]\nmax_freeze = \"" << max_freeze
+                        << "\"\nsequence_gap = 1000\n\n"
+                        << "[cutover.pgbouncer]\nadmin_url = \"postgresql://postgres@127.0.0.1:"
+                        << pgb_port_ << "/pgbouncer\"\ndatabase = \"shop\"\nini_path = \"" << ini
+                        << "\"\ntarget_entry = \"" << entry(tgt_->port())
+                        << "\"\n\n[cutover.health]\nwait = \"10s\"\n\n"
+                        << "[[cutover.health.http]]\nurl = \"" << app
+                        << "/api/v1/products?limit=10\"\n";
+    return toml;
+  }
+
+  // A shell loop in its own process group (killed by StopLoop).
+  int StartLoop(const std::string& name, const std::string& script) {
+    std::string path = dir_ + "/" + name + ".sh";
+    std::ofstream(path) << script;
+    auto r = RunShell("setsid bash " + ShellQuote(path) + " >" +
+                      ShellQuote(dir_ + "/" + name + ".log") + " 2>&1 </dev/null & echo $!");
+    return std::atoi(r.out.c_str());
+  }
+  void StopLoop(int pid) {
+    if (pid > 0) kill(-pid, SIGTERM);
+    std::this_thread::sleep_for(300ms);
+  }
+  std::string RoleLogin(Cluster& c, const std::string& role) {
+    return c.Value(
+        "SELECT rolcanlogin::text || ' ' || rolconnlimit FROM pg_roles WHERE rolname = '" + role +
+        "'");
+  }
+
   std::unique_ptr<Cluster> src_, tgt_;
   std::string pgb_dir_;
+  int pgb_port_ = 0;
   std::string dir_, work_, env_, writes_, sv_conf_, src_app_url_, tgt_app_url_;
   int app_port_ = 0;
   int toml_n_ = 0;
@@ -393,6 +461,8 @@ TEST_F(CutoverTest, KilledAtEveryStepConverges) {
                     "shop"),
         tgt_->Value("SELECT count(*) FROM app_writes WHERE via = " + std::to_string(tgt_->port()),
                     "shop"));
+    // The app role's logins, blocked by the freeze, are back (#10.6).
+    EXPECT_EQ(RoleLogin(*src_, "app"), "true -1");
     // A second rollback has nothing left to do but check health.
     auto idem = RunHikkoshi({"rollback", "--config", toml});
     EXPECT_EQ(idem.exit_code, 0) << idem.out << idem.err;
@@ -410,45 +480,8 @@ TEST_F(CutoverTest, KilledAtEveryStepConverges) {
 // fail; the entry is pointed at the target, RELOAD, RESUME. No app restart,
 // no failed write, in both directions.
 TEST_F(CutoverTest, PgbouncerModePausesInsteadOfFailing) {
-  pgb_dir_ = dir_ + "/pgbouncer";
-  fs::create_directories(pgb_dir_);
-  int pgb_port = FreePort();
-  std::string ini = pgb_dir_ + "/databases.ini";
-  auto entry = [](int port) {
-    return "host=127.0.0.1 port=" + std::to_string(port) + " dbname=shop user=app password=app-pw";
-  };
-  std::ofstream(ini) << "[databases]\nshop = " << entry(src_->port()) << "\n";
-  std::ofstream(pgb_dir_ + "/pgbouncer.ini")
-      << "%include " << ini
-      << "\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " << pgb_port
-      << "\nunix_socket_dir = " << pgb_dir_ << "\nauth_type = trust\nauth_file = " << pgb_dir_
-      << "/userlist.txt\nadmin_users = postgres\n"
-      << "pool_mode = transaction\npidfile = " << pgb_dir_
-      << "/pgbouncer.pid\nlogfile = " << pgb_dir_
-      << "/pgbouncer.log\nignore_startup_parameters = extra_float_digits,options\n";
-  std::ofstream(pgb_dir_ + "/userlist.txt") << "\"app\" \"app-pw\"\n\"postgres\" \"\"\n";
-  auto r =
-      RunShell("chown -R postgres " + ShellQuote(pgb_dir_) + " && chmod 0755 " + ShellQuote(dir_) +
-               " && pgbouncer -d -u postgres " + ShellQuote(pgb_dir_ + "/pgbouncer.ini"));
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  // The app now goes through PgBouncer.
-  std::ofstream(env_) << "DATABASE_URL=postgresql://app:app-pw@127.0.0.1:" << pgb_port << "/shop\n";
-  r = RunShell("supervisorctl -c " + ShellQuote(sv_conf_) + " restart demoapp");
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  ASSERT_TRUE(WaitHealthy(10s)) << Slurp(pgb_dir_ + "/pgbouncer.log");
-
-  std::string toml = dir_ + "/pgb.toml";
-  std::string app = "http://127.0.0.1:" + std::to_string(app_port_);
-  std::ofstream(toml) << "source = \"" << src_->Uri("shop") << "\"\ntarget = \""
-                      << tgt_->Uri("shop") << "\"\nworkdir = \"" << work_
-                      << "\"\n\n[cutover]\nfreeze = \"pgbouncer\"\n"
-                      << "app_roles = [\"app\"]\nmax_freeze = \"20s\"\nsequence_gap = 1000\n\n"
-                      << "[cutover.pgbouncer]\nadmin_url = \"postgresql://postgres@127.0.0.1:"
-                      << pgb_port << "/pgbouncer\"\ndatabase = \"shop\"\nini_path = \"" << ini
-                      << "\"\ntarget_entry = \"" << entry(tgt_->port())
-                      << "\"\n\n[cutover.health]\nwait = \"10s\"\n\n"
-                      << "[[cutover.health.http]]\nurl = \"" << app
-                      << "/api/v1/products?limit=10\"\n";
+  std::string toml = StartPgbouncer("transaction", "20s");
+  ASSERT_FALSE(HasFailure());
   std::this_thread::sleep_for(500ms);
 
   int64_t t_cut = NowMs();
@@ -488,6 +521,176 @@ TEST_F(CutoverTest, PgbouncerModePausesInsteadOfFailing) {
   int64_t src_before = WritesVia(*src_, src_->port());
   std::this_thread::sleep_for(500ms);
   EXPECT_GT(WritesVia(*src_, src_->port()), src_before) << "writes flow to the source again";
+}
+
+// #10.6: `ALTER ROLE app SET default_transaction_read_only = off` makes the
+// app's new sessions writable despite the read-only default. The freeze
+// blocks the app roles' logins (restored afterwards), so nothing the app
+// writes lands on the source after the marker; a role outside app_roles with
+// such a setting is refused by the preconditions. Also #10.23 (the window
+// starts before the freeze step) and #10.12 (sequences: missing on the
+// target, restarted but not called, never lowered).
+TEST_F(CutoverTest, FreezeHoldsAgainstARoleSettingOverride) {
+  src_->Sql("ALTER ROLE app SET default_transaction_read_only = off");
+  src_->Sql("ALTER ROLE app CONNECTION LIMIT 40");
+  std::string toml = Toml();
+
+  // Another login role whose setting overrides the freeze: refused.
+  src_->Sql(
+      "CREATE ROLE batch LOGIN PASSWORD 'b'; ALTER ROLE batch IN DATABASE shop SET "
+      "default_transaction_read_only = off");
+  auto refused = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.out.find("FAIL] freeze holds on the source"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("batch"), std::string::npos) << refused.out;
+  EXPECT_EQ(ReadOnlyDefault(*src_), "off");
+  EXPECT_EQ(RoleLogin(*src_, "app"), "true 40");
+  src_->Sql("DROP ROLE batch");
+
+  // Sequences (#10.12): one only on the source, one restarted but not called,
+  // one already ahead on the target.
+  src_->Sql(
+      "CREATE SEQUENCE only_on_source; SELECT nextval('only_on_source'); "
+      "ALTER SEQUENCE products_id_seq RESTART WITH 5000",
+      "shop");
+  tgt_->Sql("SELECT setval('app_writes_id_seq', 1000000000)", "shop");
+  ASSERT_TRUE(WaitFollowCaughtUp(30s));
+
+  auto cut = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << Slurp(work_ + "/reverse/follow.log");
+  std::cout << cut.out;
+  // The app's role cannot log in to the frozen source; nothing it wrote
+  // there is missing on the target.
+  EXPECT_EQ(RoleLogin(*src_, "app"), "false 40");
+  std::this_thread::sleep_for(1s);
+  std::string via_src =
+      "SELECT count(*) FROM app_writes WHERE via = " + std::to_string(src_->port());
+  EXPECT_EQ(src_->Value(via_src, "shop"), tgt_->Value(via_src, "shop"))
+      << "app writes committed on the source after the marker were lost";
+  // Sequences.
+  EXPECT_EQ(tgt_->Value("SELECT last_value || ' ' || is_called FROM products_id_seq", "shop"),
+            "5000 false");
+  EXPECT_GE(std::stoll(tgt_->Value("SELECT last_value FROM app_writes_id_seq", "shop")),
+            1000000000LL)
+      << "a target sequence was moved backwards";
+  EXPECT_NE(Slurp(work_ + "/journal.jsonl").find("only_on_source"), std::string::npos);
+  // #10.23: the window starts where clients stop being served: before the
+  // freeze step, in readonly mode too.
+  {
+    int64_t frozen = -1, freeze_start = -1;
+    std::string run;
+    auto journal = cutover::ReadJournal(work_);
+    for (const auto& e : journal)
+      if (e.step == "freeze-source") {
+        freeze_start = e.start_ms;
+        run = e.run;
+      }
+    for (const auto& e : journal)
+      if (e.run == run && e.step == "writes-frozen") frozen = e.start_ms;
+    ASSERT_GE(frozen, 0);
+    EXPECT_LE(frozen, freeze_start) << "writes-frozen is marked after the freeze step began";
+  }
+
+  // A superuser writes on the frozen source anyway. Rollback must not advance
+  // the forward slot past that write (the target would never get it): follow
+  // is left stopped, and the journal names the transaction.
+  src_->Sql(
+      "BEGIN READ WRITE; "
+      "INSERT INTO audit_log (msg) VALUES ('written on the frozen source'); COMMIT",
+      "shop");
+  auto rb = RunHikkoshi({"rollback", "--config", toml});
+  ASSERT_EQ(rb.exit_code, 0) << rb.out << rb.err;
+  std::cout << rb.out;
+  EXPECT_NE(rb.out.find("not on the target"), std::string::npos) << rb.out;
+  EXPECT_NE(rb.out.find("public.audit_log"), std::string::npos) << rb.out;
+  EXPECT_EQ(RoleLogin(*src_, "app"), "true 40") << "logins restored as they were";
+  EXPECT_EQ(RoleLogin(*tgt_, "app"), "false -1") << "the frozen target refuses the app";
+  EXPECT_EQ(src_->Value("SELECT count(*) FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = "
+                        "s.setrole WHERE r.rolname = 'app'"),
+            "1")
+      << "the role's own settings are left alone";
+  int64_t before = WritesVia(*src_, src_->port());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_GT(WritesVia(*src_, src_->port()), before) << "writes flow to the source again";
+}
+
+// #10.6, the proof: a role outside app_roles (so its logins are not blocked)
+// writes through PGOPTIONS despite the freeze. The forward stream shows its
+// commits after the marker: cutover rolls back, names the transaction, and
+// nothing is lost (the forward follower carries those writes afterwards).
+// Also #10.12: a large object written while following refuses the cutover.
+TEST_F(CutoverTest, ForwardStreamCatchesAWriteThatBypassedTheFreeze) {
+  std::string toml = Toml();
+  // A large object written while following: not carried, not counted.
+  std::string oid = src_->Value("SELECT lo_from_bytea(0, 'written while following')", "shop");
+  ASSERT_TRUE(WaitFollowCaughtUp(30s));
+  auto lo = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+  EXPECT_EQ(lo.exit_code, 2) << lo.out << lo.err;
+  EXPECT_NE(lo.err.find("large object"), std::string::npos) << lo.err;
+  EXPECT_NE(lo.err.find("OID " + oid), std::string::npos) << lo.err;
+  EXPECT_EQ(EnvUrl(), src_app_url_);
+  EXPECT_EQ(ReadOnlyDefault(*src_), "off");
+  tgt_->Sql("SELECT lo_from_bytea(" + oid + ", 'written while following')", "shop");
+
+  src_->Sql("CREATE ROLE other LOGIN PASSWORD 'other-pw'");
+  src_->Sql("GRANT ALL ON ALL TABLES IN SCHEMA public TO other", "shop");
+  std::string other =
+      "postgresql://other:other-pw@127.0.0.1:" + std::to_string(src_->port()) + "/shop";
+  int loop = StartLoop("bypass",
+                       "while true; do PGOPTIONS='-c default_transaction_read_only=off' "
+                       "psql -X -q " +
+                           ShellQuote(other) +
+                           " -c \"INSERT INTO audit_log (msg) VALUES ('bypass')\"; "
+                           "sleep 0.05; done\n");
+  ASSERT_GT(loop, 0);
+  ASSERT_TRUE(WaitFollowCaughtUp(30s));
+  auto cut = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+  StopLoop(loop);
+  std::cout << cut.out;
+  EXPECT_EQ(cut.exit_code, 2) << cut.out << cut.err;
+  EXPECT_NE(cut.err.find("the freeze was bypassed"), std::string::npos) << cut.err;
+  EXPECT_NE(cut.err.find("public.audit_log"), std::string::npos) << cut.err;
+  EXPECT_NE(cut.err.find("xid "), std::string::npos) << cut.err;
+  EXPECT_NE(cut.err.find("rolled back automatically"), std::string::npos) << cut.err;
+  EXPECT_EQ(EnvUrl(), src_app_url_);
+  EXPECT_EQ(ReadOnlyDefault(*src_), "off");
+  EXPECT_EQ(RoleLogin(*src_, "app"), "true -1");
+  // Nothing lost: every bypassing write reaches the target once follow runs again.
+  std::string q = "SELECT count(*) FROM audit_log WHERE msg = 'bypass'";
+  std::string want = src_->Value(q, "shop");
+  EXPECT_NE(want, "0");
+  std::string got;
+  for (int i = 0; i < 100 && (got = tgt_->Value(q, "shop")) != want; ++i)
+    std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(got, want) << "writes committed on the source after the marker were lost";
+}
+
+// #10.22: in pgbouncer mode, a PAUSE that cannot complete (a client holds a
+// transaction open longer than max_freeze) is RESUMEd and the cutover rolls
+// back (exit 2) instead of waiting forever for PgBouncer's answer.
+TEST_F(CutoverTest, PgbouncerPauseThatCannotCompleteRollsBack) {
+  std::string toml = StartPgbouncer("transaction", "3s");
+  ASSERT_FALSE(HasFailure());
+  std::string via = "postgresql://app:app-pw@127.0.0.1:" + std::to_string(pgb_port_) + "/shop";
+  int holder = StartLoop(
+      "holder", "psql -X -q " + ShellQuote(via) + " -c 'BEGIN; SELECT pg_sleep(25); COMMIT;'\n");
+  ASSERT_GT(holder, 0);
+  std::this_thread::sleep_for(1s);
+  auto t0 = std::chrono::steady_clock::now();
+  auto cut = RunShell("timeout 60 " + ShellQuote(HIKKOSHI_BINARY) + " cutover --config " +
+                      ShellQuote(toml) + " --yes --skip-backup-check");
+  auto took = std::chrono::steady_clock::now() - t0;
+  StopLoop(holder);
+  EXPECT_EQ(cut.exit_code, 2) << cut.out << cut.err << Slurp(pgb_dir_ + "/pgbouncer.log");
+  EXPECT_LT(took, 20s) << "cutover waited for the answer to a cancelled PAUSE";
+  EXPECT_NE(cut.err.find("could not pause"), std::string::npos) << cut.err;
+  auto st = nlohmann::json::parse(Slurp(work_ + "/cutover.json"));
+  EXPECT_EQ(st["phase"], "rolled-back");
+  EXPECT_EQ(ReadOnlyDefault(*src_), "off");
+  EXPECT_TRUE(WaitHealthy(10s));
+  int64_t before = WritesVia(*src_, src_->port());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_GT(WritesVia(*src_, src_->port()), before) << "PgBouncer was resumed";
 }
 
 }  // namespace

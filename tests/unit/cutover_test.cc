@@ -11,6 +11,10 @@
 #include "cutover/env_file.h"
 #include "cutover/hooks.h"
 #include "cutover/journal.h"
+#include "cutover/pgbouncer.h"
+#include "cutover/sequences.h"
+#include "cutover/state.h"
+#include "cutover/write_watch.h"
 
 namespace hk::cutover {
 namespace {
@@ -154,6 +158,144 @@ TEST(Journal, WritesLinesAndMeasuresTheWindow) {
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(all[0].step, "preconditions");
   EXPECT_EQ(all[3].outcome, "failed");
+  std::filesystem::remove_all(d);
+}
+
+// #10.22: only the [databases] entry is read and rewritten, never a line of
+// the same name in [users] or [pgbouncer].
+TEST(PgbouncerIni, OnlyTheDatabasesSection) {
+  std::string ini =
+      "[pgbouncer]\nshop = not-a-db\n\n[users]\nshop = pool_mode=session\n\n"
+      "[databases]\nother = host=x\nshop = host=old port=5432\n\n[users]\nx = y\n";
+  EXPECT_EQ(IniEntry(ini, "shop"), "host=old port=5432");
+  std::string out = WithIniEntry(ini, "shop", "host=new port=5433");
+  EXPECT_EQ(out,
+            "[pgbouncer]\nshop = not-a-db\n\n[users]\nshop = pool_mode=session\n\n"
+            "[databases]\nother = host=x\nshop = host=new port=5433\n\n[users]\nx = y\n");
+  // [users] first with the name, [databases] without it: added to [databases].
+  std::string u = "[users]\nshop = pool_mode=session\n[databases]\nother = host=x\n\n";
+  EXPECT_FALSE(IniEntry(u, "shop"));
+  EXPECT_EQ(WithIniEntry(u, "shop", "host=new"),
+            "[users]\nshop = pool_mode=session\n[databases]\nother = host=x\nshop = host=new\n\n");
+  // An %include'd file without a section header is the [databases] section.
+  EXPECT_EQ(IniEntry("shop = host=a\n", "shop"), "host=a");
+  EXPECT_EQ(WithIniEntry("shop = host=a\n", "shop", "host=b"), "shop = host=b\n");
+  EXPECT_EQ(IniEntry("[Databases]\nshop=host=a\n", "shop"), "host=a");
+}
+
+// #10.12: never lower a target sequence, carry a restarted-but-uncalled one.
+TEST(Sequences, WantedPosition) {
+  const int64_t kMax = INT64_MAX;
+  // Called on the source: value + gap, called.
+  auto w = WantedSequencePos({100, true}, {50, true}, 1, 1, kMax, 1000);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->last_value, 1100);
+  EXPECT_TRUE(w->is_called);
+  // The target is already ahead: left alone (never moved backwards).
+  EXPECT_FALSE(WantedSequencePos({100, true}, {5000, true}, 1, 1, kMax, 1000));
+  EXPECT_FALSE(WantedSequencePos({100, true}, {1100, true}, 1, 1, kMax, 1000));
+  // Restarted on the source (RESTART WITH 5000, not called yet): carried as such.
+  w = WantedSequencePos({5000, false}, {40, true}, 1, 1, kMax, 1000);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->last_value, 5000);
+  EXPECT_FALSE(w->is_called);
+  // Never used on either side: nothing to do.
+  EXPECT_FALSE(WantedSequencePos({1, false}, {1, false}, 1, 1, kMax, 1000));
+  // Descending sequences go the other way, clamped to their minimum.
+  w = WantedSequencePos({-100, true}, {-1, true}, -1, -150, -1, 1000);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->last_value, -150);
+  EXPECT_FALSE(WantedSequencePos({-100, true}, {-200, true}, -1, -1000, -1, 0));
+  // Clamped to the maximum.
+  w = WantedSequencePos({kMax - 5, true}, {1, true}, 1, 1, kMax, 1000);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->last_value, kMax);
+}
+
+// Builds pgoutput messages (network byte order).
+class Wire {
+ public:
+  Wire& C(char c) {
+    s_.push_back(c);
+    return *this;
+  }
+  Wire& U16(uint16_t v) { return Be(v, 2); }
+  Wire& U32(uint32_t v) { return Be(v, 4); }
+  Wire& U64(uint64_t v) { return Be(v, 8); }
+  Wire& Str(const std::string& v) {
+    s_ += v;
+    s_.push_back('\0');
+    return *this;
+  }
+  std::string str() const { return s_; }
+
+ private:
+  Wire& Be(uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i) s_.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+    return *this;
+  }
+  std::string s_;
+};
+
+std::vector<std::string> Txn(uint32_t xid, uint64_t lsn, uint32_t relid, const std::string& rel,
+                             const std::string& origin = "") {
+  std::vector<std::string> m;
+  m.push_back(Wire().C('B').U64(lsn).U64(1000000).U32(xid).str());
+  if (!origin.empty()) m.push_back(Wire().C('O').U64(lsn).Str(origin).str());
+  m.push_back(Wire()
+                  .C('R')
+                  .U32(relid)
+                  .Str("public")
+                  .Str(rel)
+                  .C('d')
+                  .U16(1)
+                  .C(1)
+                  .Str("id")
+                  .U32(23)
+                  .U32(0xffffffff)
+                  .str());
+  m.push_back(Wire().C('I').U32(relid).C('N').U16(1).C('t').U32(1).str() + "1");
+  m.push_back(Wire().C('C').C(0).U64(lsn).U64(lsn + 8).U64(1000000).str());
+  return m;
+}
+
+// #10.6: the proof. Transactions committed at or after the watch position
+// that are not hikkoshi's own are named; earlier ones are not.
+TEST(WriteWatch, NamesForeignCommitsAfterTheMarker) {
+  std::vector<std::string> all;
+  for (auto& m : Txn(700, 0x100, 1, "orders")) all.push_back(m);         // before the freeze
+  for (auto& m : Txn(701, 0x200, 2, "cutover_probe")) all.push_back(m);  // the marker
+  for (auto& m : Txn(702, 0x300, 1, "orders")) all.push_back(m);         // bypassed the freeze
+  auto f = ForeignCommitsIn(all, 0x180, {701});
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  ASSERT_EQ(f->size(), 1u);
+  EXPECT_EQ((*f)[0].xid, 702u);
+  ASSERT_EQ((*f)[0].tables.size(), 1u);
+  EXPECT_EQ((*f)[0].tables[0], "public.orders");
+  EXPECT_NE((*f)[0].Describe().find("xid 702"), std::string::npos);
+  EXPECT_NE((*f)[0].Describe().find("public.orders"), std::string::npos);
+  auto none =
+      ForeignCommitsIn(std::vector<std::string>(all.begin(), all.begin() + 8), 0x180, {701});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+// #10.6: the app roles' original login rights survive a kill in cutover.json.
+TEST(CutoverState, KeepsBlockedLogins) {
+  std::string d = TempDir();
+  CutoverState s;
+  s.phase = "frozen";
+  s.source_logins = {{"app", true, 7}, {"batch", false, -1}};
+  s.target_logins = {{"app", true, -1}};
+  ASSERT_TRUE(SaveCutoverState(d, s).ok());
+  auto l = LoadCutoverState(d);
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->source_logins.size(), 2u);
+  EXPECT_EQ(l->source_logins[0].role, "app");
+  EXPECT_TRUE(l->source_logins[0].can_login);
+  EXPECT_EQ(l->source_logins[0].conn_limit, 7);
+  EXPECT_FALSE(l->source_logins[1].can_login);
+  ASSERT_EQ(l->target_logins.size(), 1u);
   std::filesystem::remove_all(d);
 }
 
