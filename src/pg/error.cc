@@ -130,6 +130,12 @@ Error ClassifyConnectMessage(std::string_view libpq_message, const std::string& 
   } else if (Has(full, "could not translate host name") || Has(full, "Name or service not known")) {
     e.message = fmt::format("cannot resolve the host of {}: {}", target, reason);
     e.hint = "check the host name in the URL";
+  } else if (Has(full, "invalid ") && Has(full, " value: \"")) {
+    // libpq checks option values (sslmode=bogus) only when connecting.
+    e.kind = ErrorKind::kBadInput;
+    e.message =
+        fmt::format("the connection string of {} has an invalid setting: {}", target, reason);
+    e.hint = "see the libpq connection parameters for the values each setting accepts";
   } else if (Has(full, "certificate") || Has(full, "SSL") || Has(full, "ssl") || Has(full, "TLS")) {
     // TLS: the server could not prove who it is (or we could not). One exit
     // code for all of it: 5, like a failed password (docs/errors.md).

@@ -220,6 +220,58 @@ TEST_F(BadInputTls, CertificateFailuresAreExit5) {
   fs::remove_all(d);
 }
 
+// The rest of the docs/errors.md catalogue: one input, its exit code, the
+// start of its sentence.
+TEST_F(BadInputTls, CatalogueOfConnectionInputs) {
+  std::string good = Url("postgres", "sslmode=require");
+  std::string port = std::to_string(pg_->port());
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    std::string sentence;
+  } cases[] = {
+      {{"check", "--source", "postgresql://u@h:notaport/db", "--target", good},
+       kExitUsage,
+       "--source: the connection string has an invalid port \"notaport\""},
+      {{"check", "--source", "postgresql://h/db?nosuchoption=1", "--target", good},
+       kExitUsage,
+       "--source: the connection string is malformed (invalid URI query parameter"},
+      {{"check", "--source",
+        "postgresql://postgres:hk-local-pw@127.0.0.1:" + port + "/postgres?sslmode=bogus",
+        "--target", good},
+       kExitUsage,
+       "the connection string of postgresql://postgres@127.0.0.1:" + port +
+           "/postgres?sslmode=bogus has an invalid setting: invalid sslmode value"},
+      {{"check", "--source", "postgresql://postgres:WrongPw1@127.0.0.1:" + port + "/postgres",
+        "--target", good},
+       kExitAuth,
+       "authentication failed at postgresql://postgres@127.0.0.1:" + port + "/postgres"},
+      {{"check", "--source", Url("nosuchdb", "sslmode=require"), "--target", good},
+       kExitNoDatabase,
+       "cannot connect to postgresql://postgres@127.0.0.1:" + port + "/nosuchdb"},
+      {{"check", "--source", Url("postgres", "sslmode=verify-ca&sslrootcert=/nonexistent/ca.crt"),
+        "--target", good},
+       kExitAuth,
+       "the TLS certificate of the server at"},
+      {{"--config", "/nonexistent/hikkoshi.toml", "check", "--source", good, "--target", good},
+       kExitUsage,
+       "config file /nonexistent/hikkoshi.toml does not exist"},
+      {{"check", "--frobnicate"},
+       kExitUsage,
+       "The following argument was not expected: --frobnicate"},
+      {{"clone", "--jobs", "0", "--source", good, "--target", good},
+       kExitUsage,
+       "--jobs: Value 0 not in range 1 to 64"},
+  };
+  for (const auto& c : cases) {
+    auto r = RunHikkoshi(c.args);
+    EXPECT_EQ(r.exit_code, c.code) << c.sentence << "\n" << Both(r);
+    EXPECT_NE(r.err.find("hikkoshi: error: " + c.sentence), std::string::npos) << r.err;
+    EXPECT_EQ(Both(r).find("hk-local-pw"), std::string::npos) << Both(r);
+    EXPECT_EQ(Both(r).find("WrongPw1"), std::string::npos) << Both(r);
+  }
+}
+
 // Fake pg_dump / pg_restore that record their command line and the service
 // file they were given, then run the real tool.
 std::string MakeToolSpies(const std::string& dir) {

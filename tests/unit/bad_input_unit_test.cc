@@ -206,6 +206,8 @@ TEST(BadInputTls, CertificateFailuresAreExit5) {
     EXPECT_NE(e.message.find("TLS certificate"), std::string::npos) << e.message;
     EXPECT_EQ(e.message.find("is the server running"), std::string::npos) << e.message;
   }
+  Error bad = pg::ClassifyConnectMessage("invalid sslmode value: \"bogus\"\n", "x");
+  EXPECT_EQ(pg::ExitCodeFor(bad), kExitUsage) << bad.message;
   Error n = pg::ClassifyConnectMessage("server does not support SSL, but SSL was required\n", "x");
   EXPECT_EQ(pg::ExitCodeFor(n), kExitAuth);
   EXPECT_NE(n.message.find("TLS negotiation"), std::string::npos) << n.message;
