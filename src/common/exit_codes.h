@@ -10,7 +10,7 @@ enum ExitCode : int {
   kExitBlocked = 2,        ///< A blocker: a precondition failed, nothing was changed.
   kExitUsage = 3,          ///< Bad arguments, malformed URL or config file.
   kExitUnreachable = 4,    ///< A server could not be reached (host, port, timeout).
-  kExitAuth = 5,           ///< Authentication (password, TLS certificate) failed or privilege missing.
+  kExitAuth = 5,           ///< Authentication (password, TLS) failed or a privilege is missing.
   kExitNoDatabase = 6,     ///< The named database does not exist.
   kExitDbError = 7,        ///< A statement failed on a server mid-run.
   kExitConnectionLost = 8, ///< A connection dropped mid-run; rerun (with --resume) to continue.
