@@ -23,9 +23,16 @@ Error IoError(const std::string& what, const std::string& path, int err) {
 }
 
 Status MakeDirs(const std::string& path) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) return IoError("cannot create directory", path, ec.value());
+  // 0700: backups hold all the data. Directories that exist keep their mode.
+  fs::path so_far;
+  for (const auto& part : fs::path(path)) {
+    so_far /= part;
+    if (::mkdir(so_far.c_str(), 0700) != 0 && errno != EEXIST)
+      return IoError("cannot create directory", so_far.string(), errno);
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return IoError("cannot create directory", path, errno);
+  if (!S_ISDIR(st.st_mode)) return IoError("cannot create directory", path, ENOTDIR);
   return Status::Ok();
 }
 
@@ -63,7 +70,7 @@ std::string Parent(const std::string& path) {
 
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("cannot create", tmp, errno);
   Status st = WriteAll(fd, data.data(), data.size(), tmp);
   if (st.ok() && ::fsync(fd) != 0) st = IoError("cannot fsync", tmp, errno);
@@ -94,7 +101,7 @@ Result<std::string> ReadSmallFile(const std::string& path) {
 Status CopyFileDurable(const std::string& src, const std::string& dst, Digest* sha) {
   int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return IoError("cannot open", src, errno);
-  int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (out < 0) {
     int e = errno;
     ::close(in);

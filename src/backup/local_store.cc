@@ -21,7 +21,7 @@ Status LocalStore::Probe() {
 
 Status LocalStore::BeginBackup(const std::string& name) {
   std::string p = Path(name);
-  if (::mkdir(p.c_str(), 0755) != 0) {
+  if (::mkdir(p.c_str(), 0700) != 0) {
     if (errno == EEXIST) {
       return MakeError(ErrorKind::kBadInput, "a backup named " + name + " already exists in " + dir_,
                        "choose another --name");
@@ -35,7 +35,11 @@ Status LocalStore::PutFile(const std::string& local_path, const std::string& key
                            const ManifestFile& expected) {
   std::string dst = Path(key);
   std::error_code ec;
-  if (fs::exists(dst, ec) && fs::equivalent(local_path, dst, ec)) return FsyncPath(dst);
+  if (fs::exists(dst, ec) && fs::equivalent(local_path, dst, ec)) {
+    // pg_dump wrote it here itself, with its umask's mode (0644): the data is private.
+    if (::chmod(dst.c_str(), 0600) != 0) return IoError("cannot chmod", dst, errno);
+    return FsyncPath(dst);
+  }
   HK_RETURN_IF_ERROR(MakeDirs(fs::path(dst).parent_path().string()));
   Digest sha(Digest::Algo::kSha256);
   HK_RETURN_IF_ERROR(CopyFileDurable(local_path, dst, &sha));

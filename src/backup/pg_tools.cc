@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "backup/subprocess.h"
+#include "common/log.h"
+#include "common/secrets.h"
 
 namespace hk::backup {
 namespace {
@@ -78,8 +80,13 @@ ChildConn ChildConnFor(const pg::ConnInfo& ci) {
   ChildConn c;
   std::string kw = ci.ToKeywordString(false);
   if (!kw.empty()) c.dbname_arg = "--dbname=" + kw;
-  auto it = ci.params().find("password");
-  if (it != ci.params().end()) c.env["PGPASSWORD"] = it->second;
+  auto secrets = pg::ChildSecrets::For(ci);
+  if (secrets.ok()) {
+    c.env.insert(secrets->env().begin(), secrets->env().end());
+    c.secrets = std::make_shared<const pg::ChildSecrets>(std::move(secrets).value());
+  } else {
+    LogWarn("{}; the child connects without it", Scrub(secrets.error().message));
+  }
   c.env["PGAPPNAME"] = "hikkoshi-backup";
   return c;
 }

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "pg/child_secrets.h"
 #include "pg/conninfo.h"
 
 namespace hk::backup {
@@ -23,10 +25,12 @@ Result<PgTool> FindPgTool(const std::string& name);
 Status CheckToolNotOlder(const PgTool& tool, int server_version_num);
 
 /// Arguments and environment that make a libpq child connect to `ci`: the
-/// connection string without password as --dbname, the password in PGPASSWORD.
+/// connection string without secrets as --dbname, the secrets through the
+/// environment (pg::ChildSecrets). Keep it alive until the child has exited.
 struct ChildConn {
   std::string dbname_arg;  ///< "--dbname=host=... dbname=..."
   std::map<std::string, std::string> env;
+  std::shared_ptr<const pg::ChildSecrets> secrets;  ///< Owns the service file, if any.
 };
 ChildConn ChildConnFor(const pg::ConnInfo& ci);
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 namespace hk::cdc {
 
@@ -48,9 +49,15 @@ nlohmann::json ToJson(const FollowState& s) {
   };
 }
 
+// Throws std::runtime_error naming the field when its type is wrong.
 template <class T>
 void Get(const nlohmann::json& j, const char* k, T& out) {
-  if (j.contains(k) && !j[k].is_null()) out = j[k].get<T>();
+  if (!j.contains(k) || j[k].is_null()) return;
+  try {
+    out = j[k].get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(k);
+  }
 }
 void GetLsn(const nlohmann::json& j, const char* k, Lsn& out) {
   std::string s;
@@ -102,7 +109,11 @@ Result<FollowState> LoadFollowState(const std::string& workdir) {
     Get(j, "slot_wal_status", s.slot_wal_status);
     Get(j, "last_error", s.last_error);
   } catch (const std::exception& e) {
-    return MakeError(ErrorKind::kInternal, path + " has a field of the wrong type: " + e.what());
+    return MakeError(ErrorKind::kInternal,
+                     "the follow state file " + path + " is corrupt (field \"" + e.what() +
+                         "\" has the wrong type)",
+                     "restore it from a copy; else move it away, drop the replication slot it "
+                     "names on the source and start over with clone --follow");
   }
   if (s.slot.empty() || s.origin.empty())
     return MakeError(ErrorKind::kInternal, path + " names no slot or origin");

@@ -1,15 +1,33 @@
 // hikkoshi: move a live PostgreSQL database to a new server, and prove it.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "cli/app.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
 #include "common/secrets.h"
 #include "config/config.h"
+#include "cutover/config.h"
 
 int main(int argc, char** argv) {
   using namespace hk;
+  // First thing: the parser gets a copy, and the passwords in argv itself
+  // (what ps and /proc/PID/cmdline show) are masked before anything else runs.
+  std::vector<std::string> args(argv, argv + argc);
+  for (const auto& a : args) RegisterSecretsIn(a);
+  ScrubArgv(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (auto& a : args) arg_ptrs.push_back(a.data());
+  arg_ptrs.push_back(nullptr);
+  // Test hook: stop here so a test can read /proc/PID/cmdline at the earliest
+  // point the argument parser could be running.
+  if (const char* stop = std::getenv("HIKKOSHI_TEST_STOP_AFTER_ARGV"); stop && *stop == '1')
+    std::raise(SIGSTOP);
+
   CLI::App app{"hikkoshi — move a live PostgreSQL database to a new server, and prove nothing was lost",
                "hikkoshi"};
   app.require_subcommand(1);
@@ -28,7 +46,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    app.parse(argc, argv);
+    app.parse(argc, arg_ptrs.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -40,16 +58,18 @@ int main(int argc, char** argv) {
                  Scrub(e.what()).c_str());
     return kExitUsage;
   }
-  // Everything we need from argv is copied: hide passwords from ps.
-  ScrubArgv(argc, argv);
-
   if (g.verbose) SetLogLevel(LogLevel::kDebug);
   if (g.quiet) SetLogLevel(LogLevel::kWarn);
 
   auto cfg = Config::Load(g.config_path);
-  if (!cfg.ok()) {
-    std::fprintf(stderr, "hikkoshi: error: %s\nhikkoshi: fix: %s\n", cfg.error().message.c_str(),
-                 cfg.error().hint.c_str());
+  Status cfg_ok = cfg.ok() ? Status::Ok() : cfg.status();
+  // [cutover] is checked by its own reader; a bad key there fails every command alike.
+  if (cfg_ok.ok() && !cfg->path().empty()) {
+    if (auto cc = cutover::LoadCutoverConfig(cfg->path()); !cc.ok()) cfg_ok = cc.status();
+  }
+  if (!cfg_ok.ok()) {
+    std::fprintf(stderr, "hikkoshi: error: %s\nhikkoshi: fix: %s\n",
+                 Scrub(cfg_ok.error().message).c_str(), Scrub(cfg_ok.error().hint).c_str());
     return kExitUsage;
   }
   if (!runner) return kExitUsage;

@@ -14,6 +14,7 @@
 
 #include "clone/crash_point.h"
 #include "common/secrets.h"
+#include "pg/child_secrets.h"
 
 extern char** environ;
 
@@ -44,12 +45,16 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
                const pg::ConnInfo& conn, const std::string& log_path,
                const std::atomic<bool>* stop, std::string* stdout_text) {
   const std::string point = "tool-" + label;
+  // Secrets only in the child's environment (and a 0600 service file).
+  HK_ASSIGN_OR_RETURN(pg::ChildSecrets secrets, pg::ChildSecrets::For(conn));
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "PGPASSWORD=", 11) == 0 && conn.HasPassword()) continue;
+    std::string_view var(*e);
+    std::string_view name = var.substr(0, var.find('='));
+    if (secrets.env().count(std::string(name))) continue;
     env.emplace_back(*e);
   }
-  if (conn.HasPassword()) env.push_back("PGPASSWORD=" + conn.params().at("password"));
+  for (const auto& [k, v] : secrets.env()) env.push_back(k + "=" + v);
   std::vector<char*> cenv, cargv;
   for (auto& s : env) cenv.push_back(s.data());
   cenv.push_back(nullptr);

@@ -78,8 +78,18 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<StateStore> s(new StateStore(db));
-  HK_RETURN_IF_ERROR(s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
-  HK_RETURN_IF_ERROR(s->Exec(kSchema));
+  Status st = s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+  if (st.ok()) st = s->Exec(kSchema);
+  if (!st.ok()) {
+    int rc = sqlite3_errcode(db);
+    if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+      return MakeError(
+          ErrorKind::kInternal,
+          fmt::format("the clone state file {} is corrupt ({})", path, sqlite3_errmsg(db)),
+          "move it away and start the clone over without --resume (add "
+          "--drop-if-exists if the target already has tables)");
+    return st.TakeError();
+  }
   return s;
 }
 

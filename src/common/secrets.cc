@@ -24,6 +24,42 @@ bool SchemeChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '.' || c == '-';
 }
 bool Space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool WordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX decoded where well-formed; anything else (%zz, a lone %) kept as typed.
+std::string PercentDecodeLenient(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexVal(s[i + 1]) >= 0 && HexVal(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexVal(s[i + 1]) * 16 + HexVal(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+void RegisterBothForms(std::string_view raw) {
+  RegisterSecret(raw);
+  std::string decoded = PercentDecodeLenient(raw);
+  if (decoded != raw && decoded.find('\0') == std::string::npos) RegisterSecret(decoded);
+}
+
+// True when text[pos, pos+len) is a whole token: no letter, digit or '_'
+// right before or after it (so "post" is not masked inside "postgresql").
+bool WholeToken(const std::string& text, size_t pos, size_t len) {
+  if (pos > 0 && WordChar(text[pos - 1])) return false;
+  if (pos + len < text.size() && WordChar(text[pos + len])) return false;
+  return true;
+}
 
 // scheme://user:password@  -> scheme://user:****@ (a linear scan: regexes
 // recurse per character and overflow the stack on long inputs).
@@ -100,6 +136,46 @@ std::string MaskKeywordPasswords(const std::string& in) {
 
 }  // namespace
 
+void RegisterSecretsIn(std::string_view text) {
+  std::string in(text);
+  // URI userinfo: scheme://user:password@ (libpq stops the userinfo at the
+  // first '@' or '/').
+  for (size_t sep = in.find("://"); sep != std::string::npos; sep = in.find("://", sep + 3)) {
+    if (sep == 0 || !SchemeChar(in[sep - 1])) continue;
+    size_t p = sep + 3, colon = std::string::npos;
+    for (size_t k = p; k < in.size() && in[k] != '/'; ++k) {
+      if (in[k] == '@') {
+        if (colon != std::string::npos)
+          RegisterBothForms(std::string_view(in).substr(colon + 1, k - colon - 1));
+        break;
+      }
+      if (in[k] == ':' && colon == std::string::npos) colon = k;
+    }
+  }
+  // password=value, password='quoted value', ?password=value& (also sslpassword).
+  for (size_t k = in.find("password"); k != std::string::npos; k = in.find("password", k + 8)) {
+    size_t j = k + 8;
+    while (j < in.size() && Space(in[j])) ++j;
+    if (j >= in.size() || in[j] != '=') continue;
+    ++j;
+    while (j < in.size() && Space(in[j])) ++j;
+    std::string value;
+    if (j < in.size() && in[j] == '\'') {
+      for (++j; j < in.size() && in[j] != '\''; ++j) {
+        if (in[j] == '\\' && j + 1 < in.size()) ++j;
+        value += in[j];
+      }
+      RegisterSecret(value);
+      // Unterminated: where the user meant it to end is a guess; its first word too.
+      if (j >= in.size()) RegisterSecret(value.substr(0, value.find_first_of(" \t\n")));
+    } else {
+      size_t start = j;
+      while (j < in.size() && !Space(in[j]) && in[j] != '&') ++j;
+      RegisterBothForms(std::string_view(in).substr(start, j - start));
+    }
+  }
+}
+
 void RegisterSecret(std::string_view secret) {
   if (secret.size() < 3) return;
   std::lock_guard<std::mutex> lock(Mu());
@@ -116,6 +192,10 @@ std::string Scrub(std::string_view text) {
     for (const auto& s : Secrets()) {
       size_t pos = 0;
       while ((pos = out.find(s, pos)) != std::string::npos) {
+        if (!WholeToken(out, pos, s.size())) {
+          ++pos;
+          continue;
+        }
         out.replace(pos, s.size(), kMask);
         pos += kMask.size();
       }

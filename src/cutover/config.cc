@@ -42,7 +42,10 @@ std::optional<int64_t> ParseDurationMs(std::string_view t) {
     mult = 3600000;
   else
     return std::nullopt;
-  return static_cast<int64_t>(v * mult + 0.5);
+  double ms = v * mult;
+  // Also refuses what would overflow int64 (99999999999999999999h).
+  if (!(ms <= static_cast<double>(kMaxDurationMs))) return std::nullopt;
+  return static_cast<int64_t>(ms + 0.5);
 }
 
 namespace {
@@ -51,9 +54,12 @@ struct Reader {
   std::string origin;
   std::optional<Error> err;
 
-  void Fail(const std::string& key, const std::string& what) {
+  void Fail(const std::string& key, const std::string& what, const toml::node* at = nullptr) {
+    std::string where = origin;
+    if (at && at->source().begin.line > 0)
+      where += " line " + std::to_string(at->source().begin.line);
     if (!err)
-      err = MakeError(ErrorKind::kBadInput, origin + ": " + key + " " + what,
+      err = MakeError(ErrorKind::kBadInput, where + ": " + key + " " + what,
                       "fix it; docs/cutover.md shows every key of [cutover] with an example");
   }
   void Str(const toml::table& t, const char* k, const std::string& path, std::string& out) {
@@ -61,7 +67,7 @@ struct Reader {
       if (auto s = n->value<std::string>())
         out = *s;
       else
-        Fail(path + k, "must be a string");
+        Fail(path + k, "must be a string", n);
     }
   }
   void Bool(const toml::table& t, const char* k, const std::string& path, bool& out) {
@@ -69,7 +75,7 @@ struct Reader {
       if (auto b = n->value<bool>())
         out = *b;
       else
-        Fail(path + k, "must be true or false");
+        Fail(path + k, "must be true or false", n);
     }
   }
   void Int(const toml::table& t, const char* k, const std::string& path, int64_t& out) {
@@ -77,7 +83,7 @@ struct Reader {
       if (auto i = n->value<int64_t>())
         out = *i;
       else
-        Fail(path + k, "must be an integer");
+        Fail(path + k, "must be an integer", n);
     }
   }
   void Dbl(const toml::table& t, const char* k, const std::string& path, double& out) {
@@ -85,22 +91,25 @@ struct Reader {
       if (auto d = n->value<double>())
         out = *d;
       else
-        Fail(path + k, "must be a number");
+        Fail(path + k, "must be a number", n);
     }
   }
   void Dur(const toml::table& t, const char* k, const std::string& path, int64_t& out_ms) {
     auto n = t.get(k);
     if (!n) return;
     if (auto i = n->value<int64_t>(); i && n->is_integer()) {
-      out_ms = *i * 1000;
+      if (*i < 0 || *i > kMaxDurationMs / 1000)
+        Fail(path + k, "is out of range (0 to 7 days)", n);
+      else
+        out_ms = *i * 1000;
     } else if (auto s = n->value<std::string>()) {
       auto ms = ParseDurationMs(*s);
       if (!ms)
-        Fail(path + k, "is not a duration (write \"500ms\", \"30s\" or \"2m\")");
+        Fail(path + k, "is not a duration (write \"500ms\", \"30s\" or \"2m\")", n);
       else
         out_ms = *ms;
     } else {
-      Fail(path + k, "must be a duration such as \"30s\"");
+      Fail(path + k, "must be a duration such as \"30s\"", n);
     }
   }
   void StrList(const toml::table& t, const char* k, const std::string& path,
@@ -108,19 +117,18 @@ struct Reader {
     auto n = t.get(k);
     if (!n) return;
     auto* arr = n->as_array();
-    if (!arr) return Fail(path + k, "must be a list of strings");
+    if (!arr) return Fail(path + k, "must be a list of strings", n);
     for (auto& e : *arr) {
       if (auto s = e.value<std::string>())
         out.push_back(*s);
       else
-        return Fail(path + k, "must be a list of strings");
+        return Fail(path + k, "must be a list of strings", n);
     }
   }
   void Known(const toml::table& t, const std::string& path, std::set<std::string> keys) {
     for (auto& [k, v] : t) {
-      (void)v;
       if (!keys.count(std::string(k.str())))
-        Fail(path + std::string(k.str()), "is not a known key");
+        Fail(path + std::string(k.str()), "is not a known key", &v);
     }
   }
 };

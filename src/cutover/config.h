@@ -13,7 +13,11 @@
 
 namespace hk::cutover {
 
-/// "250ms", "30s", "2m", "1h", or a bare number of seconds. nullopt when malformed.
+/// The longest duration any setting accepts: 7 days.
+constexpr int64_t kMaxDurationMs = 7LL * 24 * 3600 * 1000;
+
+/// "250ms", "30s", "2m", "1h", or a bare number of seconds. nullopt when
+/// malformed or longer than kMaxDurationMs.
 std::optional<int64_t> ParseDurationMs(std::string_view text);
 
 struct Hook {

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "common/secrets.h"
 
@@ -45,10 +46,29 @@ std::string PercentEncode(std::string_view s) {
 
 }  // namespace
 
+bool IsSecretOption(std::string_view keyword) {
+  // libpq marks them with dispchar "*" (PQconndefaults): password, sslpassword.
+  static const std::vector<std::string> kSecret = [] {
+    std::vector<std::string> v;
+    if (PQconninfoOption* d = PQconndefaults()) {
+      for (PQconninfoOption* o = d; o->keyword; ++o)
+        if (o->dispchar && o->dispchar[0] == '*') v.emplace_back(o->keyword);
+      PQconninfoFree(d);
+    }
+    if (v.empty()) v = {"password", "sslpassword"};
+    return v;
+  }();
+  for (const auto& k : kSecret)
+    if (k == keyword) return true;
+  return false;
+}
+
 Result<ConnInfo> ConnInfo::Parse(std::string_view text) {
   ConnInfo ci;
   std::string s(text);
   if (s.empty()) return ci;  // everything from the environment
+  // Before libpq sees it: a string it refuses must not leak its password.
+  RegisterSecretsIn(s);
   char* err = nullptr;
   std::unique_ptr<PQconninfoOption, OptionsDeleter> opts(PQconninfoParse(s.c_str(), &err));
   if (!opts) {
@@ -64,7 +84,8 @@ Result<ConnInfo> ConnInfo::Parse(std::string_view text) {
   for (PQconninfoOption* o = opts.get(); o->keyword; ++o) {
     if (o->val) ci.params_[o->keyword] = o->val;
   }
-  if (auto it = ci.params_.find("password"); it != ci.params_.end()) RegisterSecret(it->second);
+  for (const auto& [k, v] : ci.params_)
+    if (IsSecretOption(k)) RegisterSecret(v);
   // libpq only notices a bad port when connecting; say it now, without noise.
   if (auto it = ci.params_.find("port"); it != ci.params_.end()) {
     for (char ch : it->second) {
@@ -124,7 +145,7 @@ std::string ConnInfo::Redacted() const {
   out += "/" + PercentEncode(Database());
   std::string query;
   for (const auto& [k, v] : params_) {
-    if (k == "host" || k == "port" || k == "user" || k == "dbname" || k == "password") continue;
+    if (k == "host" || k == "port" || k == "user" || k == "dbname" || IsSecretOption(k)) continue;
     query += (query.empty() ? "?" : "&") + k + "=" + PercentEncode(v);
   }
   if (!host.empty() && host[0] == '/') query += (query.empty() ? "?" : "&") + std::string("host=") + PercentEncode(host);
@@ -143,7 +164,7 @@ std::string QuoteConnValue(std::string_view v) {
 std::string ConnInfo::ToKeywordString(bool include_password) const {
   std::string out;
   for (const auto& [k, v] : params_) {
-    if (k == "password" && !include_password) continue;
+    if (IsSecretOption(k) && !include_password) continue;
     if (!out.empty()) out += ' ';
     out += k + "=" + QuoteConnValue(v);
   }

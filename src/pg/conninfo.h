@@ -33,8 +33,9 @@ class ConnInfo {
   /// postgresql://user@host:port/dbname?opts, with no password. Safe for any output.
   std::string Redacted() const;
 
-  /// A libpq keyword string including the password, for child processes only
-  /// through the environment (never on a command line); see ChildEnv().
+  /// A libpq keyword string. include_password adds the secret options
+  /// (password, sslpassword): only for a child's environment, never a command
+  /// line; pg_dump/pg_restore get theirs through pg::ChildSecrets.
   std::string ToKeywordString(bool include_password) const;
 
   std::string Host() const { return Effective("host"); }
@@ -45,6 +46,9 @@ class ConnInfo {
  private:
   std::map<std::string, std::string> params_;
 };
+
+/// True for the options libpq treats as secrets (password, sslpassword).
+bool IsSecretOption(std::string_view keyword);
 
 /// Quotes a value for a libpq keyword string: 'it''s' style with backslashes.
 std::string QuoteConnValue(std::string_view v);

@@ -130,10 +130,26 @@ Error ClassifyConnectMessage(std::string_view libpq_message, const std::string& 
   } else if (Has(full, "could not translate host name") || Has(full, "Name or service not known")) {
     e.message = fmt::format("cannot resolve the host of {}: {}", target, reason);
     e.hint = "check the host name in the URL";
-  } else if (Has(full, "SSL") || Has(full, "ssl")) {
+  } else if (Has(full, "invalid ") && Has(full, " value: \"")) {
+    // libpq checks option values (sslmode=bogus) only when connecting.
     e.kind = ErrorKind::kBadInput;
-    e.message = fmt::format("TLS negotiation with {} failed: {}", target, reason);
-    e.hint = "check sslmode (e.g. sslmode=require for hosted servers) and certificates";
+    e.message =
+        fmt::format("the connection string of {} has an invalid setting: {}", target, reason);
+    e.hint = "see the libpq connection parameters for the values each setting accepts";
+  } else if (Has(full, "certificate") || Has(full, "SSL") || Has(full, "ssl") || Has(full, "TLS")) {
+    // TLS: the server could not prove who it is (or we could not). One exit
+    // code for all of it: 5, like a failed password (docs/errors.md).
+    e.kind = ErrorKind::kPermission;
+    if (Has(full, "certificate")) {
+      e.message = fmt::format("the TLS certificate of the server at {} was not accepted: {}",
+                              target, reason);
+      e.hint =
+          "check sslrootcert (the CA that signed the server's certificate) and that the host "
+          "name in the URL is one the certificate names";
+    } else {
+      e.message = fmt::format("TLS negotiation with {} failed: {}", target, reason);
+      e.hint = "check sslmode (e.g. sslmode=require for hosted servers) and the TLS settings";
+    }
   } else {
     e.message = fmt::format("cannot reach the server at {}: {}", target, reason);
     e.hint = "check the host and port, that the server is running and that the network allows it";

@@ -1,0 +1,357 @@
+// Issue #14, secrets and bad input: the real binary given what a hostile new
+// user gives it. Each test names the item it covers; docs/errors.md lists the
+// inputs, exit codes and sentences.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "common/exit_codes.h"
+#include "support/harness.h"
+
+namespace hk::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+int Mode(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+std::string Scratch(const std::string& tag) {
+  std::string d = "/tmp/hk-badinput-" + std::to_string(getpid()) + "-" + tag;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string Both(const ProcessResult& r) { return r.out + r.err; }
+
+// #14.1: libpq cannot parse the URL; its password must not be printed, in
+// text or in --json.
+TEST(BadInput, UnparsableUrlPasswordIsMaskedTextAndJson) {
+  for (const char* pw : {"Zq%zzLeakOne", "Zq%00LeakTwo"}) {
+    std::string url = std::string("postgresql://app:") + pw + "@127.0.0.1:1/shop";
+    for (bool json : {false, true}) {
+      std::vector<std::string> args = {"check", "--source", url, "--target",
+                                       "postgresql://127.0.0.1:1/x"};
+      if (json) args.push_back("--json");
+      auto r = RunHikkoshi(args);
+      EXPECT_EQ(r.exit_code, kExitUsage) << Both(r);
+      EXPECT_EQ(Both(r).find("Leak"), std::string::npos) << "password leaked: " << Both(r);
+      EXPECT_NE(r.err.find("--source: the connection string is malformed"), std::string::npos)
+          << r.err;
+      if (json) {
+        EXPECT_EQ(nlohmann::json::parse(r.out)["error"]["exit_code"], kExitUsage);
+      }
+    }
+  }
+}
+
+// #14.3: the password is gone from /proc/PID/cmdline before the argument
+// parser runs (the test hook stops the process right there).
+TEST(BadInput, ArgvIsScrubbedBeforeParsing) {
+  std::string url = "postgresql://app:ArgvLeak77@127.0.0.1:1/shop";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setenv("HIKKOSHI_TEST_STOP_AFTER_ARGV", "1", 1);
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(HIKKOSHI_BINARY, "hikkoshi", "check", "--source", url.c_str(), "--target",
+          "host=127.0.0.1 port=1 password=ArgvLeak88", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int st = 0;
+  ASSERT_EQ(waitpid(pid, &st, WUNTRACED), pid);
+  ASSERT_TRUE(WIFSTOPPED(st)) << "the test hook did not stop the process";
+  std::string cmdline = Slurp("/proc/" + std::to_string(pid) + "/cmdline");
+  kill(pid, SIGKILL);
+  waitpid(pid, &st, 0);
+  for (char& c : cmdline)
+    if (c == '\0') c = ' ';
+  EXPECT_NE(cmdline.find("check --source postgresql://app:"), std::string::npos) << cmdline;
+  EXPECT_EQ(cmdline.find("ArgvLeak"), std::string::npos)
+      << "password in the process title: " << cmdline;
+}
+
+// #14.4: a short password is masked where it stands, not inside "postgresql".
+TEST(BadInput, ShortPasswordIsNotMaskedInsideWords) {
+  auto r = RunHikkoshi({"check", "--source", "postgresql://postgres:post@127.0.0.1:1/postgres",
+                        "--target", "postgresql://127.0.0.1:1/x"});
+  EXPECT_EQ(r.exit_code, kExitUnreachable) << Both(r);
+  EXPECT_EQ(Both(r).find("****gres"), std::string::npos) << Both(r);
+  EXPECT_NE(r.err.find("postgresql://postgres@127.0.0.1:1/postgres"), std::string::npos) << r.err;
+  EXPECT_EQ(Both(r).find(":post@"), std::string::npos) << Both(r);
+}
+
+// #14.5: every section of hikkoshi.toml is validated; exit 3, one sentence
+// naming the line.
+TEST(BadInput, ConfigOutsideCutoverIsValidated) {
+  std::string d = Scratch("config");
+  struct Case {
+    const char* toml;
+    const char* sentence;
+  } cases[] = {
+      {"sourse = \"postgresql://127.0.0.1:1/x\"\n", "line 1: sourse is not a known key"},
+      {"[clone]\njobz = 4\n", "line 2: clone.jobz is not a known key"},
+      {"[clone]\njobs = \"four\"\n", "line 2: clone.jobs must be a whole number from 1 to 64"},
+      {"[clone]\njobs = -3\n", "line 2: clone.jobs is -3, out of range (1 to 64)"},
+      {"[cutover]\nmax_frezee = \"5s\"\n", "line 2: cutover.max_frezee is not a known key"},
+  };
+  for (const auto& c : cases) {
+    std::ofstream(d + "/hikkoshi.toml") << c.toml;
+    auto r = RunHikkoshi({"--config", d + "/hikkoshi.toml", "clone", "--source",
+                          "postgresql://127.0.0.1:1/x", "--target", "postgresql://127.0.0.1:1/y",
+                          "--dir", d + "/work"});
+    EXPECT_EQ(r.exit_code, kExitUsage) << c.toml << Both(r);
+    EXPECT_NE(r.err.find(d + "/hikkoshi.toml " + c.sentence), std::string::npos) << c.toml << r.err;
+  }
+  fs::remove_all(d);
+}
+
+// #14.6: an overflowing duration is refused, not wrapped to a negative number.
+TEST(BadInput, OverflowingDurationIsExit3) {
+  for (const char* v : {"99999999999999999999h", "-5s", "8d"}) {
+    auto r =
+        RunHikkoshi({"cutover", "--source", "postgresql://127.0.0.1:1/x", "--target",
+                     "postgresql://127.0.0.1:1/y", "--max-freeze", v, "--dir", "/nonexistent"});
+    EXPECT_EQ(r.exit_code, kExitUsage) << v << Both(r);
+    EXPECT_NE(r.err.find("--max-freeze"), std::string::npos) << v << r.err;
+  }
+}
+
+// #14.9: follow.json with a wrong field type: one sentence naming the file.
+TEST(BadInput, CorruptFollowJsonIsOneSentence) {
+  std::string d = Scratch("follow");
+  std::ofstream(d + "/follow.json")
+      << R"({"id": "x", "slot": ["not", "a", "name"], "origin": "o"})";
+  auto r = RunHikkoshi({"status", "--dir", d});
+  EXPECT_EQ(r.exit_code, kExitInternal) << Both(r);
+  EXPECT_NE(r.err.find("the follow state file " + d +
+                       "/follow.json is corrupt (field \"slot\" has the wrong type)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Both(r).find("json.exception"), std::string::npos) << Both(r);
+  fs::remove_all(d);
+}
+
+// One TLS cluster (pgcluster --ssl) for the tests that need a server.
+class BadInputTls : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pg_ = new Cluster("tls", {"--ssl"});
+    pg_->CreateDatabase("shop");
+    pg_->Sql(
+        "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'a'), "
+        "(2, 'b')",
+        "shop");
+    pg_->CreateDatabase("copy");
+    const char* b = std::getenv("HIKKOSHI_CLUSTER_BASE");
+    const char* t = std::getenv("TMPDIR");
+    std::string base = b && *b ? b : std::string(t && *t ? t : "/tmp") + "/hikkoshi-clusters";
+    ca_ = base + "/" + pg_->name() + "/ssl/ca.crt";
+  }
+  static void TearDownTestSuite() { delete pg_; }
+
+  // URI of `db` with extra query parameters.
+  static std::string Url(const std::string& db, const std::string& query,
+                         const std::string& host = "127.0.0.1") {
+    return "postgresql://postgres:hk-local-pw@" + host + ":" + std::to_string(pg_->port()) + "/" +
+           db + "?" + query;
+  }
+
+  static Cluster* pg_;
+  static std::string ca_;
+};
+Cluster* BadInputTls::pg_ = nullptr;
+std::string BadInputTls::ca_;
+
+// #14.8: a wrong CA and a host name the certificate does not name are both
+// TLS failures: exit 5 and their own sentence (not "is the server running?").
+TEST_F(BadInputTls, CertificateFailuresAreExit5) {
+  std::string d = Scratch("wrongca");
+  auto mk = RunShell(
+      "openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+      "-keyout " +
+      d + "/k.pem -out " + d + "/ca.crt -days 1 -subj /CN=wrong-ca");
+  ASSERT_EQ(mk.exit_code, 0) << mk.err;
+  ASSERT_EQ(Mode(ca_) & 0444, 0444) << ca_;
+  const std::string cases[] = {
+      Url("shop", "sslmode=verify-full&sslrootcert=" + d + "/ca.crt"),
+      Url("shop", "sslmode=verify-full&sslrootcert=" + ca_ + "&hostaddr=127.0.0.1",
+          "wrong.example"),
+  };
+  for (const auto& src : cases) {
+    for (bool json : {false, true}) {
+      std::vector<std::string> args = {"check", "--source", src, "--target",
+                                       Url("copy", "sslmode=require")};
+      if (json) args.push_back("--json");
+      auto r = RunHikkoshi(args);
+      EXPECT_EQ(r.exit_code, kExitAuth) << src << Both(r);
+      EXPECT_NE(r.err.find("the TLS certificate of the server at"), std::string::npos) << r.err;
+      EXPECT_EQ(r.err.find("server running"), std::string::npos) << r.err;
+      EXPECT_EQ(Both(r).find("hk-local-pw"), std::string::npos) << Both(r);
+      if (json) {
+        EXPECT_EQ(nlohmann::json::parse(r.out)["error"]["exit_code"], kExitAuth) << r.out;
+      }
+    }
+  }
+  fs::remove_all(d);
+}
+
+// The rest of the docs/errors.md catalogue: one input, its exit code, the
+// start of its sentence.
+TEST_F(BadInputTls, CatalogueOfConnectionInputs) {
+  std::string good = Url("postgres", "sslmode=require");
+  std::string port = std::to_string(pg_->port());
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    std::string sentence;
+  } cases[] = {
+      {{"check", "--source", "postgresql://u@h:notaport/db", "--target", good},
+       kExitUsage,
+       "--source: the connection string has an invalid port \"notaport\""},
+      {{"check", "--source", "postgresql://h/db?nosuchoption=1", "--target", good},
+       kExitUsage,
+       "--source: the connection string is malformed (invalid URI query parameter"},
+      {{"check", "--source",
+        "postgresql://postgres:hk-local-pw@127.0.0.1:" + port + "/postgres?sslmode=bogus",
+        "--target", good},
+       kExitUsage,
+       "the connection string of postgresql://postgres@127.0.0.1:" + port +
+           "/postgres?sslmode=bogus has an invalid setting: invalid sslmode value"},
+      {{"check", "--source", "postgresql://postgres:WrongPw1@127.0.0.1:" + port + "/postgres",
+        "--target", good},
+       kExitAuth,
+       "authentication failed at postgresql://postgres@127.0.0.1:" + port + "/postgres"},
+      {{"check", "--source", Url("nosuchdb", "sslmode=require"), "--target", good},
+       kExitNoDatabase,
+       "cannot connect to postgresql://postgres@127.0.0.1:" + port + "/nosuchdb"},
+      {{"check", "--source", Url("postgres", "sslmode=verify-ca&sslrootcert=/nonexistent/ca.crt"),
+        "--target", good},
+       kExitAuth,
+       "the TLS certificate of the server at"},
+      {{"--config", "/nonexistent/hikkoshi.toml", "check", "--source", good, "--target", good},
+       kExitUsage,
+       "config file /nonexistent/hikkoshi.toml does not exist"},
+      {{"check", "--frobnicate"},
+       kExitUsage,
+       "The following argument was not expected: --frobnicate"},
+      {{"clone", "--jobs", "0", "--source", good, "--target", good},
+       kExitUsage,
+       "--jobs: Value 0 not in range 1 to 64"},
+  };
+  for (const auto& c : cases) {
+    auto r = RunHikkoshi(c.args);
+    EXPECT_EQ(r.exit_code, c.code) << c.sentence << "\n" << Both(r);
+    EXPECT_NE(r.err.find("hikkoshi: error: " + c.sentence), std::string::npos) << r.err;
+    EXPECT_EQ(Both(r).find("hk-local-pw"), std::string::npos) << Both(r);
+    EXPECT_EQ(Both(r).find("WrongPw1"), std::string::npos) << Both(r);
+  }
+}
+
+// Fake pg_dump / pg_restore that record their command line and the service
+// file they were given, then run the real tool.
+std::string MakeToolSpies(const std::string& dir) {
+  auto bindir = RunShell("pg_config --bindir");
+  std::string real = bindir.out.substr(0, bindir.out.find('\n'));
+  for (const char* tool : {"pg_dump", "pg_restore"}) {
+    std::string p = dir + "/" + tool;
+    std::ofstream(p) << "#!/bin/sh\n"
+                     << "if [ \"$1\" != --version ]; then\n"
+                     << "  printf '%s\\n' \"$*\" >> " << dir << "/argv.txt\n"
+                     << "  if [ -n \"$PGSERVICEFILE\" ]; then cat \"$PGSERVICEFILE\" >> " << dir
+                     << "/service.txt; stat -c %a \"$PGSERVICEFILE\" >> " << dir
+                     << "/mode.txt; fi\n"
+                     << "fi\n"
+                     << "exec " << real << "/" << tool << " \"$@\"\n";
+    fs::permissions(p, fs::perms::owner_all);
+  }
+  return dir;
+}
+
+// #14.2 and #14.10: backup and clone hand sslpassword to pg_dump/pg_restore
+// in a 0600 service file, never on the command line; backup files are 0600
+// in 0700 directories.
+TEST_F(BadInputTls, SslPasswordNeverOnToolCommandLinesAndBackupIsPrivate) {
+  std::string d = Scratch("spy");
+  std::string spies = MakeToolSpies(d);
+  std::string q = "sslmode=verify-full&sslrootcert=" + ca_ + "&sslpassword=SslPwSpy42";
+
+  auto b =
+      RunHikkoshi({"backup", "--source", Url("shop", q), "--to", d + "/backups", "--name", "b1"},
+                  {{"HIKKOSHI_PG_BINDIR", spies}});
+  ASSERT_EQ(b.exit_code, kExitOk) << Both(b);
+  EXPECT_EQ(Both(b).find("SslPwSpy42"), std::string::npos) << Both(b);
+  EXPECT_EQ(Mode(d + "/backups"), 0700);
+  EXPECT_EQ(Mode(d + "/backups/b1"), 0700);
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(d + "/backups/b1")) {
+    if (e.is_regular_file()) {
+      ++files;
+      EXPECT_EQ(Mode(e.path().string()), 0600) << e.path();
+    } else if (e.is_directory()) {
+      EXPECT_EQ(Mode(e.path().string()), 0700) << e.path();
+    }
+  }
+  EXPECT_GE(files, 2);
+
+  auto c = RunHikkoshi({"clone", "--source", Url("shop", q), "--target", Url("copy", q), "--dir",
+                        d + "/work", "--jobs", "1", "--index-jobs", "1"},
+                       {{"PATH", spies + ":" + std::string(std::getenv("PATH"))}});
+  ASSERT_EQ(c.exit_code, kExitOk) << Both(c);
+  EXPECT_EQ(pg_->Value("SELECT count(*) FROM items", "copy"), "2");
+
+  std::string argv = Slurp(d + "/argv.txt");
+  EXPECT_NE(argv.find("--snapshot"), std::string::npos) << "the spies were not used: " << argv;
+  EXPECT_NE(argv.find("--list"), std::string::npos) << "pg_restore was not spied on: " << argv;
+  EXPECT_EQ(argv.find("SslPwSpy42"), std::string::npos)
+      << "sslpassword on a command line: " << argv;
+  EXPECT_EQ(argv.find("hk-local-pw"), std::string::npos) << "password on a command line: " << argv;
+  EXPECT_NE(Slurp(d + "/service.txt").find("sslpassword=SslPwSpy42"), std::string::npos);
+  std::string modes = Slurp(d + "/mode.txt");
+  EXPECT_FALSE(modes.empty());
+  EXPECT_EQ(modes.find_first_not_of("600\n"), std::string::npos) << modes;
+  fs::remove_all(d);
+}
+
+// #14.7: a corrupt clone.db: exit 10, the file named as corrupt, not
+// "check the work directory is writable".
+TEST_F(BadInputTls, CorruptCloneDbIsNamed) {
+  std::string d = Scratch("clonedb");
+  fs::create_directories(d + "/work");
+  std::ofstream(d + "/work/clone.db") << std::string(8192, 'x');
+  auto r = RunHikkoshi({"clone", "--resume", "--source", Url("shop", "sslmode=require"), "--target",
+                        Url("copy", "sslmode=require"), "--dir", d + "/work"});
+  EXPECT_EQ(r.exit_code, kExitInternal) << Both(r);
+  EXPECT_NE(r.err.find("the clone state file " + d + "/work/clone.db is corrupt"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("writable"), std::string::npos) << r.err;
+  fs::remove_all(d);
+}
+
+}  // namespace
+}  // namespace hk::test
