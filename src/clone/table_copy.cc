@@ -9,8 +9,8 @@ namespace {
 
 std::string SourceSql(const TableInfo& t, const PartRow& p, bool whole, bool binary) {
   std::string fmt = binary ? " WITH (FORMAT binary)" : "";
-  if (whole) return "COPY " + t.Qualified() + " " + t.column_list + " TO STDOUT" + fmt;
-  std::string cols = t.column_list.empty() ? "*" : t.column_list.substr(1, t.column_list.size() - 2);
+  if (whole) return "COPY " + t.Qualified() + " " + t.CopyColumnList() + " TO STDOUT" + fmt;
+  std::string cols = t.SelectList();  // may be empty: rows of no columns
   std::string where = "ctid >= '(" + std::to_string(p.first_page) + ",0)'::tid";
   if (p.end_page) where += " AND ctid < '(" + std::to_string(*p.end_page) + ",0)'::tid";
   return "COPY (SELECT " + cols + " FROM ONLY " + t.Qualified() + " WHERE " + where + ") TO STDOUT" + fmt;
@@ -20,7 +20,7 @@ std::string TargetSql(const TableInfo& t, bool whole, bool binary) {
   std::string opts;
   if (binary) opts = "FORMAT binary";
   if (whole) opts += std::string(opts.empty() ? "" : ", ") + "FREEZE";
-  return "COPY " + t.Qualified() + " " + t.column_list + " FROM STDIN" +
+  return "COPY " + t.Qualified() + " " + t.CopyColumnList() + " FROM STDIN" +
          (opts.empty() ? "" : " WITH (" + opts + ")");
 }
 
@@ -48,7 +48,7 @@ Result<pg::CopyStats> CopyPart(pg::Connection& src, pg::Connection& dst, const T
                                const PartRow& part, int parts_total, const CopyContext& ctx,
                                bool* used_binary) {
   bool whole = parts_total == 1;
-  bool binary = (t.binary_ok || ctx.force_binary) && !ctx.force_text;
+  bool binary = (t.binary_ok || ctx.force_binary) && !ctx.force_text && !t.text_required;
   if (used_binary) *used_binary = binary;
   auto r = Attempt(src, dst, t, part, whole, binary, ctx);
   if (!r.ok()) (void)src.Run("ROLLBACK");
