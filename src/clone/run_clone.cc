@@ -189,15 +189,27 @@ struct Run {
       std::vector<PartRow> mine;
       for (const auto& p : parts)
         if (p.table_oid == t.oid) mine.push_back(p);
-      bool uncertain = false;
-      for (const auto& p : mine) uncertain |= p.status == "committing";
-      if (mine.size() > 1 && uncertain) {
-        // A part may or may not have committed: start the table over.
-        LogWarn("{} was being copied in {} parts when the last run stopped; copying it again",
-                pg::QualifiedName(t.nspname, t.relname), mine.size());
-        HK_RETURN_IF_ERROR(target.Run("TRUNCATE ONLY " + pg::QualifiedName(t.nspname, t.relname)));
+      // A split table whose parts were not all copied before the last run
+      // stopped would mix snapshots (the earlier run's for the finished
+      // parts, this run's for the rest: rows deleted meanwhile in finished
+      // ranges would survive). It is consistent at one snapshot or copied
+      // again whole; a part in doubt ('committing') forces the same.
+      int finished = 0, started = 0;
+      for (const auto& p : mine) {
+        finished += p.status == "done";
+        started += p.status == "done" || p.status == "committing";
+      }
+      std::string q = pg::QualifiedName(t.nspname, t.relname);
+      if (mine.size() > 1 && started > 0 && finished < static_cast<int>(mine.size())) {
+        LogWarn("{}: {} of its {} parts were copied by the earlier run, at its snapshot; copying the "
+                "whole table again at this run's snapshot",
+                q, started, mine.size());
+        HK_RETURN_IF_ERROR(target.Run("TRUNCATE ONLY " + q));
         HK_RETURN_IF_ERROR(state->ResetTable(t.oid));
         for (auto& p : mine) p.status = "pending";
+      } else if (mine.size() > 1 && summary.resumed && finished == static_cast<int>(mine.size())) {
+        LogInfo("{}: all {} parts were copied by the earlier run at one snapshot; kept", q,
+                mine.size());
       }
       int left = 0;
       for (const auto& p : mine) {
