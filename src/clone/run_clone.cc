@@ -272,6 +272,10 @@ struct Run {
     HK_RETURN_IF_ERROR(coord.Run("SET client_encoding = " + pg::QuoteLiteral(encoding)));
     HK_ASSIGN_OR_RETURN(target, OpenTarget(o.target, encoding));
     HK_RETURN_IF_ERROR(CheckDistinct(coord, target));
+    if (resuming || o.drop_if_exists) {
+      HK_ASSIGN_OR_RETURN(int ended, EndOrphanedSessions(target));
+      if (ended > 0) LogWarn("ended {} target session(s) left running by an earlier, killed clone", ended);
+    }
     if (!resuming) {
       HK_ASSIGN_OR_RETURN(std::string contents, DescribeTargetContents(target));
       if (!contents.empty() && !o.drop_if_exists)
