@@ -21,7 +21,11 @@ std::string CommonSettings(const std::string& encoding) {
 Result<pg::Connection> OpenSource(const pg::ConnInfo& ci, const std::string& encoding,
                                   const std::string& app) {
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, {.application_name = app}));
-  HK_RETURN_IF_ERROR(c.Run(CommonSettings(encoding) + " SET row_security = off;"));
+  // search_path = pg_catalog, as pg_dump does: every definition read here
+  // and replayed on the target (pg_get_indexdef, ...) comes out with its
+  // names schema-qualified, whatever search_path the source database sets.
+  HK_RETURN_IF_ERROR(
+      c.Run(CommonSettings(encoding) + " SET row_security = off; SET search_path = pg_catalog;"));
   return c;
 }
 

@@ -10,7 +10,8 @@
 namespace hk::clone {
 
 /// Opens a source connection: row_security off (an RLS-filtered copy must
-/// fail rather than silently lose rows), no timeouts, ISO dates.
+/// fail rather than silently lose rows), no timeouts, ISO dates, and
+/// search_path = pg_catalog so that definitions come out schema-qualified.
 Result<pg::Connection> OpenSource(const pg::ConnInfo& ci, const std::string& encoding,
                                   const std::string& app = "hikkoshi clone");
 /// Opens a target connection with the same client encoding as the source.
