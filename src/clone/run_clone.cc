@@ -12,6 +12,7 @@
 #include "clone/clone.h"
 #include "clone/copy_pool.h"
 #include "clone/crash_point.h"
+#include "clone/db_settings.h"
 #include "clone/finish.h"
 #include "clone/progress.h"
 #include "clone/schema.h"
@@ -354,12 +355,27 @@ struct Run {
     HK_RETURN_IF_ERROR(Step("analyze", [&]() -> Status {
       return AnalyzeAll(o.target, encoding, o.index_jobs, stop);
     }));
+    // Last: a statement_timeout or default_transaction_read_only set on the
+    // source database must not reach the clone's own sessions.
+    HK_RETURN_IF_ERROR(Step("settings", [&]() -> Status {
+      HK_ASSIGN_OR_RETURN(std::vector<DbSetting> settings, LoadDbSettings(cat));
+      HK_ASSIGN_OR_RETURN(DbSettingsOutcome out, ApplyDbSettings(target, settings));
+      progress.Event(fmt::format("database settings: {} carried to the target", out.applied), true);
+      if (!out.left_to_run.empty()) {
+        std::string stmts;
+        for (const auto& sql : out.left_to_run) stmts += "\n  " + sql;
+        LogWarn("{} database setting(s) could not be set by the target user (missing privilege or "
+                "role); run as a superuser on the target:{}",
+                out.left_to_run.size(), stmts);
+      }
+      return Status::Ok();
+    }));
     HK_RETURN_IF_ERROR(state->SetMeta("finished", NowIso8601()));
 
     for (const auto& t : state->Tables()) summary.copied_tables.push_back(pg::QualifiedName(t.nspname, t.relname));
     auto secs = state->StepSeconds();
     for (const char* s : {"schema", "copy", "indexes", "large-objects", "constraints", "matviews",
-                          "sequences", "analyze"})
+                          "sequences", "analyze", "settings"})
       summary.steps.push_back({s, secs.count(s) ? secs[s] : 0});
     summary.steps.push_back({"total", Since(t_total)});
     return summary;
