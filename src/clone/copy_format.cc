@@ -7,11 +7,12 @@ namespace {
 
 // Built-in types whose binary send/receive carry no OID and nothing else that
 // depends on the database: the same bytes mean the same value anywhere.
+// (Not money: its integer is scaled by lc_monetary's fractional digits.)
 const std::set<std::string>& PositionIndependent() {
   static const std::set<std::string> kTypes = {
       "bool",       "bytea",       "char",          "name",           "int2",
       "int4",       "int8",        "oid",           "text",           "varchar",
-      "bpchar",     "float4",      "float8",        "numeric",        "money",
+      "bpchar",     "float4",      "float8",        "numeric",
       "date",       "time",        "timetz",        "timestamp",      "timestamptz",
       "interval",   "uuid",        "json",          "jsonb",          "jsonpath",
       "inet",       "cidr",        "macaddr",       "macaddr8",       "bit",

@@ -62,6 +62,16 @@ TEST(CloneKill, TwentyKillsThenResume) {
   src.CreateDatabase("shop");
   src.PsqlFile(SourceDir() + "/scripts/sample-data.sql", "shop", {"scale=0.002"});
   src.Sql("SELECT lo_from_bytea(0, 'a large object')", "shop");
+  // An index whose build on the target takes ~0.75 s (not its ANALYZE):
+  // kills land in it, and the server then commits the orphaned build while
+  // the resumed run builds the same index.
+  src.Sql("CREATE FUNCTION public.slow_key(i int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT i';"
+          "CREATE TABLE public.slow_t (id int); INSERT INTO public.slow_t SELECT generate_series(1, 5);"
+          "CREATE UNIQUE INDEX slow_t_key ON public.slow_t (public.slow_key(id));"
+          "CREATE OR REPLACE FUNCTION public.slow_key(i int) RETURNS int LANGUAGE sql IMMUTABLE AS"
+          " $$SELECT i FROM pg_catalog.pg_sleep(CASE WHEN pg_catalog.current_query() LIKE 'CREATE%'"
+          " THEN 0.15 ELSE 0 END)$$;",
+          "shop");
   const auto want = Contents(src, "shop");
   ASSERT_GT(want.size(), 10u);
   char tmpl[] = "/tmp/hk-clone-kill-XXXXXX";

@@ -100,6 +100,7 @@ TEST(CloneCopyFormat, BinaryOnlyForPositionIndependentTypes) {
   EXPECT_FALSE(BinarySafe({Own("mood", false)}));
   EXPECT_FALSE(BinarySafe({Own("hstore", false)}));
   EXPECT_FALSE(BinarySafe({Own("aclitem")}));
+  EXPECT_FALSE(BinarySafe({Own("money")}));
   EXPECT_FALSE(BinarySafe({}));
   EXPECT_FALSE(TextRequired({Own("int4")}));
 }
