@@ -166,9 +166,11 @@ CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY AS x(item, n)
 WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
   AND (s.setrole = 0 OR ro.oid IS NOT NULL)
 ORDER BY s.setrole <> 0, 1, x.n)SQL"));
-    for (int row = 0; row < r.rows(); ++row) f.db_settings.emplace_back(r.Str(row, 0), r.Str(row, 1));
-    HK_ASSIGN_OR_RETURN(std::string owns, c.QueryValue(
-        "SELECT pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')"));
+    for (int row = 0; row < r.rows(); ++row)
+      f.db_settings.emplace_back(r.Str(row, 0), r.Str(row, 1));
+    HK_ASSIGN_OR_RETURN(std::string owns,
+                        c.QueryValue("SELECT pg_has_role((SELECT datdba FROM pg_database WHERE "
+                                     "datname = current_database()), 'USAGE')"));
     f.owns_database = owns == "t";
   }
   return f;

@@ -281,6 +281,8 @@ void EvaluateDbSettings(const ServerFacts& s, const ServerFacts& t, Report& r) {
   bool role_settings = false;
   for (const auto& st : s.db_settings) {
     if (std::find(t.db_settings.begin(), t.db_settings.end(), st) != t.db_settings.end()) continue;
+    // cutover's freeze; clone never carries it.
+    if (st.first.empty() && st.second == "default_transaction_read_only=on") continue;
     auto sql = clone::AlterConfigSql(t.database, clone::DbSetting{st.first, st.second});
     if (!sql) continue;
     missing.push_back(st.first.empty() ? st.second : st.second + " (role " + st.first + ")");
@@ -294,14 +296,15 @@ void EvaluateDbSettings(const ServerFacts& s, const ServerFacts& t, Report& r) {
     return;
   }
   bool can = t.is_superuser || (t.owns_database && !role_settings);
-  Item i = can ? MakeItem("pair.db_settings", "database settings", Verdict::kInfo,
-                          fmt::format("clone sets them on the target as its last step: {}",
-                                      NameList(missing)))
-               : MakeItem("pair.db_settings", "database settings", Verdict::kWarn,
-                          fmt::format("the target user may not set {} (needs a superuser{}); "
-                                      "clone skips them with a warning",
-                                      NameList(missing), role_settings ? "" : " or the database owner"),
-                          "run as a superuser on the target: " + Joined(statements));
+  Item i =
+      can ? MakeItem("pair.db_settings", "database settings", Verdict::kInfo,
+                     fmt::format("clone sets them on the target as its last step: {}",
+                                 NameList(missing)))
+          : MakeItem("pair.db_settings", "database settings", Verdict::kWarn,
+                     fmt::format("the target user may not set {} (needs a superuser{}); "
+                                 "clone skips them with a warning",
+                                 NameList(missing), role_settings ? "" : " or the database owner"),
+                     "run as a superuser on the target: " + Joined(statements));
   i.data["statements"] = statements;
   r.Add(std::move(i));
 }

@@ -10,17 +10,19 @@ namespace {
 // (Not money: its integer is scaled by lc_monetary's fractional digits.)
 const std::set<std::string>& PositionIndependent() {
   static const std::set<std::string> kTypes = {
-      "bool",       "bytea",       "char",          "name",           "int2",
-      "int4",       "int8",        "oid",           "text",           "varchar",
-      "bpchar",     "float4",      "float8",        "numeric",
-      "date",       "time",        "timetz",        "timestamp",      "timestamptz",
-      "interval",   "uuid",        "json",          "jsonb",          "jsonpath",
-      "inet",       "cidr",        "macaddr",       "macaddr8",       "bit",
-      "varbit",     "point",       "lseg",          "path",           "box",
-      "polygon",    "line",        "circle",        "pg_lsn",         "tsvector",
-      "tsquery",    "int4range",   "int8range",     "numrange",       "tsrange",
-      "tstzrange",  "daterange",   "int4multirange", "int8multirange", "nummultirange",
-      "tsmultirange", "tstzmultirange", "datemultirange"};
+      "bool",          "bytea",        "char",           "name",
+      "int2",          "int4",         "int8",           "oid",
+      "text",          "varchar",      "bpchar",         "float4",
+      "float8",        "numeric",      "date",           "time",
+      "timetz",        "timestamp",    "timestamptz",    "interval",
+      "uuid",          "json",         "jsonb",          "jsonpath",
+      "inet",          "cidr",         "macaddr",        "macaddr8",
+      "bit",           "varbit",       "point",          "lseg",
+      "path",          "box",          "polygon",        "line",
+      "circle",        "pg_lsn",       "tsvector",       "tsquery",
+      "int4range",     "int8range",    "numrange",       "tsrange",
+      "tstzrange",     "daterange",    "int4multirange", "int8multirange",
+      "nummultirange", "tsmultirange", "tstzmultirange", "datemultirange"};
   return kTypes;
 }
 
@@ -28,8 +30,8 @@ const std::set<std::string>& PositionIndependent() {
 
 bool IsRegType(const std::string& n) {
   static const std::set<std::string> kReg = {
-      "regclass",    "regrole",     "regproc",       "regprocedure",  "regoper",     "regoperator",
-      "regtype",     "regnamespace", "regconfig",    "regdictionary", "regcollation"};
+      "regclass", "regrole",      "regproc",   "regprocedure",  "regoper",     "regoperator",
+      "regtype",  "regnamespace", "regconfig", "regdictionary", "regcollation"};
   return kReg.count(n) > 0;
 }
 
@@ -41,8 +43,10 @@ bool BinarySafe(const std::vector<TypeStep>& steps) {
   bool seen_array = false;
   for (size_t i = 1; i < steps.size(); ++i) {
     if (seen_array) return false;  // something below the element: a domain
-    if (steps[i].via == 'a') seen_array = true;
-    else if (steps[i].via != 'd') return false;
+    if (steps[i].via == 'a')
+      seen_array = true;
+    else if (steps[i].via != 'd')
+      return false;
   }
   const TypeStep& last = steps.back();
   if (seen_array && !last.builtin) return false;

@@ -1,7 +1,8 @@
 #include "clone/db_settings.h"
 
-#include <cctype>
 #include <strings.h>
+
+#include <cctype>
 
 #include "pg/quote.h"
 
@@ -70,7 +71,8 @@ std::optional<std::string> AlterConfigSql(const std::string& db, const DbSetting
   std::optional<std::vector<std::string>> parts;
   if (IsListVariable(name)) parts = SplitList(value);
   if (parts) {
-    for (size_t i = 0; i < parts->size(); ++i) sql += (i ? ", " : "") + pg::QuoteLiteral((*parts)[i]);
+    for (size_t i = 0; i < parts->size(); ++i)
+      sql += (i ? ", " : "") + pg::QuoteLiteral((*parts)[i]);
     if (parts->empty()) sql += "''";
   } else {
     sql += pg::QuoteLiteral(value);
@@ -100,6 +102,10 @@ Result<DbSettingsOutcome> ApplyDbSettings(pg::Connection& dst,
   for (const auto& s : settings) {
     std::optional<std::string> sql = AlterConfigSql(db, s);
     if (!sql) continue;
+    if (s.role.empty() && s.item == "default_transaction_read_only=on") {
+      out.skipped_freeze.push_back(*sql + ";");
+      continue;
+    }
     Status st = dst.Run(*sql);
     if (st.ok()) {
       ++out.applied;

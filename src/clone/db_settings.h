@@ -34,9 +34,15 @@ struct DbSettingsOutcome {
   /// Statements the target user may not run (missing privilege or role),
   /// for a privileged user to run by hand.
   std::vector<std::string> left_to_run;
+  /// A database-level default_transaction_read_only=on is how `cutover`
+  /// freezes a database: hikkoshi's own, never carried; its statement is
+  /// here in case the user really wants a read-only target.
+  std::vector<std::string> skipped_freeze;
 };
 
-/// Applies the settings to the target's current database.
-Result<DbSettingsOutcome> ApplyDbSettings(pg::Connection& dst, const std::vector<DbSetting>& settings);
+/// Applies the settings to the target's current database (all but a
+/// database-level default_transaction_read_only=on, see skipped_freeze).
+Result<DbSettingsOutcome> ApplyDbSettings(pg::Connection& dst,
+                                          const std::vector<DbSetting>& settings);
 
 }  // namespace hk::clone

@@ -202,9 +202,10 @@ struct Run {
       }
       std::string q = pg::QualifiedName(t.nspname, t.relname);
       if (mine.size() > 1 && started > 0 && finished < static_cast<int>(mine.size())) {
-        LogWarn("{}: {} of its {} parts were copied by the earlier run, at its snapshot; copying the "
-                "whole table again at this run's snapshot",
-                q, started, mine.size());
+        LogWarn(
+            "{}: {} of its {} parts were copied by the earlier run, at its snapshot; copying the "
+            "whole table again at this run's snapshot",
+            q, started, mine.size());
         HK_RETURN_IF_ERROR(target.Run("TRUNCATE ONLY " + q));
         HK_RETURN_IF_ERROR(state->ResetTable(t.oid));
         for (auto& p : mine) p.status = "pending";
@@ -275,7 +276,8 @@ struct Run {
     HK_RETURN_IF_ERROR(CheckDistinct(coord, target));
     if (resuming || o.drop_if_exists) {
       HK_ASSIGN_OR_RETURN(int ended, EndOrphanedSessions(target));
-      if (ended > 0) LogWarn("ended {} target session(s) left running by an earlier, killed clone", ended);
+      if (ended > 0)
+        LogWarn("ended {} target session(s) left running by an earlier, killed clone", ended);
     }
     if (!resuming) {
       HK_ASSIGN_OR_RETURN(std::string contents, DescribeTargetContents(target));
@@ -361,12 +363,18 @@ struct Run {
       HK_ASSIGN_OR_RETURN(std::vector<DbSetting> settings, LoadDbSettings(cat));
       HK_ASSIGN_OR_RETURN(DbSettingsOutcome out, ApplyDbSettings(target, settings));
       progress.Event(fmt::format("database settings: {} carried to the target", out.applied), true);
+      if (!out.skipped_freeze.empty())
+        LogWarn(
+            "the source database defaults to read-only transactions (a cutover freeze?); not "
+            "carried to the target (to make it read-only too, run: {})",
+            out.skipped_freeze.front());
       if (!out.left_to_run.empty()) {
         std::string stmts;
         for (const auto& sql : out.left_to_run) stmts += "\n  " + sql;
-        LogWarn("{} database setting(s) could not be set by the target user (missing privilege or "
-                "role); run as a superuser on the target:{}",
-                out.left_to_run.size(), stmts);
+        LogWarn(
+            "{} database setting(s) could not be set by the target user (missing privilege or "
+            "role); run as a superuser on the target:{}",
+            out.left_to_run.size(), stmts);
       }
       return Status::Ok();
     }));

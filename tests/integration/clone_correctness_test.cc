@@ -47,8 +47,10 @@ class CloneCorrectnessTest : public ::testing::Test {
   }
   /// --jobs 2 unless `extra` sets it.
   std::vector<std::string> Args(const std::string& db, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {"clone", "--source", src_->Uri(db), "--target", dst_->Uri(db), "--dir", Dir(db)};
-    if (std::find(extra.begin(), extra.end(), "--jobs") == extra.end()) a.insert(a.end(), {"--jobs", "2"});
+    std::vector<std::string> a = {"clone",       "--source", src_->Uri(db), "--target",
+                                  dst_->Uri(db), "--dir",    Dir(db)};
+    if (std::find(extra.begin(), extra.end(), "--jobs") == extra.end())
+      a.insert(a.end(), {"--jobs", "2"});
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -93,14 +95,15 @@ TEST_F(CloneCorrectnessTest, InheritedColumnsKeepTheirValues) {
                         "WHERE attrelid = 'child'::regclass AND attnum > 0",
                         "inh"));
   EXPECT_EQ(dst_->Value("SELECT c || '|' || d FROM child WHERE id = 1", "inh"), "C|D");
-  const std::string all = "SELECT count(*) || md5(string_agg(format('%s/%s/%s/%s', id, a, c, d), ',' "
-                          "ORDER BY id)) FROM child";
+  const std::string all =
+      "SELECT count(*) || md5(string_agg(format('%s/%s/%s/%s', id, a, c, d), ',' "
+      "ORDER BY id)) FROM child";
   ExpectBothSides("inh", all, src_->Value(all, "inh"));
 
   // The same through split parts (a SELECT list on the source).
   dst_->CreateDatabase("inh_split");
-  r = RunHikkoshi({"clone", "--source", src_->Uri("inh"), "--target", dst_->Uri("inh_split"), "--dir",
-                   Dir("inh_split"), "--split-tables-larger-than", "16kB"});
+  r = RunHikkoshi({"clone", "--source", src_->Uri("inh"), "--target", dst_->Uri("inh_split"),
+                   "--dir", Dir("inh_split"), "--split-tables-larger-than", "16kB"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("part 2/"), std::string::npos) << r.err;
   EXPECT_EQ(dst_->Value(all, "inh_split"), src_->Value(all, "inh"));
@@ -110,21 +113,23 @@ TEST_F(CloneCorrectnessTest, InheritedColumnsKeepTheirValues) {
 // OIDs differ between the two databases, so they must travel as text.
 TEST_F(CloneCorrectnessTest, RegTypesTravelAsNames) {
   // Burn OIDs on the source so that its objects' OIDs differ from the target's.
-  Databases("reg",
-            "DO $$ BEGIN FOR i IN 1..60 LOOP EXECUTE format('CREATE TABLE pad%s (x int)', i);"
-            " EXECUTE format('DROP TABLE pad%s', i); END LOOP; END $$;"
-            "CREATE SCHEMA app; CREATE TABLE app.items (x int); CREATE TYPE app.mood AS ENUM ('ok');"
-            "CREATE FUNCTION app.f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';"
-            "CREATE DOMAIN app.rc AS regclass;"
-            "CREATE TEXT SEARCH CONFIGURATION app.cfg (COPY = simple);"
-            "CREATE TABLE app.refs (id int, c regclass, t regtype, p regproc, pp regprocedure,"
-            " n regnamespace, cf regconfig, ca regclass[], d app.rc, da app.rc[], o regoperator);"
-            "INSERT INTO app.refs VALUES (1, 'app.items', 'app.mood', 'app.f', 'app.f(int)', 'app',"
-            " 'app.cfg', ARRAY['app.items'::regclass, 'pg_class'::regclass], 'app.items',"
-            " ARRAY['app.items'::app.rc], '+(int,int)');");
-  src_->Sql("DO $$ BEGIN FOR i IN 1..30 LOOP EXECUTE format('CREATE TABLE pad%s (x int)', i);"
-            " EXECUTE format('DROP TABLE pad%s', i); END LOOP; END $$;",
-            "postgres");
+  Databases(
+      "reg",
+      "DO $$ BEGIN FOR i IN 1..60 LOOP EXECUTE format('CREATE TABLE pad%s (x int)', i);"
+      " EXECUTE format('DROP TABLE pad%s', i); END LOOP; END $$;"
+      "CREATE SCHEMA app; CREATE TABLE app.items (x int); CREATE TYPE app.mood AS ENUM ('ok');"
+      "CREATE FUNCTION app.f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';"
+      "CREATE DOMAIN app.rc AS regclass;"
+      "CREATE TEXT SEARCH CONFIGURATION app.cfg (COPY = simple);"
+      "CREATE TABLE app.refs (id int, c regclass, t regtype, p regproc, pp regprocedure,"
+      " n regnamespace, cf regconfig, ca regclass[], d app.rc, da app.rc[], o regoperator);"
+      "INSERT INTO app.refs VALUES (1, 'app.items', 'app.mood', 'app.f', 'app.f(int)', 'app',"
+      " 'app.cfg', ARRAY['app.items'::regclass, 'pg_class'::regclass], 'app.items',"
+      " ARRAY['app.items'::app.rc], '+(int,int)');");
+  src_->Sql(
+      "DO $$ BEGIN FOR i IN 1..30 LOOP EXECUTE format('CREATE TABLE pad%s (x int)', i);"
+      " EXECUTE format('DROP TABLE pad%s', i); END LOOP; END $$;",
+      "postgres");
   const std::string q = "SELECT concat_ws(' ', c, t, p, pp, n, cf, ca, d, da, o) FROM app.refs";
   const std::string want = src_->Value(q, "reg");
   EXPECT_NE(want.find("app.items"), std::string::npos) << want;
@@ -148,11 +153,13 @@ TEST_F(CloneCorrectnessTest, RegTypesTravelAsNames) {
 
 // #10.15: a table whose every column is generated, and one without columns.
 TEST_F(CloneCorrectnessTest, AllGeneratedAndZeroColumnTablesKeepTheirRowCount) {
-  Databases("gen",
-            "CREATE TABLE gen (nb int GENERATED ALWAYS AS (1) STORED); INSERT INTO gen VALUES (DEFAULT);"
-            "CREATE TABLE biggen (nb int GENERATED ALWAYS AS (7) STORED);"
-            "INSERT INTO biggen SELECT FROM generate_series(1, 5000);"
-            "CREATE TABLE nocols (); INSERT INTO nocols DEFAULT VALUES; INSERT INTO nocols DEFAULT VALUES;");
+  Databases(
+      "gen",
+      "CREATE TABLE gen (nb int GENERATED ALWAYS AS (1) STORED); INSERT INTO gen VALUES (DEFAULT);"
+      "CREATE TABLE biggen (nb int GENERATED ALWAYS AS (7) STORED);"
+      "INSERT INTO biggen SELECT FROM generate_series(1, 5000);"
+      "CREATE TABLE nocols (); INSERT INTO nocols DEFAULT VALUES; INSERT INTO nocols DEFAULT "
+      "VALUES;");
   auto r = Clone("gen");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* t : {"gen", "biggen", "nocols"}) {
@@ -162,11 +169,12 @@ TEST_F(CloneCorrectnessTest, AllGeneratedAndZeroColumnTablesKeepTheirRowCount) {
   EXPECT_EQ(dst_->Value("SELECT sum(nb) FROM biggen", "gen"), "35000");
   // Split into parts (an empty SELECT list on the source).
   dst_->CreateDatabase("gen_split");
-  r = RunHikkoshi({"clone", "--source", src_->Uri("gen"), "--target", dst_->Uri("gen_split"), "--dir",
-                   Dir("gen_split"), "--split-tables-larger-than", "16kB"});
+  r = RunHikkoshi({"clone", "--source", src_->Uri("gen"), "--target", dst_->Uri("gen_split"),
+                   "--dir", Dir("gen_split"), "--split-tables-larger-than", "16kB"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("part 2/"), std::string::npos) << r.err;
-  EXPECT_EQ(dst_->Value("SELECT count(*) || ' ' || sum(nb) FROM biggen", "gen_split"), "5000 35000");
+  EXPECT_EQ(dst_->Value("SELECT count(*) || ' ' || sum(nb) FROM biggen", "gen_split"),
+            "5000 35000");
   EXPECT_EQ(dst_->Value("SELECT count(*) FROM nocols", "gen_split"), "2");
 }
 
@@ -177,7 +185,9 @@ TEST_F(CloneCorrectnessTest, RewriteAfterTheSnapshotIsAnErrorNotAnEmptyTable) {
   for (const std::string ddl : {"ALTER TABLE t ALTER COLUMN v TYPE bigint", "TRUNCATE t"}) {
     SCOPED_TRACE(ddl);
     std::string db = ddl[0] == 'A' ? "rewrite" : "trunc";
-    Databases(db, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 50) g;");
+    Databases(db,
+              "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM "
+              "generate_series(1, 50) g;");
     auto holder = src_->Connect(db);
     ASSERT_TRUE(holder.Run("BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
     auto snap = holder.QueryValue("SELECT pg_export_snapshot()");
@@ -192,10 +202,12 @@ TEST_F(CloneCorrectnessTest, RewriteAfterTheSnapshotIsAnErrorNotAnEmptyTable) {
     o.workdir = Dir(db);
     o.snapshot_name = *snap;
     auto r = clone::RunClone(o);
-    EXPECT_FALSE(r.ok()) << "clone succeeded; target rows: " << dst_->Value("SELECT count(*) FROM t", db);
+    EXPECT_FALSE(r.ok()) << "clone succeeded; target rows: "
+                         << dst_->Value("SELECT count(*) FROM t", db);
     if (!r.ok()) {
       EXPECT_NE(r.error().message.find("\"public\".\"t\""), std::string::npos) << r.error().message;
-      EXPECT_NE(r.error().message.find("after the snapshot"), std::string::npos) << r.error().message;
+      EXPECT_NE(r.error().message.find("after the snapshot"), std::string::npos)
+          << r.error().message;
     }
     EXPECT_TRUE(holder.Run("COMMIT").ok());
   }
@@ -237,15 +249,17 @@ TEST_F(CloneCorrectnessTest, ResumeAfterKillDuringIndexBuild) {
   std::string cmd;
   for (const auto& a : Args("slowidx")) cmd += " " + ShellQuote(a);
   std::string log = Dir("slowidx.log");
-  auto bg = RunShell(ShellQuote(HIKKOSHI_BINARY) + cmd + " >" + ShellQuote(log) + " 2>&1 & echo $!");
+  auto bg =
+      RunShell(ShellQuote(HIKKOSHI_BINARY) + cmd + " >" + ShellQuote(log) + " 2>&1 & echo $!");
   ASSERT_EQ(bg.exit_code, 0);
   pid_t pid = std::atoi(bg.out.c_str());
   ASSERT_GT(pid, 0);
   // Wait (bounded) until the target runs the slow build, then kill -9.
   bool seen = false;
   for (int i = 0; i < 600 && !seen; ++i) {
-    seen = dst_->Value("SELECT count(*) FROM pg_stat_activity WHERE datname = 'slowidx' AND state = "
-                       "'active' AND query LIKE 'CREATE UNIQUE INDEX t_slow%'") != "0";
+    seen = dst_->Value(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = 'slowidx' AND state = "
+               "'active' AND query LIKE 'CREATE UNIQUE INDEX t_slow%'") != "0";
     if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   kill(pid, SIGKILL);
@@ -253,13 +267,15 @@ TEST_F(CloneCorrectnessTest, ResumeAfterKillDuringIndexBuild) {
   for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // The orphaned build is still running on the target.
-  ASSERT_EQ(dst_->Value("SELECT count(*) FROM pg_stat_activity WHERE datname = 'slowidx' AND state = "
-                        "'active' AND query LIKE 'CREATE UNIQUE INDEX t_slow%'"),
-            "1");
+  ASSERT_EQ(
+      dst_->Value("SELECT count(*) FROM pg_stat_activity WHERE datname = 'slowidx' AND state = "
+                  "'active' AND query LIKE 'CREATE UNIQUE INDEX t_slow%'"),
+      "1");
   auto r = Clone("slowidx", {"--resume"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("left running by an earlier, killed clone"), std::string::npos) << r.err;
-  EXPECT_EQ(dst_->Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_slow'::regclass", "slowidx"),
+  EXPECT_EQ(dst_->Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_slow'::regclass",
+                        "slowidx"),
             "t");
   EXPECT_EQ(dst_->Value("SELECT count(*) FROM t", "slowidx"), "5");
 }
@@ -272,7 +288,8 @@ TEST_F(CloneCorrectnessTest, DefinitionsDoNotDependOnTheSourceSearchPath) {
             "CREATE TABLE abc.job (id int PRIMARY KEY, state abc.state);"
             "INSERT INTO abc.job VALUES (1, 'SCHEDULED'), (2, 'DONE');"
             "ALTER DATABASE sp SET search_path = abc, public;");
-  src_->Sql("CREATE INDEX indexname ON \"abc\".job (state) WHERE (state = 'SCHEDULED'::state)", "sp");
+  src_->Sql("CREATE INDEX indexname ON \"abc\".job (state) WHERE (state = 'SCHEDULED'::state)",
+            "sp");
   auto r = Clone("sp");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(dst_->Value("SELECT pg_get_indexdef('abc.indexname'::regclass)", "sp"),
@@ -293,19 +310,26 @@ TEST_F(CloneCorrectnessTest, DatabaseSettingsAreCarried) {
             "ALTER ROLE only_on_source IN DATABASE settings SET work_mem = '16MB';");
   auto r = Clone("settings");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every setting, in order, but the role missing on the target and the freeze.
   const std::string q =
-      "SELECT coalesce(r.rolname, '-') || ' ' || s.setconfig::text FROM pg_db_role_setting s"
-      " LEFT JOIN pg_roles r ON r.oid = s.setrole"
+      "SELECT string_agg(coalesce(r.rolname, '-') || ' ' || c.item, E'\\n' ORDER BY r.rolname"
+      " NULLS FIRST, c.n) FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole"
+      " CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY c(item, n)"
       " WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())"
-      "   AND coalesce(r.rolname, '-') <> 'only_on_source' ORDER BY 1";
-  EXPECT_EQ(dst_->Value("SELECT string_agg(x, E'\\n') FROM (" + q + ") s(x)", "settings"),
-            src_->Value("SELECT string_agg(x, E'\\n') FROM (" + q + ") s(x)", "settings"));
+      "   AND coalesce(r.rolname, '-') <> 'only_on_source'"
+      "   AND c.item <> 'default_transaction_read_only=on'";
+  EXPECT_EQ(dst_->Value(q, "settings"), src_->Value(q, "settings"));
+  EXPECT_NE(src_->Value(q, "settings").find("statement_timeout=5min"), std::string::npos);
   EXPECT_EQ(dst_->Value("SHOW search_path", "settings"), "\"My Schema\", \"$user\", public");
   // The role that does not exist on the target: its statement is printed.
-  EXPECT_NE(r.err.find("ALTER ROLE \"only_on_source\" IN DATABASE \"settings\" SET \"work_mem\" TO '16MB'"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(
+          "ALTER ROLE \"only_on_source\" IN DATABASE \"settings\" SET \"work_mem\" TO '16MB'"),
+      std::string::npos)
       << r.err;
-  // The rows came in although the database is now read-only by default.
+  // cutover's freeze (a read-only default for the database) never travels.
+  EXPECT_NE(r.err.find("not carried to the target"), std::string::npos) << r.err;
+  EXPECT_EQ(dst_->Value("SHOW default_transaction_read_only", "settings"), "off");
   EXPECT_EQ(dst_->Value("SELECT count(*) FROM public.t", "settings"), "1");
 }
 
@@ -314,7 +338,8 @@ TEST_F(CloneCorrectnessTest, DatabaseSettingsAreCarried) {
 TEST_F(CloneCorrectnessTest, PublicationsDoNotTravel) {
   Databases("pub",
             "CREATE TABLE keyless (x int); INSERT INTO keyless VALUES (1), (2);"
-            "CREATE PUBLICATION hikkoshi_pub FOR ALL TABLES; CREATE PUBLICATION user_pub FOR TABLE keyless;");
+            "CREATE PUBLICATION hikkoshi_pub FOR ALL TABLES; CREATE PUBLICATION user_pub FOR TABLE "
+            "keyless;");
   auto r = Clone("pub");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(dst_->Value("SELECT count(*) FROM pg_publication", "pub"), "0");

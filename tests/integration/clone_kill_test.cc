@@ -33,24 +33,30 @@ std::map<std::string, std::string> Contents(Cluster& c, const std::string& db) {
   if (!rels.ok()) return out;
   for (int i = 0; i < rels->rows(); ++i) {
     std::string q = rels->Str(i, 0);
-    auto v = conn.QueryValue("SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))"
-                             " FROM " + q + " t");
+    auto v = conn.QueryValue(
+        "SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))"
+        " FROM " +
+        q + " t");
     out["rows " + q] = v.ok() ? *v : "error: " + v.error().message;
   }
   const std::map<std::string, std::string> catalog = {
-      {"indexes", "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname NOT IN "
-                  "('pg_catalog', 'information_schema')"},
-      {"constraints", "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
-                      "|| convalidated FROM pg_constraint WHERE connamespace NOT IN "
-                      "('pg_catalog'::regnamespace, 'information_schema'::regnamespace)"},
+      {"indexes",
+       "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname NOT IN "
+       "('pg_catalog', 'information_schema')"},
+      {"constraints",
+       "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
+       "|| convalidated FROM pg_constraint WHERE connamespace NOT IN "
+       "('pg_catalog'::regnamespace, 'information_schema'::regnamespace)"},
       {"invalid indexes", "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid"},
-      {"sequences", "SELECT format('%I.%I', schemaname, sequencename) || ' ' || coalesce(last_value::text, '-') "
-                    "FROM pg_sequences"},
+      {"sequences",
+       "SELECT format('%I.%I', schemaname, sequencename) || ' ' || coalesce(last_value::text, '-') "
+       "FROM pg_sequences"},
       {"triggers", "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"},
       {"large objects", "SELECT oid::text || md5(lo_get(oid)) FROM pg_largeobject_metadata"},
   };
   for (const auto& [name, sql] : catalog) {
-    auto v = conn.QueryValue("SELECT coalesce(string_agg(x, E'\\n' ORDER BY x), '') FROM (" + sql + ") s(x)");
+    auto v = conn.QueryValue("SELECT coalesce(string_agg(x, E'\\n' ORDER BY x), '') FROM (" + sql +
+                             ") s(x)");
     out[name] = v.ok() ? *v : "error: " + v.error().message;
   }
   return out;
@@ -65,13 +71,14 @@ TEST(CloneKill, TwentyKillsThenResume) {
   // An index whose build on the target takes ~0.75 s (not its ANALYZE):
   // kills land in it, and the server then commits the orphaned build while
   // the resumed run builds the same index.
-  src.Sql("CREATE FUNCTION public.slow_key(i int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT i';"
-          "CREATE TABLE public.slow_t (id int); INSERT INTO public.slow_t SELECT generate_series(1, 5);"
-          "CREATE UNIQUE INDEX slow_t_key ON public.slow_t (public.slow_key(id));"
-          "CREATE OR REPLACE FUNCTION public.slow_key(i int) RETURNS int LANGUAGE sql IMMUTABLE AS"
-          " $$SELECT i FROM pg_catalog.pg_sleep(CASE WHEN pg_catalog.current_query() LIKE 'CREATE%'"
-          " THEN 0.15 ELSE 0 END)$$;",
-          "shop");
+  src.Sql(
+      "CREATE FUNCTION public.slow_key(i int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT i';"
+      "CREATE TABLE public.slow_t (id int); INSERT INTO public.slow_t SELECT generate_series(1, 5);"
+      "CREATE UNIQUE INDEX slow_t_key ON public.slow_t (public.slow_key(id));"
+      "CREATE OR REPLACE FUNCTION public.slow_key(i int) RETURNS int LANGUAGE sql IMMUTABLE AS"
+      " $$SELECT i FROM pg_catalog.pg_sleep(CASE WHEN pg_catalog.current_query() LIKE 'CREATE%'"
+      " THEN 0.15 ELSE 0 END)$$;",
+      "shop");
   const auto want = Contents(src, "shop");
   ASSERT_GT(want.size(), 10u);
   char tmpl[] = "/tmp/hk-clone-kill-XXXXXX";
@@ -80,9 +87,10 @@ TEST(CloneKill, TwentyKillsThenResume) {
   auto command = [&](const std::string& db, bool resume) {
     std::string cmd = ShellQuote(HIKKOSHI_BINARY);
     for (const std::string& a :
-         {std::string("clone"), std::string("--source"), src.Uri("shop"), std::string("--target"), dst.Uri(db),
-          std::string("--jobs"), std::string("2"), std::string("--index-jobs"), std::string("2"),
-          std::string("--split-tables-larger-than"), std::string("1MB"), std::string("--dir"), dirs + "/" + db})
+         {std::string("clone"), std::string("--source"), src.Uri("shop"), std::string("--target"),
+          dst.Uri(db), std::string("--jobs"), std::string("2"), std::string("--index-jobs"),
+          std::string("2"), std::string("--split-tables-larger-than"), std::string("1MB"),
+          std::string("--dir"), dirs + "/" + db})
       cmd += " " + ShellQuote(a);
     return cmd + (resume ? " --resume" : "");
   };

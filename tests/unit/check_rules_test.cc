@@ -206,7 +206,10 @@ TEST(Rules, DatabaseSettingsCarriedOrListedWithStatements) {
   ASSERT_NE(Find(r, "pair.db_settings"), nullptr);
   EXPECT_EQ(Find(r, "pair.db_settings")->verdict, Verdict::kPass);
 
-  s.db_settings = {{"", "search_path=abc, public"}, {"", "timezone=UTC"}, {"app", "work_mem=8MB"}};
+  s.db_settings = {{"", "search_path=abc, public"},
+                   {"", "timezone=UTC"},
+                   {"", "default_transaction_read_only=on"},  // cutover's freeze: never carried
+                   {"app", "work_mem=8MB"}};
   t.db_settings = {{"", "timezone=UTC"}};
   r = EvalAll(s, t);  // a superuser target: clone sets them
   EXPECT_EQ(Find(r, "pair.db_settings")->verdict, Verdict::kInfo) << r.ToText(false);
@@ -216,9 +219,11 @@ TEST(Rules, DatabaseSettingsCarriedOrListedWithStatements) {
   r = EvalAll(s, t);  // the owner may not set another role's settings
   const Item* i = Find(r, "pair.db_settings");
   EXPECT_EQ(i->verdict, Verdict::kWarn);
-  EXPECT_NE(i->fix.find("ALTER DATABASE \"shop\" SET \"search_path\" TO 'abc', 'public';"), std::string::npos)
+  EXPECT_NE(i->fix.find("ALTER DATABASE \"shop\" SET \"search_path\" TO 'abc', 'public';"),
+            std::string::npos)
       << i->fix;
-  EXPECT_NE(i->fix.find("ALTER ROLE \"app\" IN DATABASE \"shop\" SET \"work_mem\" TO '8MB';"), std::string::npos)
+  EXPECT_NE(i->fix.find("ALTER ROLE \"app\" IN DATABASE \"shop\" SET \"work_mem\" TO '8MB';"),
+            std::string::npos)
       << i->fix;
   EXPECT_EQ(i->fix.find("timezone"), std::string::npos) << i->fix;  // already on the target
   EXPECT_EQ(i->data["statements"].size(), 2u);

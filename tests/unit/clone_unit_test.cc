@@ -86,8 +86,9 @@ TEST(CloneCopyFormat, BinaryOnlyForPositionIndependentTypes) {
   EXPECT_TRUE(BinarySafe({Own("mydomain", false), Dom("text")}));
   EXPECT_TRUE(BinarySafe({Own("d2", false), Dom("d1", false), Dom("_text"), Elem("text")}));
   // reg* types are OIDs in binary form.
-  for (const char* reg : {"regclass", "regrole", "regproc", "regprocedure", "regoper", "regoperator",
-                          "regtype", "regnamespace", "regconfig", "regdictionary", "regcollation"}) {
+  for (const char* reg :
+       {"regclass", "regrole", "regproc", "regprocedure", "regoper", "regoperator", "regtype",
+        "regnamespace", "regconfig", "regdictionary", "regcollation"}) {
     EXPECT_FALSE(BinarySafe({Own(reg)})) << reg;
     EXPECT_TRUE(TextRequired({Own(reg)})) << reg;
     EXPECT_TRUE(TextRequired({Own("_x"), Elem("d", false), Dom(reg)})) << reg;
