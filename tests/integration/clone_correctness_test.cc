@@ -280,6 +280,29 @@ TEST_F(CloneCorrectnessTest, ResumeAfterKillDuringIndexBuild) {
   EXPECT_EQ(dst_->Value("SELECT count(*) FROM t", "slowidx"), "5");
 }
 
+// #10.13: an index found on the target but invalid (a failed build) is
+// dropped and built again, not taken as done.
+TEST_F(CloneCorrectnessTest, InvalidIndexOnTheTargetIsRebuilt) {
+  Databases("invalidx",
+            "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 3);"
+            "CREATE UNIQUE INDEX t_idx ON t (id);");
+  auto r = Clone("invalidx", {}, {{"HIKKOSHI_TEST_CRASH_AFTER", "step-schema"}});
+  ASSERT_EQ(r.exit_code, 137) << r.err;
+  // A failed CREATE INDEX CONCURRENTLY leaves an invalid index of that name.
+  dst_->Sql("INSERT INTO t VALUES (1), (1)", "invalidx");
+  auto c = dst_->Connect("invalidx");
+  EXPECT_FALSE(c.Run("CREATE UNIQUE INDEX CONCURRENTLY t_idx ON t (id)").ok());
+  ASSERT_EQ(dst_->Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_idx'::regclass",
+                        "invalidx"),
+            "f");
+  r = Clone("invalidx", {"--resume"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(dst_->Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_idx'::regclass",
+                        "invalidx"),
+            "t");
+  EXPECT_EQ(dst_->Value("SELECT count(*) FROM t", "invalidx"), "3");
+}
+
 // #10.16: definitions read under the source database's search_path come out
 // unqualified and fail on the target; they are read with pg_catalog only.
 TEST_F(CloneCorrectnessTest, DefinitionsDoNotDependOnTheSourceSearchPath) {
