@@ -54,6 +54,10 @@ struct ServerFacts {
   std::map<std::string, std::string> extensions;            ///< installed: name → version
   std::map<std::string, std::string> available_extensions;  ///< name → default_version
   std::map<std::string, std::string> settings;              ///< a few GUCs worth reporting
+  /// ALTER DATABASE ... SET / ALTER ROLE ... IN DATABASE ... SET of this
+  /// database: (role or "" for the database, "name=value").
+  std::vector<std::pair<std::string, std::string>> db_settings;
+  bool owns_database = false;  ///< The user is (a member of) the database's owner.
 };
 
 /// Runs the catalog queries. Read-only; needs only the privileges of a normal

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "check/provider.h"
+#include "clone/db_settings.h"
 #include "common/human.h"
 
 namespace hk::check {
@@ -264,6 +265,52 @@ void EvaluateTarget(const ServerFacts& t, const RuleOptions& o, Report& r) {
   }
 }
 
+namespace {
+
+// ALTER DATABASE ... SET / ALTER ROLE ... IN DATABASE ... SET: clone sets
+// them on the target as its last step when the target user may; otherwise
+// they are listed with the statements for a privileged user to run.
+std::string Joined(const std::vector<std::string>& statements) {
+  std::string out;
+  for (const auto& st : statements) out += (out.empty() ? "" : " ") + st;
+  return out;
+}
+
+void EvaluateDbSettings(const ServerFacts& s, const ServerFacts& t, Report& r) {
+  std::vector<std::string> missing, statements;
+  bool role_settings = false;
+  for (const auto& st : s.db_settings) {
+    if (std::find(t.db_settings.begin(), t.db_settings.end(), st) != t.db_settings.end()) continue;
+    // cutover's freeze; clone never carries it.
+    if (st.first.empty() && st.second == "default_transaction_read_only=on") continue;
+    auto sql = clone::AlterConfigSql(t.database, clone::DbSetting{st.first, st.second});
+    if (!sql) continue;
+    missing.push_back(st.first.empty() ? st.second : st.second + " (role " + st.first + ")");
+    statements.push_back(*sql + ";");
+    role_settings |= !st.first.empty();
+  }
+  if (missing.empty()) {
+    r.Add(MakeItem("pair.db_settings", "database settings", Verdict::kPass,
+                   s.db_settings.empty() ? "the source database sets no parameters"
+                                         : "the target database has the source's settings"));
+    return;
+  }
+  bool can = t.is_superuser || (t.owns_database && !role_settings);
+  Item i =
+      can ? MakeItem("pair.db_settings", "database settings", Verdict::kInfo,
+                     fmt::format("clone sets them on the target as its last step: {}",
+                                 NameList(missing)))
+          : MakeItem("pair.db_settings", "database settings", Verdict::kWarn,
+                     fmt::format("the target user may not set {} (needs a superuser{}); "
+                                 "clone skips them with a warning",
+                                 NameList(missing), role_settings ? "" : " or the database owner"),
+                     "run as a superuser on the target: " + Joined(statements));
+  i.data["statements"] = statements;
+  r.Add(std::move(i));
+}
+
+}  // namespace
+
 void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions& o, Report& r) {
   (void)o;
   bool same = (!s.system_identifier.empty() && s.system_identifier == t.system_identifier &&
@@ -348,6 +395,7 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
     i.data["extensions"] = mj;
     r.Add(std::move(i));
   }
+  EvaluateDbSettings(s, t, r);
 }
 
 void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOptions& o, Report& r) {

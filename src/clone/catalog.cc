@@ -3,11 +3,22 @@
 #include <algorithm>
 #include <map>
 
+#include "clone/copy_format.h"
 #include "pg/quote.h"
 
 namespace hk::clone {
 
 std::string TableInfo::Qualified() const { return pg::QualifiedName(nspname, relname); }
+
+std::string TableInfo::SelectList() const {
+  std::string s;
+  for (const auto& c : columns) s += (s.empty() ? "" : ", ") + c;
+  return s;
+}
+
+std::string TableInfo::CopyColumnList() const {
+  return columns.empty() ? std::string() : "(" + SelectList() + ")";
+}
 
 std::string OidArray(const std::vector<int64_t>& oids) {
   std::string s = "{";
@@ -22,31 +33,38 @@ Result<std::vector<TableInfo>> LoadTables(pg::Connection& src, const std::vector
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid = ANY($1::oid[]) AND c.relkind = 'r')sql",
                                                   {OidArray(oids)}));
-  // Binary COPY only for built-in types: user types (enums, composites,
-  // extension types, arrays of them) carry type OIDs that differ between
-  // databases, or may lack binary I/O. A domain counts as its base type.
+  // Each copied column's type resolved through domains and array elements
+  // (clone/copy_format.h decides binary vs text from the chain).
   HK_ASSIGN_OR_RETURN(pg::QueryResult cols, src.Exec(R"sql(
-    SELECT a.attrelid, a.attname, a.attgenerated <> '',
-           b.oid < 16384 AND b.typsend <> 0 AND b.typreceive <> 0
-    FROM pg_attribute a
-    JOIN pg_type t ON t.oid = a.atttypid
-    JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-    WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
-    ORDER BY a.attrelid, a.attnum)sql",
+    WITH RECURSIVE walk(attrelid, attnum, typ, depth, via) AS (
+      SELECT a.attrelid, a.attnum, a.atttypid, 0, ''
+      FROM pg_attribute a
+      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+        AND a.attgenerated = ''
+      UNION ALL
+      SELECT w.attrelid, w.attnum, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.typelem END,
+             w.depth + 1, CASE WHEN t.typtype = 'd' THEN 'd' ELSE 'a' END
+      FROM walk w JOIN pg_type t ON t.oid = w.typ
+      WHERE w.depth < 16
+        AND (t.typtype = 'd' OR (t.typelem <> 0 AND EXISTS (
+              SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid))))
+    SELECT w.attrelid, w.attnum, a.attname, w.via, t.oid < 16384 AND t.typnamespace = 'pg_catalog'::regnamespace,
+           t.typname
+    FROM walk w
+    JOIN pg_attribute a ON a.attrelid = w.attrelid AND a.attnum = w.attnum
+    JOIN pg_type t ON t.oid = w.typ
+    ORDER BY w.attrelid, w.attnum, w.depth)sql",
                                                      {OidArray(oids)}));
-  struct Cols {
-    std::string list;
-    bool generated = false, binary_ok = true;
+  struct Col {
+    std::string name;
+    std::vector<TypeStep> steps;
   };
-  std::map<int64_t, Cols> by_table;
+  std::map<int64_t, std::map<int64_t, Col>> by_table;  // attrelid -> attnum -> column
   for (int i = 0; i < cols.rows(); ++i) {
-    Cols& c = by_table[cols.Int(i, 0)];
-    if (cols.Bool(i, 2)) {
-      c.generated = true;
-      continue;
-    }
-    c.list += (c.list.empty() ? "" : ", ") + pg::QuoteIdent(cols.Get(i, 1));
-    if (!cols.Bool(i, 3)) c.binary_ok = false;
+    Col& c = by_table[cols.Int(i, 0)][cols.Int(i, 1)];
+    c.name = cols.Get(i, 2);
+    std::string via = cols.Str(i, 3);
+    c.steps.push_back(TypeStep{via.empty() ? '\0' : via[0], cols.Bool(i, 4), cols.Str(i, 5)});
   }
   std::vector<TableInfo> out;
   for (int i = 0; i < t.rows(); ++i) {
@@ -56,9 +74,11 @@ Result<std::vector<TableInfo>> LoadTables(pg::Connection& src, const std::vector
     ti.relname = t.Str(i, 2);
     ti.bytes = t.Int(i, 3);
     ti.pages = t.Int(i, 4);
-    const Cols& c = by_table[ti.oid];
-    if (c.generated) ti.column_list = "(" + c.list + ")";
-    ti.binary_ok = c.binary_ok;
+    for (const auto& [attnum, c] : by_table[ti.oid]) {
+      ti.columns.push_back(pg::QuoteIdent(c.name));
+      if (!BinarySafe(c.steps)) ti.binary_ok = false;
+      if (TextRequired(c.steps)) ti.text_required = true;
+    }
     out.push_back(std::move(ti));
   }
   std::stable_sort(out.begin(), out.end(),

@@ -15,10 +15,22 @@ struct TableInfo {
   std::string nspname, relname;
   int64_t bytes = 0;  ///< pg_relation_size at planning time.
   int64_t pages = 0;
-  /// "" when every column is copied, else ("a", "b") without generated columns.
-  std::string column_list;
-  bool binary_ok = true;  ///< Every column's type has a built-in binary send/recv.
+  /// The copied columns, quoted, in attnum order (generated columns left
+  /// out: the target computes them). Empty for a table without any.
+  std::vector<std::string> columns;
+  /// Every copied column's type has a position-independent binary form
+  /// (clone/copy_format.h).
+  bool binary_ok = true;
+  /// Some column is (an array of / a domain over) a reg* type: text only.
+  bool text_required = false;
   std::string Qualified() const;
+  /// `("a", "b")` for both sides of COPY (the target's column order may
+  /// differ, e.g. inherited columns); "" when there is no column to name:
+  /// COPY without a list then carries rows of no columns (generated columns
+  /// are never part of COPY's default list).
+  std::string CopyColumnList() const;
+  /// `"a", "b"` for a SELECT list; "" (a valid empty SELECT list) when none.
+  std::string SelectList() const;
 };
 
 /// Plain tables and leaf partitions among `oids` (relkind 'r'), largest first.

@@ -235,12 +235,23 @@ class Pool {
   }
 
   Status BuildIndex(pg::Connection& dst, const IndexInfo& ix) {
-    // After a crash between a COMMIT and the state update the index (and
-    // maybe its constraint) is already there: finish what is missing.
-    HK_ASSIGN_OR_RETURN(std::string exists,
-                        dst.QueryValue("SELECT to_regclass($1) IS NOT NULL",
-                                       {pg::QualifiedName(ix.nspname, ix.name)}));
-    if (exists != "t") {
+    // The target's catalog, not only the state file, says what is done: after
+    // a kill between a COMMIT and the state update the index (and maybe its
+    // constraint) is already there. A valid index is kept; an invalid one
+    // (a failed build) is dropped and built again. (Sessions a killed run
+    // left running were ended before the pool started.)
+    const std::string qname = pg::QualifiedName(ix.nspname, ix.name);
+    HK_ASSIGN_OR_RETURN(std::string valid,
+                        dst.QueryValue("SELECT coalesce((SELECT i.indisvalid::text FROM pg_index i"
+                                       " WHERE i.indexrelid = to_regclass($1)), 'missing')",
+                                       {qname}));
+    if (valid == "false") {
+      LogWarn("index {} exists on the target but is invalid; building it again", qname);
+      HK_RETURN_IF_ERROR(dst.Run("DROP INDEX " + qname));
+      valid = "missing";
+    }
+    const std::string exists = valid == "missing" ? "f" : "t";
+    if (valid == "missing") {
       Status s = dst.Run(IndexCreateSql(ix));
       // 42P07: a build orphaned by a killed earlier run committed meanwhile.
       if (!s.ok() && s.error().sqlstate != "42P07") return s;

@@ -38,7 +38,8 @@ std::string Tail(const std::string& path, size_t max_lines) {
 }  // namespace
 
 std::string ToolDbname(const pg::ConnInfo& ci) {
-  return ci.With("application_name", "hikkoshi").ToKeywordString(false);
+  // "hikkoshi clone ...": a resumed clone ends sessions of a killed run by it.
+  return ci.With("application_name", "hikkoshi clone (tools)").ToKeywordString(false);
 }
 
 Status RunTool(const std::string& label, const std::vector<std::string>& argv,

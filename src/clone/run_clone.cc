@@ -12,6 +12,7 @@
 #include "clone/clone.h"
 #include "clone/copy_pool.h"
 #include "clone/crash_point.h"
+#include "clone/db_settings.h"
 #include "clone/finish.h"
 #include "clone/progress.h"
 #include "clone/schema.h"
@@ -189,15 +190,28 @@ struct Run {
       std::vector<PartRow> mine;
       for (const auto& p : parts)
         if (p.table_oid == t.oid) mine.push_back(p);
-      bool uncertain = false;
-      for (const auto& p : mine) uncertain |= p.status == "committing";
-      if (mine.size() > 1 && uncertain) {
-        // A part may or may not have committed: start the table over.
-        LogWarn("{} was being copied in {} parts when the last run stopped; copying it again",
-                pg::QualifiedName(t.nspname, t.relname), mine.size());
-        HK_RETURN_IF_ERROR(target.Run("TRUNCATE ONLY " + pg::QualifiedName(t.nspname, t.relname)));
+      // A split table whose parts were not all copied before the last run
+      // stopped would mix snapshots (the earlier run's for the finished
+      // parts, this run's for the rest: rows deleted meanwhile in finished
+      // ranges would survive). It is consistent at one snapshot or copied
+      // again whole; a part in doubt ('committing') forces the same.
+      int finished = 0, started = 0;
+      for (const auto& p : mine) {
+        finished += p.status == "done";
+        started += p.status == "done" || p.status == "committing";
+      }
+      std::string q = pg::QualifiedName(t.nspname, t.relname);
+      if (mine.size() > 1 && started > 0 && finished < static_cast<int>(mine.size())) {
+        LogWarn(
+            "{}: {} of its {} parts were copied by the earlier run, at its snapshot; copying the "
+            "whole table again at this run's snapshot",
+            q, started, mine.size());
+        HK_RETURN_IF_ERROR(target.Run("TRUNCATE ONLY " + q));
         HK_RETURN_IF_ERROR(state->ResetTable(t.oid));
         for (auto& p : mine) p.status = "pending";
+      } else if (mine.size() > 1 && summary.resumed && finished == static_cast<int>(mine.size())) {
+        LogInfo("{}: all {} parts were copied by the earlier run at one snapshot; kept", q,
+                mine.size());
       }
       int left = 0;
       for (const auto& p : mine) {
@@ -260,6 +274,11 @@ struct Run {
     HK_RETURN_IF_ERROR(coord.Run("SET client_encoding = " + pg::QuoteLiteral(encoding)));
     HK_ASSIGN_OR_RETURN(target, OpenTarget(o.target, encoding));
     HK_RETURN_IF_ERROR(CheckDistinct(coord, target));
+    if (resuming || o.drop_if_exists) {
+      HK_ASSIGN_OR_RETURN(int ended, EndOrphanedSessions(target));
+      if (ended > 0)
+        LogWarn("ended {} target session(s) left running by an earlier, killed clone", ended);
+    }
     if (!resuming) {
       HK_ASSIGN_OR_RETURN(std::string contents, DescribeTargetContents(target));
       if (!contents.empty() && !o.drop_if_exists)
@@ -338,12 +357,33 @@ struct Run {
     HK_RETURN_IF_ERROR(Step("analyze", [&]() -> Status {
       return AnalyzeAll(o.target, encoding, o.index_jobs, stop);
     }));
+    // Last: a statement_timeout or default_transaction_read_only set on the
+    // source database must not reach the clone's own sessions.
+    HK_RETURN_IF_ERROR(Step("settings", [&]() -> Status {
+      HK_ASSIGN_OR_RETURN(std::vector<DbSetting> settings, LoadDbSettings(cat));
+      HK_ASSIGN_OR_RETURN(DbSettingsOutcome out, ApplyDbSettings(target, settings));
+      progress.Event(fmt::format("database settings: {} carried to the target", out.applied), true);
+      if (!out.skipped_freeze.empty())
+        LogWarn(
+            "the source database defaults to read-only transactions (a cutover freeze?); not "
+            "carried to the target (to make it read-only too, run: {})",
+            out.skipped_freeze.front());
+      if (!out.left_to_run.empty()) {
+        std::string stmts;
+        for (const auto& sql : out.left_to_run) stmts += "\n  " + sql;
+        LogWarn(
+            "{} database setting(s) could not be set by the target user (missing privilege or "
+            "role); run as a superuser on the target:{}",
+            out.left_to_run.size(), stmts);
+      }
+      return Status::Ok();
+    }));
     HK_RETURN_IF_ERROR(state->SetMeta("finished", NowIso8601()));
 
     for (const auto& t : state->Tables()) summary.copied_tables.push_back(pg::QualifiedName(t.nspname, t.relname));
     auto secs = state->StepSeconds();
     for (const char* s : {"schema", "copy", "indexes", "large-objects", "constraints", "matviews",
-                          "sequences", "analyze"})
+                          "sequences", "analyze", "settings"})
       summary.steps.push_back({s, secs.count(s) ? secs[s] : 0});
     summary.steps.push_back({"total", Since(t_total)});
     return summary;

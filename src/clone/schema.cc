@@ -61,8 +61,17 @@ std::vector<TocEntry> ParseToc(const std::string& text) {
 
 Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
                          const std::atomic<bool>* stop) {
-  std::vector<std::string> argv = {"pg_dump", "--format=custom", "--schema-only",
-                                   "--snapshot=" + snapshot, "--file=" + Path("schema.dump"),
+  // No publications or subscriptions: hikkoshi's own (hikkoshi_pub exists
+  // on the source during clone --follow) must never reach the target, where
+  // a FOR ALL TABLES publication makes UPDATE/DELETE fail on key-less
+  // tables; a user's belong to the old server's replication setup.
+  std::vector<std::string> argv = {"pg_dump",
+                                   "--format=custom",
+                                   "--schema-only",
+                                   "--no-publications",
+                                   "--no-subscriptions",
+                                   "--snapshot=" + snapshot,
+                                   "--file=" + Path("schema.dump"),
                                    "--dbname=" + ToolDbname(o.source)};
   for (const auto& p : o.exclude_tables) argv.push_back("--exclude-table=" + p);
   HK_RETURN_IF_ERROR(RunTool("pg_dump", argv, o.source, Path("pg_dump.log"), stop));

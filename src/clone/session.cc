@@ -1,5 +1,8 @@
 #include "clone/session.h"
 
+#include <chrono>
+#include <thread>
+
 #include "pg/quote.h"
 
 namespace hk::clone {
@@ -18,7 +21,11 @@ std::string CommonSettings(const std::string& encoding) {
 Result<pg::Connection> OpenSource(const pg::ConnInfo& ci, const std::string& encoding,
                                   const std::string& app) {
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, {.application_name = app}));
-  HK_RETURN_IF_ERROR(c.Run(CommonSettings(encoding) + " SET row_security = off;"));
+  // search_path = pg_catalog, as pg_dump does: every definition read here
+  // and replayed on the target (pg_get_indexdef, ...) comes out with its
+  // names schema-qualified, whatever search_path the source database sets.
+  HK_RETURN_IF_ERROR(
+      c.Run(CommonSettings(encoding) + " SET row_security = off; SET search_path = pg_catalog;"));
   return c;
 }
 
@@ -27,6 +34,29 @@ Result<pg::Connection> OpenTarget(const pg::ConnInfo& ci, const std::string& enc
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, {.application_name = app}));
   HK_RETURN_IF_ERROR(c.Run(CommonSettings(encoding) + " SET maintenance_work_mem = '256MB';"));
   return c;
+}
+
+Result<int> EndOrphanedSessions(pg::Connection& target) {
+  const char* kOrphans =
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+      " AND pid <> pg_backend_pid() AND application_name LIKE 'hikkoshi clone%'";
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r, target.Exec(kOrphans));
+  int n = r.rows();
+  for (int i = 0; i < n; ++i) {
+    // Without the right to signal them (another role), wait for them below.
+    (void)target.Run("SELECT pg_terminate_backend($1::int)", {r.Str(i, 0)});
+  }
+  for (int waited_ms = 0; n > 0; waited_ms += 100) {
+    HK_ASSIGN_OR_RETURN(pg::QueryResult left, target.Exec(kOrphans));
+    if (left.rows() == 0) break;
+    if (waited_ms >= 120000)
+      return MakeError(ErrorKind::kRetryable,
+                       std::to_string(left.rows()) +
+                           " sessions of an earlier clone are still running on the target",
+                       "end them (pg_terminate_backend, as their owner or a superuser) and rerun");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return n;
 }
 
 Status BeginAtSnapshot(pg::Connection& src, const std::string& snapshot) {

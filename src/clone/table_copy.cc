@@ -9,8 +9,8 @@ namespace {
 
 std::string SourceSql(const TableInfo& t, const PartRow& p, bool whole, bool binary) {
   std::string fmt = binary ? " WITH (FORMAT binary)" : "";
-  if (whole) return "COPY " + t.Qualified() + " " + t.column_list + " TO STDOUT" + fmt;
-  std::string cols = t.column_list.empty() ? "*" : t.column_list.substr(1, t.column_list.size() - 2);
+  if (whole) return "COPY " + t.Qualified() + " " + t.CopyColumnList() + " TO STDOUT" + fmt;
+  std::string cols = t.SelectList();  // may be empty: rows of no columns
   std::string where = "ctid >= '(" + std::to_string(p.first_page) + ",0)'::tid";
   if (p.end_page) where += " AND ctid < '(" + std::to_string(*p.end_page) + ",0)'::tid";
   return "COPY (SELECT " + cols + " FROM ONLY " + t.Qualified() + " WHERE " + where + ") TO STDOUT" + fmt;
@@ -20,16 +20,45 @@ std::string TargetSql(const TableInfo& t, bool whole, bool binary) {
   std::string opts;
   if (binary) opts = "FORMAT binary";
   if (whole) opts += std::string(opts.empty() ? "" : ", ") + "FREEZE";
-  return "COPY " + t.Qualified() + " " + t.column_list + " FROM STDIN" +
+  return "COPY " + t.Qualified() + " " + t.CopyColumnList() + " FROM STDIN" +
          (opts.empty() ? "" : " WITH (" + opts + ")");
+}
+
+// ACCESS SHARE on the table right after SET TRANSACTION SNAPSHOT (pg_dump
+// locks every table up front): from here on no rewrite can commit until
+// this transaction ends. One that committed between the snapshot and this
+// lock (ALTER TABLE ... TYPE, TRUNCATE, VACUUM FULL, CLUSTER) gave the table
+// a new relfilenode whose rows the old snapshot cannot see: the COPY would
+// read an empty table. pg_class read at the snapshot still shows the old
+// relfilenode; pg_relation_filenode() and to_regclass() see the present.
+Status LockUnchanged(pg::Connection& src, const TableInfo& t) {
+  Status s = src.Run("LOCK TABLE ONLY " + t.Qualified() + " IN ACCESS SHARE MODE");
+  if (!s.ok()) {
+    Error e = s.TakeError();
+    e.message = "cannot lock it on the source: " + e.message;
+    return e;
+  }
+  HK_ASSIGN_OR_RETURN(std::string same, src.QueryValue(R"sql(
+    SELECT c.relfilenode = pg_relation_filenode(c.oid) AND to_regclass($2) = c.oid
+    FROM pg_class c WHERE c.oid = $1::oid)sql",
+                                                       {std::to_string(t.oid), t.Qualified()}));
+  if (same == "t") return Status::Ok();
+  return MakeError(ErrorKind::kRetryable,
+                   "the table was rewritten, truncated, renamed or dropped on the source after the "
+                   "snapshot (ALTER TABLE, TRUNCATE, VACUUM FULL, CLUSTER, ...); its rows at the "
+                   "snapshot can no longer be read",
+                   "rerun with --resume to copy it at a new snapshot (avoid DDL on the source "
+                   "while cloning)");
 }
 
 Result<pg::CopyStats> Attempt(pg::Connection& src, pg::Connection& dst, const TableInfo& t,
                               const PartRow& p, bool whole, bool binary, const CopyContext& ctx) {
   HK_RETURN_IF_ERROR(BeginAtSnapshot(src, ctx.snapshot));
+  HK_RETURN_IF_ERROR(LockUnchanged(src, t));
   HK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(dst));
   if (whole) HK_RETURN_IF_ERROR(dst.Run("TRUNCATE ONLY " + t.Qualified()));
   HK_RETURN_IF_ERROR(ctx.state->SetPartStatus(t.oid, p.part, "copying"));
+  CrashPoint("copy-started");
   HK_ASSIGN_OR_RETURN(pg::CopyStats stats,
                       pg::StreamCopy(src, SourceSql(t, p, whole, binary), dst,
                                      TargetSql(t, whole, binary), ctx.on_bytes, ctx.stop));
@@ -48,7 +77,7 @@ Result<pg::CopyStats> CopyPart(pg::Connection& src, pg::Connection& dst, const T
                                const PartRow& part, int parts_total, const CopyContext& ctx,
                                bool* used_binary) {
   bool whole = parts_total == 1;
-  bool binary = (t.binary_ok || ctx.force_binary) && !ctx.force_text;
+  bool binary = (t.binary_ok || ctx.force_binary) && !ctx.force_text && !t.text_required;
   if (used_binary) *used_binary = binary;
   auto r = Attempt(src, dst, t, part, whole, binary, ctx);
   if (!r.ok()) (void)src.Run("ROLLBACK");

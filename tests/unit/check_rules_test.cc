@@ -195,3 +195,43 @@ TEST(Format, Helpers) {
 
 }  // namespace
 }  // namespace hk::check
+
+namespace hk::check {
+namespace {
+
+TEST(Rules, DatabaseSettingsCarriedOrListedWithStatements) {
+  ServerFacts s = GoodSource();
+  ServerFacts t = GoodTarget();
+  Report r = EvalAll(s, t);
+  ASSERT_NE(Find(r, "pair.db_settings"), nullptr);
+  EXPECT_EQ(Find(r, "pair.db_settings")->verdict, Verdict::kPass);
+
+  s.db_settings = {{"", "search_path=abc, public"},
+                   {"", "timezone=UTC"},
+                   {"", "default_transaction_read_only=on"},  // cutover's freeze: never carried
+                   {"app", "work_mem=8MB"}};
+  t.db_settings = {{"", "timezone=UTC"}};
+  r = EvalAll(s, t);  // a superuser target: clone sets them
+  EXPECT_EQ(Find(r, "pair.db_settings")->verdict, Verdict::kInfo) << r.ToText(false);
+
+  t.is_superuser = false;
+  t.owns_database = true;
+  r = EvalAll(s, t);  // the owner may not set another role's settings
+  const Item* i = Find(r, "pair.db_settings");
+  EXPECT_EQ(i->verdict, Verdict::kWarn);
+  EXPECT_NE(i->fix.find("ALTER DATABASE \"shop\" SET \"search_path\" TO 'abc', 'public';"),
+            std::string::npos)
+      << i->fix;
+  EXPECT_NE(i->fix.find("ALTER ROLE \"app\" IN DATABASE \"shop\" SET \"work_mem\" TO '8MB';"),
+            std::string::npos)
+      << i->fix;
+  EXPECT_EQ(i->fix.find("timezone"), std::string::npos) << i->fix;  // already on the target
+  EXPECT_EQ(i->data["statements"].size(), 2u);
+
+  s.db_settings.pop_back();
+  r = EvalAll(s, t);  // database-level only: the owner may
+  EXPECT_EQ(Find(r, "pair.db_settings")->verdict, Verdict::kInfo);
+}
+
+}  // namespace
+}  // namespace hk::check

@@ -2,6 +2,8 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
+#include "clone/copy_format.h"
+#include "clone/db_settings.h"
 #include "clone/schema.h"
 
 namespace hk::clone {
@@ -66,6 +68,58 @@ TEST(CloneErrors, BlockedIsExitTwo) {
   EXPECT_EQ(ExitCodeForClone(BlockedError("x", "y")), 2);
   EXPECT_TRUE(IsBlocked(BlockedError("x", "y")));
   EXPECT_FALSE(IsBlocked(MakeError(ErrorKind::kBadInput, "x")));
+}
+
+}  // namespace
+}  // namespace hk::clone
+
+namespace hk::clone {
+namespace {
+
+TypeStep Own(const char* n, bool builtin = true) { return TypeStep{0, builtin, n}; }
+TypeStep Dom(const char* n, bool builtin = true) { return TypeStep{'d', builtin, n}; }
+TypeStep Elem(const char* n, bool builtin = true) { return TypeStep{'a', builtin, n}; }
+
+TEST(CloneCopyFormat, BinaryOnlyForPositionIndependentTypes) {
+  EXPECT_TRUE(BinarySafe({Own("int4")}));
+  EXPECT_TRUE(BinarySafe({Own("_int4"), Elem("int4")}));
+  EXPECT_TRUE(BinarySafe({Own("mydomain", false), Dom("text")}));
+  EXPECT_TRUE(BinarySafe({Own("d2", false), Dom("d1", false), Dom("_text"), Elem("text")}));
+  // reg* types are OIDs in binary form.
+  for (const char* reg :
+       {"regclass", "regrole", "regproc", "regprocedure", "regoper", "regoperator", "regtype",
+        "regnamespace", "regconfig", "regdictionary", "regcollation"}) {
+    EXPECT_FALSE(BinarySafe({Own(reg)})) << reg;
+    EXPECT_TRUE(TextRequired({Own(reg)})) << reg;
+    EXPECT_TRUE(TextRequired({Own("_x"), Elem("d", false), Dom(reg)})) << reg;
+  }
+  EXPECT_FALSE(BinarySafe({Own("_regclass"), Elem("regclass")}));
+  EXPECT_FALSE(BinarySafe({Own("rc", false), Dom("regclass")}));
+  // An array of a domain names the domain's (per-database) OID.
+  EXPECT_FALSE(BinarySafe({Own("_mydomain", false), Elem("mydomain", false), Dom("int4")}));
+  // User and unlisted types.
+  EXPECT_FALSE(BinarySafe({Own("mood", false)}));
+  EXPECT_FALSE(BinarySafe({Own("hstore", false)}));
+  EXPECT_FALSE(BinarySafe({Own("aclitem")}));
+  EXPECT_FALSE(BinarySafe({Own("money")}));
+  EXPECT_FALSE(BinarySafe({}));
+  EXPECT_FALSE(TextRequired({Own("int4")}));
+}
+
+TEST(CloneDbSettings, AlterStatementsQuoteLikePgDump) {
+  EXPECT_EQ(AlterConfigSql("shop", {"", "timezone=Europe/Paris"}).value(),
+            "ALTER DATABASE \"shop\" SET \"timezone\" TO 'Europe/Paris'");
+  EXPECT_EQ(AlterConfigSql("shop", {"", "search_path=abc, \"$user\", public"}).value(),
+            "ALTER DATABASE \"shop\" SET \"search_path\" TO 'abc', '$user', 'public'");
+  EXPECT_EQ(AlterConfigSql("shop", {"", "search_path=\"My \"\"S\", x"}).value(),
+            "ALTER DATABASE \"shop\" SET \"search_path\" TO 'My \"S', 'x'");
+  EXPECT_EQ(AlterConfigSql("shop", {"", "search_path="}).value(),
+            "ALTER DATABASE \"shop\" SET \"search_path\" TO ''");
+  EXPECT_EQ(AlterConfigSql("sh\"op", {"app", "work_mem=8MB"}).value(),
+            "ALTER ROLE \"app\" IN DATABASE \"sh\"\"op\" SET \"work_mem\" TO '8MB'");
+  EXPECT_EQ(AlterConfigSql("shop", {"", "app.note=it's a=b"}).value(),
+            "ALTER DATABASE \"shop\" SET \"app.note\" TO 'it''s a=b'");
+  EXPECT_FALSE(AlterConfigSql("shop", {"", "garbage"}).has_value());
 }
 
 }  // namespace
