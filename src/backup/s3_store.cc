@@ -50,6 +50,7 @@ Status S3Store::Probe() {
 }
 
 Status S3Store::BeginBackup(const std::string& name) {
+  AbortLeftoverUploads(*s3_);
   HK_ASSIGN_OR_RETURN(auto l, List(name + "/", 1));
   if (!l.empty()) {
     return MakeError(ErrorKind::kBadInput, "a backup named " + name + " already exists in " + Describe(),

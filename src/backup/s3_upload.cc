@@ -1,8 +1,18 @@
 #include "backup/s3_upload.h"
 
-#include <algorithm>
+#include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "backup/crash_point.h"
 #include "backup/digest.h"
+#include "backup/file_io.h"
 #include "backup/s3_xml.h"
 #include "common/log.h"
 
@@ -10,6 +20,49 @@ namespace hk::backup {
 namespace {
 
 constexpr int kPartAttempts = 4;
+
+// Where unfinished multipart uploads are remembered (one JSON file each).
+std::string UploadsDir() {
+  const char* d = std::getenv("HIKKOSHI_DIR");
+  return std::string(d && *d ? d : ".hikkoshi") + "/s3-uploads";
+}
+
+std::string RecordPath(const std::string& upload_id) {
+  std::string name;
+  for (char ch : upload_id) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return UploadsDir() + "/" + name.substr(0, 200) + ".json";
+}
+
+Status Remember(S3Client& s3, const std::string& key, const std::string& upload_id) {
+  HK_RETURN_IF_ERROR(MakeDirs(UploadsDir()));
+  nlohmann::json j = {{"endpoint", s3.options().endpoint},
+                      {"bucket", s3.bucket()},
+                      {"key", key},
+                      {"upload_id", upload_id},
+                      {"pid", static_cast<long>(::getpid())}};
+  return WriteFileAtomic(RecordPath(upload_id), j.dump() + "\n");
+}
+
+void Forget(const std::string& upload_id) {
+  std::error_code ec;
+  std::filesystem::remove(RecordPath(upload_id), ec);
+}
+
+// AbortMultipartUpload; true when the upload is gone (aborted, or unknown).
+bool Abort(S3Client& s3, const std::string& key, const std::string& upload_id, std::string* why) {
+  S3Request a;
+  a.method = "DELETE";
+  a.key = key;
+  a.query = {{"uploadId", upload_id}};
+  auto r = s3.Send(a, 2);
+  if (!r.ok()) {
+    if (why) *why = r.error().message;
+    return false;
+  }
+  if (r->ok() || XmlText(r->body, "Code") == "NoSuchUpload") return true;
+  if (why) *why = s3.ErrorFor(*r, "AbortMultipartUpload").message;
+  return false;
+}
 
 std::string Unquote(std::string s) {
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
@@ -63,12 +116,17 @@ Status Multipart(S3Client& s3, const std::string& path, uint64_t size, const std
   if (upload_id.empty()) {
     return MakeError(ErrorKind::kInternal, "S3 returned no UploadId for " + key);
   }
+  // Remembered before any part is sent, so a run killed from here on leaves
+  // a record the next run aborts the upload by.
+  HK_RETURN_IF_ERROR(Remember(s3, key, upload_id));
   auto abort = [&] {
-    S3Request a;
-    a.method = "DELETE";
-    a.key = key;
-    a.query = {{"uploadId", upload_id}};
-    (void)s3.Send(a, 2);
+    std::string why;
+    if (Abort(s3, key, upload_id, &why)) {
+      Forget(upload_id);
+    } else {
+      LogWarn("could not abort the multipart upload {} of {} ({}); the next backup retries",
+              upload_id, key, why);
+    }
   };
 
   uint64_t nparts = (size + part - 1) / part;
@@ -99,6 +157,7 @@ Status Multipart(S3Client& s3, const std::string& path, uint64_t size, const std
     xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + XmlEscape(etag) +
            "</ETag></Part>";
     LogDebug("uploaded part {}/{} of {}", i + 1, nparts, key);
+    if (i == 0) CrashPoint("part");
   }
   xml += "</CompleteMultipartUpload>";
 
@@ -126,11 +185,43 @@ Status Multipart(S3Client& s3, const std::string& path, uint64_t size, const std
     return MakeError(ErrorKind::kInternal,
                      "S3 assembled " + key + " with ETag " + got + ", expected " + want);
   }
+  Forget(upload_id);
   LogInfo("uploaded {} in {} parts", key, nparts);
   return Status::Ok();
 }
 
 }  // namespace
+
+void AbortLeftoverUploads(S3Client& s3) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(UploadsDir(), ec);
+  if (ec) return;  // none remembered
+  for (const auto& entry : it) {
+    if (entry.path().extension() != ".json") continue;
+    auto text = ReadSmallFile(entry.path().string());
+    if (!text.ok()) continue;
+    nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+    if (!j.is_object()) continue;
+    std::string endpoint = j.value("endpoint", ""), bucket = j.value("bucket", "");
+    std::string key = j.value("key", ""), id = j.value("upload_id", "");
+    long pid = j.value("pid", 0L);
+    if (endpoint != s3.options().endpoint || bucket != s3.bucket() || id.empty()) continue;
+    if (pid > 0 && pid != static_cast<long>(::getpid()) &&
+        (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) {
+      continue;  // still being uploaded by a live process
+    }
+    std::string why;
+    if (Abort(s3, key, id, &why)) {
+      LogInfo("aborted the unfinished multipart upload {} of {} left by an interrupted run", id,
+              key);
+      Forget(id);
+    } else {
+      LogWarn(
+          "could not abort the unfinished multipart upload {} of {} ({}); kept for the next run",
+          id, key, why);
+    }
+  }
+}
 
 Status UploadFile(S3Client& s3, const std::string& local_path, uint64_t size, const std::string& key) {
   if (size > s3.options().part_size) return Multipart(s3, local_path, size, key);

@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "common/log.h"
+#include "pg/quote.h"
 #include "verify/large_objects.h"
 #include "verify/progress.h"
 #include "verify/schema_compare.h"
@@ -34,6 +36,28 @@ struct Work {
   std::string method;
 };
 
+// quote_ident()'s spelling for the usual names (lower case, digits, _), so a
+// column is named as the schema comparison names it.
+std::string IdentText(const std::string& name) {
+  bool plain =
+      !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char ch : name) {
+    auto u = static_cast<unsigned char>(ch);
+    plain = plain && (std::islower(u) || std::isdigit(u) || ch == '_');
+  }
+  return plain ? name : pg::QuoteIdent(name);
+}
+
+// A column that exists on one side only (found while planning --data-only).
+Difference ColumnDifference(const TableInfo& t, const std::string& column, const char* kind) {
+  Difference d;
+  d.area = "data";
+  d.object_type = "column";
+  d.object = t.qualified + "." + IdentText(column);
+  d.kind = kind;
+  return d;
+}
+
 // Decides how each selected table is compared; reports what cannot be.
 std::vector<Work> Plan(const std::vector<TableInfo>& src, const std::vector<TableInfo>& tgt,
                        const VerifyOptions& o, VerifyReport& report) {
@@ -57,9 +81,21 @@ std::vector<Work> Plan(const std::vector<TableInfo>& src, const std::vector<Tabl
     const TableInfo& t = *it->second;
     Work w{s, ""};
     std::set<std::string> tcols(t.columns.begin(), t.columns.end());
+    std::set<std::string> scols(s.columns.begin(), s.columns.end());
     w.table.columns.clear();
     for (const auto& c : s.columns) {
       if (tcols.count(c)) w.table.columns.push_back(c);
+    }
+    // The rows are compared on the columns both sides have; a column on one
+    // side only is a difference in every mode (the schema comparison names
+    // it, so only without it: --data-only).
+    if (!o.schema) {
+      for (const auto& c : s.columns) {
+        if (!tcols.count(c)) report.Add(ColumnDifference(s, c, "missing_on_target"));
+      }
+      for (const auto& c : t.columns) {
+        if (!scols.count(c)) report.Add(ColumnDifference(s, c, "extra_on_target"));
+      }
     }
     if (s.relkind == 'm') {
       w.method = "matview";
@@ -104,6 +140,39 @@ std::vector<Work> Plan(const std::vector<TableInfo>& src, const std::vector<Tabl
   return work;
 }
 
+// --include patterns must each select a relation on one side at least, and
+// include and exclude together must leave one: a filter that selects nothing
+// (a typo) would otherwise "prove" an empty set identical.
+Status CheckFilters(SessionPair& main, const VerifyOptions& o) {
+  if (o.include.empty()) return Status::Ok();
+  HK_RETURN_IF_ERROR(main.Begin());
+  HK_ASSIGN_OR_RETURN(auto rels, ListRelationNames(main.src()));
+  auto t = ListRelationNames(main.tgt());
+  if (!t.ok()) return t.TakeError().Context("on the target");
+  HK_RETURN_IF_ERROR(main.End());
+  rels.insert(rels.end(), t->begin(), t->end());
+  for (const auto& pattern : o.include) {
+    bool any = false;
+    for (const auto& [qualified, name] : rels) {
+      any = any || TableSelected(qualified, name, {pattern}, {});
+    }
+    if (!any) {
+      return MakeError(ErrorKind::kBadInput,
+                       "--include '" + pattern + "' matches no table on the source or the target",
+                       "a pattern with a dot matches schema.table, one without the table name "
+                       "(globs: * ? [...]); check the spelling");
+    }
+  }
+  for (const auto& [qualified, name] : rels) {
+    if (TableSelected(qualified, name, o.include, o.exclude)) return Status::Ok();
+  }
+  std::string filters;
+  for (const auto& p : o.include) filters += " --include '" + p + "'";
+  for (const auto& p : o.exclude) filters += " --exclude '" + p + "'";
+  return MakeError(ErrorKind::kBadInput, "the filters" + filters + " select no table",
+                   "loosen --exclude or change --include");
+}
+
 }  // namespace
 
 Result<VerifyReport> RunVerify(const VerifyOptions& o) {
@@ -113,6 +182,7 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   report.target_url = o.target.Redacted();
   report.max_diffs = o.max_diffs;
   HK_ASSIGN_OR_RETURN(SessionPair main, OpenPair(o));
+  HK_RETURN_IF_ERROR(CheckFilters(main, o));
 
   if (o.schema) {
     HK_RETURN_IF_ERROR(main.Begin());

@@ -146,6 +146,15 @@ const char* const kQueries[] = {
     " FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = "
     "c.relnamespace"
     " WHERE" HK_USER_NS("n"),
+    // database-level settings: ALTER DATABASE ... SET and ALTER ROLE ... IN
+    // DATABASE ... SET of the current database (roles by name)
+    "SELECT CASE WHEN s.setrole = 0 THEN 'database setting' ELSE 'role setting' END, '',"
+    " CASE WHEN s.setrole = 0 THEN '' ELSE coalesce(quote_ident(r.rolname), s.setrole::text) ||"
+    " '.' END || split_part(cfg.c, '=', 1), substr(cfg.c, strpos(cfg.c, '=') + 1)"
+    " FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole,"
+    " unnest(s.setconfig) cfg(c)"
+    " WHERE s.setdatabase = (SELECT d.oid FROM pg_database d WHERE d.datname = "
+    "current_database())",
     // comments on user objects (identified by name, not OID)
     "SELECT 'comment', '', o.type || ' ' || o.identity, d.description"
     " FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o"

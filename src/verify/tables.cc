@@ -18,7 +18,24 @@ WHERE c.relkind IN ('r', 'm')
                   AND e.objid = c.oid AND e.deptype = 'e')
 )SQL";
 
+constexpr const char* kRelationNamesSql = R"SQL(
+SELECT c.oid::regclass::text, c.relname
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                  AND e.objid = c.oid AND e.deptype = 'e')
+)SQL";
+
 }  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> ListRelationNames(pg::Connection& c) {
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kRelationNamesSql));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.Str(i, 0), r.Str(i, 1));
+  return out;
+}
 
 Result<std::vector<TableInfo>> ListTables(pg::Connection& c) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kTablesSql));

@@ -261,8 +261,8 @@ TEST_F(VerifyMutation, EdgeCaseSchemaCloneIsIdenticalThenOneChange) {
   src_->CreateDatabase("edge");
   src_->PsqlFile(SourceDir() + "/tests/sql/edge_cases.sql", "edge");
   tgt_->CreateDatabase("edge");
-  auto r = RunShell("pg_dump " + ShellQuote(src_->Uri("edge")) + " | psql -X -q -v ON_ERROR_STOP=1 " +
-                    ShellQuote(tgt_->Uri("edge")));
+  auto r = RunShell("pg_dump " + ShellQuote(src_->Uri("edge")) +
+                    " | psql -X -q -v ON_ERROR_STOP=1 " + ShellQuote(tgt_->Uri("edge")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto run = [&] {
     ProcessResult p = RunHikkoshi({"verify", "--source", src_->Uri("edge"), "--target",
@@ -345,6 +345,128 @@ TEST_F(VerifyMutation, TransientDifferenceIsRecheckedAndDropped) {
   EXPECT_TRUE(j["identical"].get<bool>()) << j.dump(2);
   EXPECT_EQ(j["summary"]["transient_chunks"], 1) << j.dump(2);
   RunShell("rm -rf " + dir);
+}
+
+// #10.10: a column on one side only is a difference in every mode, not
+// only when the schema is compared.
+TEST_F(VerifyMutation, ColumnOnOneSideOnlyIsADifferenceInEveryMode) {
+  Target("ALTER TABLE edge DROP COLUMN nul; ALTER TABLE edge ADD COLUMN extra int");
+  for (std::vector<std::string> mode :
+       {std::vector<std::string>{"--data-only"}, std::vector<std::string>{}}) {
+    mode.insert(mode.end(), {"--include", "edge"});
+    ExpectDiff("column", "public.edge.nul", "missing_on_target", "", "", mode);
+    ExpectDiff("column", "public.edge.extra", "extra_on_target", "", "", mode);
+  }
+  // The rows still compare equal on the columns both sides have.
+  auto [code, j] = Verify({"--data-only", "--include", "edge"});
+  for (const auto& d : j["differences"]) EXPECT_NE(d["object_type"], "row") << j.dump(2);
+}
+
+// #10.21: a filter that selects no table is an error naming the pattern,
+// never an IDENTICAL over zero tables.
+TEST_F(VerifyMutation, IncludeThatSelectsNoTableIsAnError) {
+  Target("");
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"verify", "--source", src_->Uri("shop"), "--target",
+                                     tgt_->Uri("t2")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunHikkoshi(args);
+  };
+  for (std::vector<std::string> extra :
+       {std::vector<std::string>{"--include", "no_such_tabel"},
+        std::vector<std::string>{"--include", "no_such_tabel", "--data-only"},
+        std::vector<std::string>{"--include", "no_such_tabel", "--schema-only", "--json"},
+        std::vector<std::string>{"--include", "users", "--include", "no_such_tabel"}}) {
+    ProcessResult r = run(extra);
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("no_such_tabel"), std::string::npos) << r.out << r.err;
+    EXPECT_EQ(r.out.find("IDENTICAL"), std::string::npos) << r.out;
+  }
+  ProcessResult r = run({"--include", "users", "--exclude", "user*"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("select no table"), std::string::npos) << r.err;
+  // A pattern that matches (a view counts: its definition is compared).
+  EXPECT_EQ(run({"--include", "public.v_ed*", "--schema-only"}).exit_code, 0);
+  EXPECT_EQ(run({"--include", "users", "--data-only"}).exit_code, 0);
+}
+
+// #10.17: ALTER DATABASE ... SET and ALTER ROLE ... IN DATABASE ... SET are
+// compared like other catalog objects.
+TEST_F(VerifyMutation, DatabaseAndRoleInDatabaseSettings) {
+  Target(
+      "ALTER DATABASE t2 SET maintenance_work_mem = '77MB'; "
+      "ALTER ROLE postgres IN DATABASE t2 SET work_mem = '7MB'");
+  auto d = ExpectDiff("database setting", "maintenance_work_mem", "extra_on_target");
+  EXPECT_EQ(d["target"], "77MB");
+  d = ExpectDiff("role setting", "postgres.work_mem", "extra_on_target");
+  EXPECT_EQ(d["target"], "7MB");
+  // Set on the source: missing, or changed when the target has another value.
+  struct Reset {
+    Cluster& c;
+    ~Reset() {
+      c.Sql("ALTER DATABASE shop RESET ALL; ALTER ROLE postgres IN DATABASE shop RESET ALL");
+    }
+  } reset{*src_};
+  src_->Sql(
+      "ALTER DATABASE shop SET maintenance_work_mem = '78MB'; "
+      "ALTER ROLE postgres IN DATABASE shop SET work_mem = '8MB'; "
+      "ALTER DATABASE shop SET DateStyle = 'SQL, DMY'");
+  d = ExpectDiff("database setting", "maintenance_work_mem", "changed");
+  EXPECT_EQ(d["source"], "78MB");
+  EXPECT_EQ(d["target"], "77MB");
+  ExpectDiff("role setting", "postgres.work_mem", "changed");
+  ExpectDiff("database setting", "DateStyle", "missing_on_target");
+  Target(
+      "ALTER DATABASE t2 SET maintenance_work_mem = '78MB'; "
+      "ALTER ROLE postgres IN DATABASE t2 SET work_mem = '8MB'; "
+      "ALTER DATABASE t2 SET DateStyle = 'SQL, DMY'");
+  auto [code, j] = Verify({"--schema-only"});
+  EXPECT_EQ(code, 0) << j.dump(2);
+}
+
+// #10.11: the servers order a text key differently (C on the source, ICU on
+// the target), so the chunks found by width_bucket and the ranges re-read by
+// key hold different rows. No row may be named that is not different, the
+// one changed row must be, and a chunk that cannot be localised is reported
+// as a key range, never dropped.
+TEST_F(VerifyMutation, TextKeyWithDifferentCollationsOnTheTwoSides) {
+  const std::string table =
+      "CREATE TABLE ck (k text PRIMARY KEY, v int); INSERT INTO ck SELECT CASE WHEN g % 2 = 0 "
+      "THEN 'k' ELSE 'K' END || lpad(g::text, 4, '0'), g FROM generate_series(1, 1000) g; "
+      "ANALYZE ck";
+  src_->Sql("DROP DATABASE IF EXISTS coll");
+  src_->Sql("CREATE DATABASE coll TEMPLATE template0 LOCALE 'C.UTF-8'");
+  src_->Sql(table, "coll");
+  tgt_->Sql("DROP DATABASE IF EXISTS coll");
+  tgt_->Sql(
+      "CREATE DATABASE coll TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE "
+      "'C.UTF-8'");
+  tgt_->Sql(table + "; UPDATE ck SET v = -1 WHERE k = 'k0500'", "coll");
+  ProcessResult r =
+      RunHikkoshi({"verify", "--source", src_->Uri("coll"), "--target", tgt_->Uri("coll"), "--json",
+                   "--retries", "0", "--chunk-rows", "100", "--max-diffs", "1000"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json j = json::parse(r.out.empty() ? "{}" : r.out);
+  ASSERT_EQ(j["tables"].size(), 1u) << j.dump(2);
+  int differing = j["tables"][0]["differing_chunks"].get<int>();
+  EXPECT_GT(differing, 1) << "the collations did not make the chunks disagree";
+  int rows = 0, ranges = 0;
+  for (const auto& d : j["differences"]) {
+    if (d["object_type"] == "row") {
+      ++rows;
+      EXPECT_EQ(d["key"], "k=k0500") << "not a difference: " << d.dump();
+      EXPECT_EQ(d["kind"], "changed") << d.dump();
+      EXPECT_EQ(d["columns"], json::array({"v"})) << d.dump();
+    } else if (d["object_type"] == "key_range") {
+      ++ranges;
+    }
+  }
+  EXPECT_EQ(rows, 1) << j.dump(2);
+  // Every differing chunk is named: by its row (which can explain its chunk
+  // on each side) or as a range.
+  EXPECT_GE(ranges, differing - 2) << j.dump(2);
+  src_->Sql("DROP DATABASE coll");
+  tgt_->Sql("DROP DATABASE coll");
 }
 
 TEST_F(VerifyMutation, BadTargetIsAnErrorNotADifference) {
