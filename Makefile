@@ -2,7 +2,7 @@
 #   make demo   bootstrap, build, start two throwaway clusters, run every stage
 #   make test   bootstrap, build (warnings as errors), unit + integration tests,
 #               and the unit tests again under ASan/UBSan
-.PHONY: all bootstrap build build-asan test unit integration demo clean format bench-clone bench-verify bench-follow bench-backup bench-cutover
+.PHONY: all bootstrap build build-asan test unit integration demo soak clean format bench-clone bench-verify bench-follow bench-backup bench-cutover
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -41,6 +41,17 @@ test: build build-asan
 
 demo: build
 	scripts/demo
+
+# Randomized differential soak (never part of `make test`, which runs the
+# short fixed-seed version): CASES generated cases (default 500) or MINUTES,
+# from SEED (default: the clock). Prints cases run, seeds, differences found.
+soak: build
+	rc=0; export HIKKOSHI_CLUSTER_BASE=$${TMPDIR:-/tmp}/hikkoshi-soak-$$$$; \
+	HIKKOSHI_RANDOM_SEED=$${SEED:-$$(date +%s)} HIKKOSHI_RANDOM_CASES=$${CASES:-500} \
+	HIKKOSHI_SOAK_MINUTES=$${MINUTES:-0} $(BUILD)/random_diff_test || rc=$$?; \
+	scripts/pgcluster stop-all >/dev/null 2>&1 || true; \
+	rm -rf "$$HIKKOSHI_CLUSTER_BASE"; \
+	exit $$rc
 
 # Benchmarks (never part of `make test`); SCALE=1 is the ~1.5 GB dataset.
 bench-clone: build
