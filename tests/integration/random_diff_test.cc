@@ -26,6 +26,7 @@
 #include <random>
 #include <thread>
 
+#include "common/exit_codes.h"
 #include "support/harness.h"
 #include "support/random_db.h"
 
@@ -57,9 +58,12 @@ class Background {
       _exit(127);
     }
   }
-  int Kill() {
+  int Kill() { return Signal(SIGKILL); }
+  /// Waits for the command to end; returns its exit code.
+  int Wait() { return Signal(0); }
+  int Signal(int sig) {
     if (pid_ <= 0) return -1;
-    kill(pid_, SIGKILL);
+    if (sig) kill(pid_, sig);
     int st = 0;
     waitpid(pid_, &st, 0);
     pid_ = -1;
@@ -169,9 +173,54 @@ class RandomDiff : public ::testing::Test {
       if (out.ok) out = {false, why};
     };
     if (!follow) {
-      auto r = RunHikkoshi(with({"clone", "--jobs", "2"}));
-      if (r.exit_code != 0)
-        return {false, "clone exited " + std::to_string(r.exit_code) + ": " + r.err};
+      std::mt19937 timing(static_cast<uint32_t>(seed));
+      const int variant = static_cast<int>((seed / 2) % 3);
+      if (variant == 1) {
+        // kill -9 at a random moment, then the documented way on: --resume.
+        coverage->insert("mode: clone killed (SIGKILL) at a random moment, then clone --resume");
+        Background b(with({"clone", "--jobs", "2"}), dir + ".log");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50 + timing() % 1500));
+        int killed = b.Kill();
+        auto r = RunHikkoshi(with({"clone", "--jobs", "2", "--resume"}));
+        bool finished_first = killed == 0 && r.exit_code == kExitBlocked &&
+                              r.err.find("already finished") != std::string::npos;
+        if (r.exit_code != 0 && !finished_first)
+          return {false, "clone --resume after SIGKILL exited " + std::to_string(r.exit_code) +
+                             ": " + r.err};
+      } else if (variant == 2) {
+        // A table-rewriting ALTER on the source while the clone runs: the
+        // copy is of the snapshot (the ALTER waits) or an error naming the
+        // table, never an empty or partial table.
+        coverage->insert("mode: clone with a concurrent table-rewriting ALTER");
+        const GenTable* victim = nullptr;
+        for (const auto& t : gc.tables)
+          if (!t.partitioned && !t.no_truncate) victim = &t;
+        Background b(with({"clone", "--jobs", "2"}), dir + ".log");
+        std::this_thread::sleep_for(std::chrono::milliseconds(timing() % 1200));
+        if (victim) {
+          auto c = src_->Connect(db);
+          (void)c.Run("SET lock_timeout = '20s'; BEGIN; ALTER TABLE " + victim->name +
+                      " ADD COLUMN zz_rewrite float8 DEFAULT random(); ALTER TABLE " +
+                      victim->name + " DROP COLUMN zz_rewrite; COMMIT;");
+        }
+        int rc = b.Wait();
+        if (rc != 0) {
+          std::string log = RunShell("grep -i error " + ShellQuote(dir + ".log")).out;
+          std::string bare = victim ? victim->name.substr(victim->name.find('.') + 1) : "";
+          if (bare.size() > 1 && bare.front() == '"') bare = bare.substr(1, bare.size() - 2);
+          if (!victim || log.find(bare) == std::string::npos)
+            return {false, "clone during a concurrent ALTER exited " + std::to_string(rc) +
+                               " without naming the table: " + log};
+          coverage->insert("clone refused a table rewritten underneath (named)");
+          RunShell("rm -f " + ShellQuote(dir + ".log"));
+          return {};
+        }
+      } else {
+        auto r = RunHikkoshi(with({"clone", "--jobs", "2"}));
+        if (r.exit_code != 0)
+          return {false, "clone exited " + std::to_string(r.exit_code) + ": " + r.err};
+      }
+      RunShell("rm -f " + ShellQuote(dir + ".log"));
     } else {
       std::set<std::string> hist;
       {

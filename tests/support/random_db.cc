@@ -216,7 +216,7 @@ std::string RandomDbGenerator::Value(const GenColumn& c) {
       return cast(target);
     }
     if (t == "regtype") return cast(Pick(2) ? case_.schemas.front() + ".mood" : "integer[]");
-    if (t == "regproc") return cast(Pick(2) ? "now" : "pg_catalog.lower");
+    if (t == "regproc") return cast(Pick(2) ? "now" : "pg_catalog.timeofday");
     if (t == "regprocedure") return cast(Pick(2) ? "abs(integer)" : "pg_catalog.lower(text)");
     if (t == "regoper") return cast("||/");
     if (t == "regoperator") return cast(Pick(2) ? "+(integer,integer)" : "-(NONE,integer)");
@@ -677,6 +677,17 @@ std::map<std::string, std::string> IndependentDigest(const std::string& uri,
                           ")::text), 1, 15))::bit(60)::int8), 0) FROM ONLY " + rel);
     if (!v.ok()) throw std::runtime_error(rel + ": " + v.error().message);
     out["table " + rel] = *v;
+    // Per column too, so that a difference names its columns.
+    auto names = c.Exec("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = '" + rel +
+                        "'::regclass AND attnum > 0 AND NOT attisdropped");
+    if (!names.ok()) throw std::runtime_error(rel + ": " + names.error().message);
+    for (int j = 0; j < names->rows(); ++j) {
+      std::string col(names->Get(j, 0));
+      auto cv = c.QueryValue("SELECT coalesce(sum(('x' || substr(md5(coalesce(" + col +
+                             "::text, '<null>')), 1, 15))::bit(60)::int8), 0) FROM ONLY " + rel);
+      if (!cv.ok()) throw std::runtime_error(rel + "." + col + ": " + cv.error().message);
+      out["column " + rel + "." + col] = *cv;
+    }
   }
   return out;
 }
