@@ -253,9 +253,10 @@ class RandomDiff : public ::testing::Test {
       fail(std::string("digest failed: ") + e.what());
     }
     std::string d = Diff(a, b);
-    std::vector<std::string> vargs = {"verify"};
+    std::vector<std::string> vargs = {"verify", "--source", src_->Uri(db), "--target",
+                                      tgt_->Uri(db)};
     if (follow) vargs.push_back("--sequences-informational");
-    auto v = RunHikkoshi(with(vargs));
+    auto v = RunHikkoshi(vargs);
     if (!d.empty()) {
       fail("the target differs from the source:\n" + d);
       if (v.exit_code != 1)
@@ -280,7 +281,7 @@ class RandomDiff : public ::testing::Test {
           std::string sql = gen.Mutation(t, key, &kind);
           tgt_->Sql(sql, db);
           coverage->insert("mutation: " + kind);
-          auto m = RunHikkoshi(with(vargs));
+          auto m = RunHikkoshi(vargs);
           if (m.exit_code != 1)
             fail("verify exited " + std::to_string(m.exit_code) + " after a mutation (" + kind +
                  " in " + t.name + ", key " + key + "): " + m.out + m.err);
