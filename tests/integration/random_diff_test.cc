@@ -184,6 +184,12 @@ class RandomDiff : public ::testing::Test {
         auto r = RunHikkoshi(with({"clone", "--jobs", "2", "--resume"}));
         bool finished_first = killed == 0 && r.exit_code == kExitBlocked &&
                               r.err.find("already finished") != std::string::npos;
+        if (r.exit_code == kExitBlocked && r.err.find("no clone to resume") != std::string::npos) {
+          // Killed before it recorded anything: the target must still be
+          // untouched, so a fresh clone is the way on.
+          coverage->insert("clone killed before its state existed");
+          r = RunHikkoshi(with({"clone", "--jobs", "2"}));
+        }
         if (r.exit_code != 0 && !finished_first)
           return {false, "clone --resume after SIGKILL exited " + std::to_string(r.exit_code) +
                              ": " + r.err};
@@ -225,13 +231,31 @@ class RandomDiff : public ::testing::Test {
       std::set<std::string> hist;
       {
         Writer w(*src_, db, gen, &hist);
-        auto r = RunHikkoshi(with(
-            {"clone", "--follow", "--until-caught-up", "--replica-identity-full", "--jobs", "2"}));
-        if (r.exit_code != 0)
-          return {false, "clone --follow exited " + std::to_string(r.exit_code) + ": " + r.err};
+        std::mt19937 timing(static_cast<uint32_t>(seed));  // gen belongs to the writer now
+        const std::vector<std::string> cf = {
+            "clone", "--follow", "--until-caught-up", "--replica-identity-full", "--jobs", "2"};
+        if ((seed / 2) % 2 == 1) {
+          // clone --follow killed at a random moment (often mid-copy), then
+          // the documented way on: clone --follow --resume.
+          coverage->insert("mode: clone --follow killed (SIGKILL), then clone --follow --resume");
+          Background b(with(cf), dir + ".log");
+          std::this_thread::sleep_for(std::chrono::milliseconds(100 + timing() % 1500));
+          b.Kill();
+          auto resume = cf;
+          resume.push_back("--resume");
+          auto r = RunHikkoshi(with(resume));
+          if (r.exit_code == kExitBlocked && r.err.find("to resume") != std::string::npos)
+            r = RunHikkoshi(with(cf));  // killed before it recorded anything
+          if (r.exit_code != 0)
+            return {false, "clone --follow --resume after SIGKILL exited " +
+                               std::to_string(r.exit_code) + ": " + r.err};
+        } else {
+          auto r = RunHikkoshi(with(cf));
+          if (r.exit_code != 0)
+            return {false, "clone --follow exited " + std::to_string(r.exit_code) + ": " + r.err};
+        }
         // follow in the background, killed at a random moment while writes go on.
         Background f(with({"follow"}), dir + "/follow-bg.log");
-        std::mt19937 timing(static_cast<uint32_t>(seed));  // gen belongs to the writer now
         std::this_thread::sleep_for(std::chrono::milliseconds(200 + timing() % 1500));
         f.Kill();
         std::this_thread::sleep_for(300ms);
