@@ -147,6 +147,9 @@ class RandomDiff : public ::testing::Test {
     RandomDbGenerator gen(seed);
     GenCase gc = gen.MakeCase();
     coverage->insert(gc.coverage.begin(), gc.coverage.end());
+    if (const char* dump = std::getenv("HIKKOSHI_RANDOM_DUMP")) {  // the case's SQL, for a person to read
+      std::ofstream(std::string(dump) + "/case-" + std::to_string(seed) + ".sql") << gc.schema_sql;
+    }
     const std::string db = "rd" + std::to_string(seed);
     const std::string dir = "/tmp/hk-rd-" + std::to_string(getpid()) + "-" + std::to_string(seed);
     RunShell("rm -rf " + dir);
