@@ -158,7 +158,10 @@ const char* const kQueries[] = {
     // comments on user objects (identified by name, not OID)
     "SELECT 'comment', '', o.type || ' ' || o.identity, d.description"
     " FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o"
-    " WHERE d.objoid >= 16384 AND (o.schema IS NULL OR (o.schema NOT IN ('pg_catalog',"
+    // The public schema is a user object whatever its OID: a clone that
+    // starts over recreates it (OID >= 16384) while the source keeps 2200.
+    " WHERE (d.objoid >= 16384 OR (d.classoid = 'pg_namespace'::regclass"
+    "  AND d.objoid = (SELECT oid FROM pg_namespace WHERE nspname = 'public'))) AND (o.schema IS NULL OR (o.schema NOT IN ('pg_catalog',"
     "  'information_schema') AND o.schema NOT LIKE 'pg\\_toast%' AND o.schema NOT LIKE "
     "'pg\\_temp%'))"
     " AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = d.classoid AND e.objid = d.objoid"

@@ -469,6 +469,33 @@ TEST_F(VerifyMutation, TextKeyWithDifferentCollationsOnTheTwoSides) {
   tgt_->Sql("DROP DATABASE coll");
 }
 
+// A target whose public schema was recreated (as `clone --drop-if-exists`
+// and `clone --follow --resume` do) has a public schema with a user OID and
+// the standard comment: that is the same schema, not an extra comment. A
+// changed comment on it is still a difference.
+TEST_F(VerifyMutation, RecreatedPublicSchemaIsTheSameSchema) {
+  src_->Sql("DROP DATABASE IF EXISTS pubs");
+  src_->CreateDatabase("pubs");
+  src_->Sql("CREATE TABLE public.t (id int PRIMARY KEY)", "pubs");
+  tgt_->Sql("DROP DATABASE IF EXISTS pubt WITH (FORCE)");
+  tgt_->CreateDatabase("pubt");
+  tgt_->Sql(
+      "DROP SCHEMA public CASCADE; CREATE SCHEMA public; ALTER SCHEMA public OWNER TO "
+      "pg_database_owner;"
+      "GRANT USAGE ON SCHEMA public TO PUBLIC; COMMENT ON SCHEMA public IS 'standard public "
+      "schema';"
+      "CREATE TABLE public.t (id int PRIMARY KEY)",
+      "pubt");
+  std::vector<std::string> args = {"verify", "--source", src_->Uri("pubs"), "--target",
+                                   tgt_->Uri("pubt")};
+  auto r = RunHikkoshi(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  tgt_->Sql("COMMENT ON SCHEMA public IS 'changed'", "pubt");
+  r = RunHikkoshi(args);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("schema public"), std::string::npos) << r.out;
+}
+
 TEST_F(VerifyMutation, BadTargetIsAnErrorNotADifference) {
   ProcessResult r =
       RunHikkoshi({"verify", "--source", src_->Uri("shop"), "--target", tgt_->Uri("no_such_db")});
