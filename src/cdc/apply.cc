@@ -88,6 +88,10 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& ori
   // The position confirmed to the source must never run ahead of what a
   // target crash keeps, whatever the target's default (#10.3).
   HK_RETURN_IF_ERROR(c.Run("SET synchronous_commit = on"));
+  // Settings clone carried to the target database (a statement_timeout the
+  // application wants) must not cut a long apply of a big transaction.
+  HK_RETURN_IF_ERROR(
+      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0"));
   HK_RETURN_IF_ERROR(c.Run(
       "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS "
       "(SELECT 1 FROM pg_replication_origin WHERE roname = $1)",

@@ -150,6 +150,26 @@ TEST_F(FollowCorrectness, BatchThatChangesNoRowKeepsFollowing) {
   EXPECT_EQ(Cleanup().exit_code, 0);
 }
 
+// Timeouts the application set on the target database (clone carries
+// database settings) do not cut the apply of a large transaction.
+TEST_F(FollowCorrectness, TargetDatabaseTimeoutsDoNotCutTheApply) {
+  Prepare("timeouts", "CREATE TABLE big (id int PRIMARY KEY, v text);", "");
+  tgt_->Sql("ALTER DATABASE timeouts SET statement_timeout = '1ms'");
+  tgt_->Sql("ALTER DATABASE timeouts SET idle_in_transaction_session_timeout = '1ms'");
+  // Values of several MB take far longer than 1 ms to store.
+  src_->Sql(
+      "INSERT INTO big SELECT g, (SELECT string_agg(md5(g::text || h), '') FROM "
+      "generate_series(1, 100000) h) FROM generate_series(1, 3) g",
+      db_);
+  auto r = Follow();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto count = RunShell("PGOPTIONS='-c statement_timeout=0' psql -X -At " +
+                        ShellQuote(tgt_->Uri(db_)) + " -c 'SELECT count(*) FROM big'");
+  EXPECT_EQ(count.out, "3\n") << count.err;
+  tgt_->Sql("ALTER DATABASE timeouts RESET ALL");
+  EXPECT_EQ(Cleanup().exit_code, 0);
+}
+
 // #10.8: UPDATEs of tables with a non-key GENERATED ALWAYS identity column,
 // including one that changes it (SET n = DEFAULT), by key and by FULL identity.
 TEST_F(FollowCorrectness, GeneratedAlwaysIdentityColumns) {
