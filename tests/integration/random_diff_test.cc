@@ -88,12 +88,14 @@ class Writer {
   }
   ~Writer() { Stop(); }
   int committed() const { return committed_; }
+  /// From now on the history may TRUNCATE (the copy is done).
+  void AllowTruncate() { allow_truncate_ = true; }
 
  private:
   void Loop() {
     auto conn = c_.Connect(db_);
     while (!stop_) {
-      std::string body = gen_.Transaction(cov_);
+      std::string body = gen_.Transaction(cov_, allow_truncate_);
       auto st = conn.Run("BEGIN;\n" + body + "COMMIT;");
       if (st.ok()) {
         ++committed_;
@@ -108,6 +110,7 @@ class Writer {
   RandomDbGenerator& gen_;
   std::set<std::string>* cov_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> allow_truncate_{false};
   std::atomic<int> committed_{0};
   std::thread th_;
 };
@@ -271,6 +274,7 @@ class RandomDiff : public ::testing::Test {
           if (r.exit_code != 0)
             return {false, "clone --follow exited " + std::to_string(r.exit_code) + ": " + r.err};
         }
+        w.AllowTruncate();
         // follow in the background, killed at a random moment while writes go on.
         Background f(with({"follow"}), dir + "/follow-bg.log");
         std::this_thread::sleep_for(std::chrono::milliseconds(200 + timing() % 1500));

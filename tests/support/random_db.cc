@@ -555,7 +555,7 @@ std::string RandomDbGenerator::RowPicker(const GenTable& t) {
          " LIMIT 1 OFFSET " + off + ")";
 }
 
-std::string RandomDbGenerator::Transaction(std::set<std::string>* cov) {
+std::string RandomDbGenerator::Transaction(std::set<std::string>* cov, bool allow_truncate) {
   std::string sql;
   int ops = 1 + Pick(4);
   for (int i = 0; i < ops; ++i) {
@@ -591,7 +591,7 @@ std::string RandomDbGenerator::Transaction(std::set<std::string>* cov) {
     } else if (op == 17 && Pick(4) == 0) {  // a large transaction
       for (int r = 0; r < 10; ++r) sql += Insert(t, 100) + ";\n";
       cov->insert("history: large transaction");
-    } else if (op == 18 && Pick(5) == 0 && !t.no_truncate && !t.partitioned) {
+    } else if (op == 18 && allow_truncate && Pick(5) == 0 && !t.no_truncate && !t.partitioned) {
       sql += "TRUNCATE ONLY " + t.name + ";\n";
       cov->insert("history: truncate");
     } else {

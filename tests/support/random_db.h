@@ -53,7 +53,10 @@ class RandomDbGenerator {
   /// One transaction's statements (no BEGIN/COMMIT), written against the
   /// model of the last MakeCase(). May contain statements that fail (a
   /// check or unique violation); the caller rolls such a transaction back.
-  std::string Transaction(std::set<std::string>* coverage);
+  /// TRUNCATE only with allow_truncate: a TRUNCATE between the snapshot and
+  /// the copy of that table makes clone refuse the table (and start over),
+  /// so the history holds it back until the copy is done.
+  std::string Transaction(std::set<std::string>* coverage, bool allow_truncate = true);
 
   /// A statement that changes exactly one row of `t` on the target so that
   /// verify must report it; sets *key_text to the key value it touched (the
