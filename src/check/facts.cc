@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include "clone/db_settings.h"
 #include "pg/quote.h"
 
 namespace hk::check {
@@ -158,16 +159,8 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
     for (int row = 0; row < r.rows(); ++row) f.settings[r.Str(row, 0)] = r.Str(row, 1);
   }
   {
-    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(R"SQL(
-SELECT coalesce(ro.rolname, ''), x.item
-FROM pg_db_role_setting s
-LEFT JOIN pg_roles ro ON ro.oid = s.setrole
-CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY AS x(item, n)
-WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND (s.setrole = 0 OR ro.oid IS NOT NULL)
-ORDER BY s.setrole <> 0, 1, x.n)SQL"));
-    for (int row = 0; row < r.rows(); ++row)
-      f.db_settings.emplace_back(r.Str(row, 0), r.Str(row, 1));
+    HK_ASSIGN_OR_RETURN(auto settings, clone::LoadDbSettings(c));  // the query clone carries
+    for (auto& st : settings) f.db_settings.emplace_back(std::move(st.role), std::move(st.item));
     HK_ASSIGN_OR_RETURN(std::string owns,
                         c.QueryValue("SELECT pg_has_role((SELECT datdba FROM pg_database WHERE "
                                      "datname = current_database()), 'USAGE')"));
