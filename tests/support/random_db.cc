@@ -606,8 +606,9 @@ std::string RandomDbGenerator::Mutation(const GenTable& t, const std::string& ke
                                         std::string* kind) {
   std::string where = t.key.front() + "::text = " + Q(key_value);
   std::vector<const GenColumn*> settable;
-  for (const auto& c : t.cols)
-    if (Writable(c) && std::find(t.key.begin(), t.key.end(), c.name) == t.key.end())
+  for (const auto& c : t.cols)  // identity columns are NOT NULL, and the mutation may set NULL
+    if (Writable(c) && !c.identity_default &&
+        std::find(t.key.begin(), t.key.end(), c.name) == t.key.end())
       settable.push_back(&c);
   int m = Pick(3);
   if (m == 0 || settable.empty()) {
