@@ -163,48 +163,7 @@ class Workload {
   std::thread th_;
 };
 
-// A background `hikkoshi follow`.
-class Follower {
- public:
-  Follower(std::vector<std::string> args, std::string log) : args_(std::move(args)), log_(std::move(log)) {}
-  void Start() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> argv;
-      std::string bin = HIKKOSHI_BINARY;
-      argv.push_back(bin.data());
-      for (auto& a : args_) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
-      _exit(127);
-    }
-  }
-  /// Sends sig and returns the exit status (128+sig when killed by it).
-  int Signal(int sig) {
-    if (pid_ <= 0) return -1;
-    kill(pid_, sig);
-    int st = 0;
-    waitpid(pid_, &st, 0);
-    pid_ = -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  }
-  bool Alive() {
-    if (pid_ <= 0) return false;
-    int st;
-    return waitpid(pid_, &st, WNOHANG) == 0;
-  }
-  ~Follower() {
-    if (pid_ > 0) Signal(SIGKILL);
-  }
-
- private:
-  std::vector<std::string> args_;
-  std::string log_;
-  pid_t pid_ = -1;
-};
+using Follower = BackgroundHikkoshi;  // a background `hikkoshi follow`
 
 class FollowTest : public ::testing::Test {
  protected:

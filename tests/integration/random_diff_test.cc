@@ -40,41 +40,6 @@ int64_t EnvInt(const char* name, int64_t def) {
   return v && *v ? std::strtoll(v, nullptr, 10) : def;
 }
 
-/// A hikkoshi command in the background, for SIGKILL at a chosen moment.
-class Background {
- public:
-  Background(std::vector<std::string> args, const std::string& log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> argv;
-      std::string bin = HIKKOSHI_BINARY;
-      argv.push_back(bin.data());
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
-      _exit(127);
-    }
-  }
-  int Kill() { return Signal(SIGKILL); }
-  /// Waits for the command to end; returns its exit code.
-  int Wait() { return Signal(0); }
-  int Signal(int sig) {
-    if (pid_ <= 0) return -1;
-    if (sig) kill(pid_, sig);
-    int st = 0;
-    waitpid(pid_, &st, 0);
-    pid_ = -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  }
-  ~Background() { Kill(); }
-
- private:
-  pid_t pid_ = -1;
-};
-
 /// Runs the generator's history on the source until stopped.
 class Writer {
  public:
@@ -192,7 +157,8 @@ class RandomDiff : public ::testing::Test {
       if (variant == 1) {
         // kill -9 at a random moment, then the documented way on: --resume.
         coverage->insert("mode: clone killed (SIGKILL) at a random moment, then clone --resume");
-        Background b(with({"clone", "--jobs", "2"}), dir + ".log");
+        BackgroundHikkoshi b(with({"clone", "--jobs", "2"}), dir + ".log");
+        b.Start();
         std::this_thread::sleep_for(std::chrono::milliseconds(50 + timing() % 1500));
         b.Kill();
         auto r = RunHikkoshi(with({"clone", "--jobs", "2", "--resume"}));
@@ -216,7 +182,8 @@ class RandomDiff : public ::testing::Test {
         const GenTable* victim = nullptr;
         for (const auto& t : gc.tables)
           if (!t.partitioned && !t.no_truncate) victim = &t;
-        Background b(with({"clone", "--jobs", "2"}), dir + ".log");
+        BackgroundHikkoshi b(with({"clone", "--jobs", "2"}), dir + ".log");
+        b.Start();
         std::this_thread::sleep_for(std::chrono::milliseconds(timing() % 1200));
         if (victim) {
           auto c = src_->Connect(db);
@@ -256,7 +223,8 @@ class RandomDiff : public ::testing::Test {
           // clone --follow killed at a random moment (often mid-copy), then
           // the documented way on: clone --follow --resume.
           coverage->insert("mode: clone --follow killed (SIGKILL), then clone --follow --resume");
-          Background b(with(cf), dir + ".log");
+          BackgroundHikkoshi b(with(cf), dir + ".log");
+          b.Start();
           std::this_thread::sleep_for(std::chrono::milliseconds(100 + timing() % 1500));
           b.Kill();
           auto resume = cf;
@@ -280,7 +248,8 @@ class RandomDiff : public ::testing::Test {
         }
         w.AllowTruncate();
         // follow in the background, killed at a random moment while writes go on.
-        Background f(with({"follow"}), dir + "/follow-bg.log");
+        BackgroundHikkoshi f(with({"follow"}), dir + "/follow-bg.log");
+        f.Start();
         std::this_thread::sleep_for(std::chrono::milliseconds(200 + timing() % 1500));
         f.Kill();
         std::this_thread::sleep_for(300ms);

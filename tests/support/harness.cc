@@ -1,6 +1,8 @@
 #include "support/harness.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,8 +36,10 @@ std::string SourceDir() { return HIKKOSHI_SOURCE_DIR; }
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -65,6 +69,43 @@ ProcessResult RunHikkoshi(const std::vector<std::string>& args,
   cmd += ShellQuote(HIKKOSHI_BINARY);
   for (const auto& a : args) cmd += " " + ShellQuote(a);
   return RunShell(cmd);
+}
+
+void BackgroundHikkoshi::Start() {
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    std::string bin = HIKKOSHI_BINARY;
+    argv.push_back(bin.data());
+    for (auto& a : args_) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+}
+
+int BackgroundHikkoshi::Signal(int sig) {
+  if (pid_ <= 0) return -1;
+  if (sig) kill(pid_, sig);
+  int st = 0;
+  waitpid(pid_, &st, 0);
+  pid_ = -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int BackgroundHikkoshi::Kill() { return Signal(SIGKILL); }
+
+bool BackgroundHikkoshi::Alive() {
+  if (pid_ <= 0) return false;
+  int st;
+  return waitpid(pid_, &st, WNOHANG) == 0;
+}
+
+BackgroundHikkoshi::~BackgroundHikkoshi() {
+  if (pid_ > 0) Signal(SIGKILL);
 }
 
 Cluster::Cluster(const std::string& label, const std::vector<std::string>& extra) {

@@ -22,6 +22,29 @@ ProcessResult RunHikkoshi(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env = {});
 
 std::string ShellQuote(const std::string& s);
+
+/// The built hikkoshi binary running in the background (stdout and stderr
+/// appended to `log`), for signals at chosen moments. Killed when destroyed.
+class BackgroundHikkoshi {
+ public:
+  BackgroundHikkoshi(std::vector<std::string> args, std::string log)
+      : args_(std::move(args)), log_(std::move(log)) {}
+  ~BackgroundHikkoshi();
+  BackgroundHikkoshi(const BackgroundHikkoshi&) = delete;
+  BackgroundHikkoshi& operator=(const BackgroundHikkoshi&) = delete;
+  void Start();
+  /// Sends sig (0: none) and waits; returns the exit code, 128+signal when
+  /// killed by one, -1 when not running.
+  int Signal(int sig);
+  int Kill();
+  int Wait() { return Signal(0); }
+  bool Alive();
+
+ private:
+  std::vector<std::string> args_;
+  std::string log_;
+  int pid_ = -1;
+};
 std::string SourceDir();
 
 /// One throwaway cluster. Stopped and removed when destroyed, even when the
