@@ -164,7 +164,14 @@ class CutoverTest : public ::testing::Test {
 
   void TearDown() override {
     RunShell("supervisorctl -c " + ShellQuote(sv_conf_) + " shutdown");
-    if (!pgb_dir_.empty()) RunShell("kill $(cat " + ShellQuote(pgb_dir_ + "/pgbouncer.pid") + ")");
+    if (!pgb_dir_.empty()) {
+      // PgBouncer removes its pid file as it exits: wait for that before
+      // removing the directory under it.
+      std::string pidfile = ShellQuote(pgb_dir_ + "/pgbouncer.pid");
+      RunShell("p=$(cat " + pidfile +
+               " 2>/dev/null) && kill $p && for i in $(seq 50); do "
+               "kill -0 $p 2>/dev/null || break; sleep 0.1; done");
+    }
     for (const std::string& d : {work_, work_ + "/reverse"}) {
       auto st = cdc::LoadFollowState(d);
       if (st.ok() && st->pid > 0) {
@@ -172,7 +179,11 @@ class CutoverTest : public ::testing::Test {
         if (cmd.find("follow") != std::string::npos) kill(st->pid, SIGKILL);
       }
     }
-    if (!HasFailure()) fs::remove_all(dir_);
+    if (!HasFailure()) {
+      std::error_code ec;  // a file some child removes as it exits is not a failure
+      fs::remove_all(dir_, ec);
+      if (ec) fs::remove_all(dir_, ec);
+    }
   }
 
   void StartFollow() {
