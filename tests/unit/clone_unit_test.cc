@@ -4,6 +4,7 @@
 #include "clone/clone.h"
 #include "clone/copy_format.h"
 #include "clone/db_settings.h"
+#include "clone/existing_objects.h"
 #include "clone/schema.h"
 
 namespace hk::clone {
@@ -34,6 +35,29 @@ TEST(CloneToc, ParsesPgRestoreList) {
   EXPECT_FALSE(toc[6].Is("INDEX"));  // INDEX ATTACH
 }
 
+// A resumed post-data restore skips what the target already has, matched by
+// pg_restore -l's "DESC schema tag" spelling (names may hold spaces).
+TEST(CloneSchema, TocEntryExistsMatchesByKindAndName) {
+  auto toc = ParseToc(
+      "10; 2606 1 CONSTRAINT public Events 2023 Events 2023_pkey app owner\n"
+      "11; 0 2 INDEX ATTACH public Events 2023_pkey app\n"
+      "12; 2606 3 FK CONSTRAINT public orders orders_cust_fkey app\n"
+      "13; 2620 4 TRIGGER public orders audit app\n"
+      "14; 1259 5 INDEX public t_a_idx app\n"
+      "15; 0 6 COMMENT public INDEX t_a_idx app\n");
+  ASSERT_EQ(toc.size(), 6u);
+  std::set<std::string> existing = {"CONSTRAINT public Events 2023 Events 2023_pkey",
+                                    "INDEX ATTACH public Events 2023_pkey", "INDEX public t_a_idx"};
+  EXPECT_TRUE(TocEntryExists(toc[0], existing));
+  EXPECT_TRUE(TocEntryExists(toc[1], existing));
+  EXPECT_FALSE(TocEntryExists(toc[2], existing));  // not restored yet
+  EXPECT_FALSE(TocEntryExists(toc[3], existing));
+  EXPECT_TRUE(TocEntryExists(toc[4], existing));
+  EXPECT_FALSE(TocEntryExists(toc[5], existing));  // comments are re-run, never skipped
+  // A longer name is not the same object.
+  EXPECT_FALSE(TocEntryExists(ParseToc("16; 1259 7 INDEX public t_a_idx2 app\n")[0], existing));
+}
+
 TEST(CloneSize, Parses) {
   EXPECT_EQ(ParseSize("1048576").value(), 1048576);
   EXPECT_EQ(ParseSize("1MB").value(), 1048576);
@@ -52,12 +76,14 @@ TEST(CloneIndex, AttachSql) {
   ix.conname = "Orders_pkey";
   ix.contype = 'p';
   EXPECT_EQ(IndexAttachSql(ix),
-            " ALTER TABLE \"s\".\"Orders\" ADD CONSTRAINT \"Orders_pkey\" PRIMARY KEY USING INDEX \"Orders_pkey\";");
+            " ALTER TABLE \"s\".\"Orders\" ADD CONSTRAINT \"Orders_pkey\" PRIMARY KEY USING INDEX "
+            "\"Orders_pkey\";");
   ix.contype = 'u';
   ix.deferrable = ix.deferred = true;
   ix.replica_identity = true;
   std::string sql = IndexAttachSql(ix);
-  EXPECT_NE(sql.find("UNIQUE USING INDEX \"Orders_pkey\" DEFERRABLE INITIALLY DEFERRED;"), std::string::npos);
+  EXPECT_NE(sql.find("UNIQUE USING INDEX \"Orders_pkey\" DEFERRABLE INITIALLY DEFERRED;"),
+            std::string::npos);
   EXPECT_NE(sql.find("REPLICA IDENTITY USING INDEX"), std::string::npos);
   ix.constraint_oid = 0;
   ix.replica_identity = false;
