@@ -2,7 +2,7 @@
 
 #include "backup/db_facts.h"
 #include "backup/pg_tools.h"
-#include "backup/subprocess.h"
+#include "common/subprocess.h"
 #include "common/log.h"
 #include "pg/connection.h"
 

@@ -21,6 +21,7 @@
 #include "clone/state.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
+#include "pg/client_tools.h"
 #include "pg/error.h"
 #include "pg/quote.h"
 
@@ -282,6 +283,13 @@ struct Run {
     HK_RETURN_IF_ERROR(coord.Run("SET client_encoding = " + pg::QuoteLiteral(encoding)));
     HK_ASSIGN_OR_RETURN(target, OpenTarget(o.target, encoding));
     HK_RETURN_IF_ERROR(CheckDistinct(coord, target));
+    {
+      // pg_dump refuses a newer server; say so before anything is touched.
+      auto pg_dump = pg::FindPgTool("pg_dump");
+      Status usable = pg_dump.ok() ? pg::CheckToolNotOlder(*pg_dump, coord.ServerVersion())
+                                   : Status(pg_dump.error());
+      if (!usable.ok()) return BlockedError(usable.error().message, usable.error().hint);
+    }
     if (resuming || o.drop_if_exists) {
       HK_ASSIGN_OR_RETURN(int ended, EndOrphanedSessions(target));
       if (ended > 0)
