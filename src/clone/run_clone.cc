@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -438,7 +439,11 @@ Result<int64_t> ParseSize(const std::string& text) {
   if (i == 0)
     return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"",
                      "use e.g. 500MB or 2GB");
-  double n = std::stod(text.substr(0, i));
+  std::string number = text.substr(0, i);
+  if (std::count(number.begin(), number.end(), '.') > 1)
+    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"",
+                     "use e.g. 500MB or 2GB");
+  double n = std::stod(number);
   std::string unit = text.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
   for (auto& c : unit) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
@@ -456,6 +461,10 @@ Result<int64_t> ParseSize(const std::string& text) {
   else
     return MakeError(ErrorKind::kBadInput, "invalid size unit in \"" + text + "\"",
                      "use B, kB, MB, GB or TB");
+  // 2^62 bytes is far beyond any table; anything larger would overflow.
+  if (n * mult > 4.6e18)
+    return MakeError(ErrorKind::kBadInput, "size \"" + text + "\" is too large",
+                     "use e.g. 500MB or 2GB");
   return static_cast<int64_t>(n * mult);
 }
 

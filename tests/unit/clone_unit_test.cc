@@ -66,6 +66,11 @@ TEST(CloneSize, Parses) {
   EXPECT_FALSE(ParseSize("").ok());
   EXPECT_FALSE(ParseSize("MB").ok());
   EXPECT_FALSE(ParseSize("12 parsecs").ok());
+  // Overflow was accepted as a negative size; "1.2.3" silently as 1.2.
+  EXPECT_FALSE(ParseSize("99999999999999999999TB").ok());
+  EXPECT_FALSE(ParseSize("9000000TB").ok());
+  EXPECT_FALSE(ParseSize("1.2.3MB").ok());
+  EXPECT_EQ(ParseSize("1TB").value(), 1LL << 40);
 }
 
 TEST(CloneIndex, AttachSql) {
