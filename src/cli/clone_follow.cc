@@ -9,6 +9,7 @@
 #include "clone/progress.h"
 #include "clone/schema.h"
 #include "common/log.h"
+#include "pg/catalog/filter.h"
 #include "pg/connection.h"
 #include "pg/quote.h"
 
@@ -60,11 +61,8 @@ Result<std::vector<std::string>> ListTables(pg::Connection& src,
   std::string sql =
       "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r','p') AND NOT c.relispartition AND c.relpersistence = 'p' "
-      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
-      "AND n.nspname NOT LIKE 'pg_temp%' "
-      "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-      "AND d.objid = c.oid AND d.deptype = 'e')" + where + " ORDER BY 1";
+      "WHERE " +
+      pg::catalog::PublishableTable() + where + " ORDER BY 1";
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, src.Exec(sql, params));
   std::vector<std::string> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(r.Str(i, 0));
