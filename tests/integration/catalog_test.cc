@@ -279,5 +279,33 @@ TEST_F(CatalogTest, CutoverCopiesTheSameSequences) {
   EXPECT_EQ(cluster_->Value("SELECT last_value FROM free_seq", "tgt"), "1042");
 }
 
+TEST_F(CatalogTest, CloneFollowPublishesThePublishableTables) {
+  // A table list (because of --copy-only-table) from the same filter:
+  // before #11 it held hikkoshi's key-less progress table, and the
+  // replica-identity check refused the whole run.
+  cluster_->CreateDatabase("tgt2");
+  char dir[] = "/tmp/hk-catalog-follow-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  ProcessResult r =
+      RunHikkoshi({"clone", "--follow", "--until-caught-up", "--source", cluster_->Uri("src"),
+                   "--target", cluster_->Uri("tgt2"), "--dir", dir, "--copy-only-table",
+                   "public.plain", "--copy-only-table", "public.scratch"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  pg::Connection c = cluster_->Connect("src");
+  auto pub = c.Exec(
+      "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = "
+      "'hikkoshi_pub'");
+  ASSERT_TRUE(pub.ok()) << pub.error().message;
+  Names published;
+  for (int i = 0; i < pub->rows(); ++i) published.insert(pub->Str(i, 0));
+  Names want = kPublishable;
+  want.erase("public.plain");
+  EXPECT_EQ(published, want);
+  ProcessResult cl = RunHikkoshi({"cleanup", "--source", cluster_->Uri("src"), "--target",
+                                  cluster_->Uri("tgt2"), "--dir", dir});
+  EXPECT_EQ(cl.exit_code, 0) << cl.out << cl.err;
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
 }  // namespace
 }  // namespace hk::test

@@ -27,10 +27,15 @@ std::string UserRelation(std::string_view c, std::string_view n) {
          ")";
 }
 
+std::string TopLevelTable(std::string_view c, std::string_view n) {
+  std::string cs(c);
+  return "(" + cs + ".relkind IN ('r', 'p') AND NOT " + cs + ".relispartition AND " +
+         UserRelation(c, n) + ")";
+}
+
 std::string PublishableTable(std::string_view c, std::string_view n) {
   std::string cs(c);
-  return "(" + cs + ".relkind IN ('r', 'p') AND NOT " + cs + ".relispartition AND " + cs +
-         ".relpersistence = 'p' AND " + UserRelation(c, n) + ")";
+  return "(" + TopLevelTable(c, n) + " AND " + cs + ".relpersistence = 'p')";
 }
 
 }  // namespace hk::pg::catalog

@@ -33,9 +33,12 @@ std::string NotExtensionMember(std::string_view catalog, std::string_view oid);
 /// A user relation: pg_class alias `c` joined to its pg_namespace alias `n`.
 std::string UserRelation(std::string_view c = "c", std::string_view n = "n");
 
+/// A top-level user table: ordinary or partitioned, not itself a partition
+/// (a partition's rows are reached through its root). Unlogged included.
+std::string TopLevelTable(std::string_view c = "c", std::string_view n = "n");
+
 /// A relation a publication names (and cutover counts): a permanent
-/// ordinary or partitioned table that is not itself a partition (partitions
-/// are published through their root), and a user relation.
+/// TopLevelTable (unlogged tables cannot be published).
 std::string PublishableTable(std::string_view c = "c", std::string_view n = "n");
 
 }  // namespace hk::pg::catalog
