@@ -33,6 +33,11 @@ TEST(CatalogFilter, ExtensionMembershipNamesTheObjectsCatalog) {
   for (const char* frag : {"c.relkind IN ('r', 'p')", "NOT c.relispartition",
                            "c.relpersistence = 'p'", "objid = c.oid"})
     EXPECT_NE(pub.find(frag), std::string::npos) << frag << " in " << pub;
+  // Unlogged top-level tables are the user's too (copied), just not publishable.
+  std::string top = TopLevelTable();
+  EXPECT_EQ(top.find("relpersistence"), std::string::npos) << top;
+  EXPECT_NE(top.find("NOT c.relispartition"), std::string::npos) << top;
+  EXPECT_NE(pub.find(top), std::string::npos) << pub;
 }
 
 TEST(CatalogRelations, QualifiedAndOidArray) {
