@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "pg/catalog/filter.h"
 #include "pg/quote.h"
 
 namespace hk::cdc {
@@ -11,21 +12,18 @@ constexpr const char* kQuery = R"SQL(
 SELECT format('%I.%I', n.nspname, c.relname)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
   AND (c.relreplident = 'n'
        OR (c.relreplident = 'd' AND NOT EXISTS (
              SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
        OR (c.relreplident = 'i' AND NOT EXISTS (
              SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-                  AND d.objid = c.oid AND d.deptype = 'e')
-)SQL";
+  AND )SQL";
 
 }  // namespace
 
 Result<std::vector<std::string>> TablesWithoutIdentity(pg::Connection& source,
                                                         const std::vector<std::string>& tables) {
-  std::string base = kQuery;
+  std::string base = kQuery + pg::catalog::UserRelation();
   std::vector<std::string> out;
   std::set<std::string> seen;
   auto collect = [&](const pg::QueryResult& r) {

@@ -7,6 +7,7 @@
 #include "clone/existing_objects.h"
 #include "clone/pg_tools.h"
 #include "common/log.h"
+#include "pg/catalog/filter.h"
 #include "pg/quote.h"
 
 namespace hk::clone {
@@ -74,6 +75,8 @@ Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
                                    "--snapshot=" + snapshot,
                                    "--file=" + Path("schema.dump"),
                                    "--dbname=" + ToolDbname(o.source)};
+  // hikkoshi's own objects (pg/catalog/filter.h) stay behind.
+  argv.push_back(std::string("--exclude-schema=") + pg::catalog::kOwnSchema);
   for (const auto& p : o.exclude_tables) argv.push_back("--exclude-table=" + p);
   HK_RETURN_IF_ERROR(RunTool("pg_dump", argv, o.source, Path("pg_dump.log"), stop));
   return LoadToc(o.source, stop);
@@ -153,9 +156,9 @@ std::vector<int64_t> SchemaFiles::MatviewOids() const {
 Result<std::string> DescribeTargetContents(pg::Connection& t) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, t.Exec(R"sql(
     WITH user_ns AS (
-      SELECT oid, nspname FROM pg_namespace
-      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-        AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%')
+      SELECT oid, nspname FROM pg_namespace WHERE )sql" +
+                                                pg::catalog::NotSystemSchema("nspname") +
+                                                R"sql()
     SELECT
       (SELECT count(*) FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'f')),
@@ -182,10 +185,9 @@ Result<std::string> DescribeTargetContents(pg::Connection& t) {
 Status DropTargetContents(pg::Connection& t) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult ext,
                       t.Exec("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'"));
-  HK_ASSIGN_OR_RETURN(pg::QueryResult ns, t.Exec(R"sql(
-    SELECT nspname FROM pg_namespace
-    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'public')
-      AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%')sql"));
+  HK_ASSIGN_OR_RETURN(pg::QueryResult ns,
+                      t.Exec("SELECT nspname FROM pg_namespace WHERE nspname <> 'public' AND " +
+                             pg::catalog::NotSystemSchema("nspname")));
   std::string sql = "BEGIN;";
   for (int i = 0; i < ext.rows(); ++i)
     sql += " DROP EXTENSION IF EXISTS " + pg::QuoteIdent(ext.Get(i, 0)) + " CASCADE;";

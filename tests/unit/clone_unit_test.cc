@@ -2,7 +2,6 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
-#include "clone/copy_format.h"
 #include "clone/db_settings.h"
 #include "clone/existing_objects.h"
 #include "clone/schema.h"
@@ -106,36 +105,6 @@ TEST(CloneErrors, BlockedIsExitTwo) {
 
 namespace hk::clone {
 namespace {
-
-TypeStep Own(const char* n, bool builtin = true) { return TypeStep{0, builtin, n}; }
-TypeStep Dom(const char* n, bool builtin = true) { return TypeStep{'d', builtin, n}; }
-TypeStep Elem(const char* n, bool builtin = true) { return TypeStep{'a', builtin, n}; }
-
-TEST(CloneCopyFormat, BinaryOnlyForPositionIndependentTypes) {
-  EXPECT_TRUE(BinarySafe({Own("int4")}));
-  EXPECT_TRUE(BinarySafe({Own("_int4"), Elem("int4")}));
-  EXPECT_TRUE(BinarySafe({Own("mydomain", false), Dom("text")}));
-  EXPECT_TRUE(BinarySafe({Own("d2", false), Dom("d1", false), Dom("_text"), Elem("text")}));
-  // reg* types are OIDs in binary form.
-  for (const char* reg :
-       {"regclass", "regrole", "regproc", "regprocedure", "regoper", "regoperator", "regtype",
-        "regnamespace", "regconfig", "regdictionary", "regcollation"}) {
-    EXPECT_FALSE(BinarySafe({Own(reg)})) << reg;
-    EXPECT_TRUE(TextRequired({Own(reg)})) << reg;
-    EXPECT_TRUE(TextRequired({Own("_x"), Elem("d", false), Dom(reg)})) << reg;
-  }
-  EXPECT_FALSE(BinarySafe({Own("_regclass"), Elem("regclass")}));
-  EXPECT_FALSE(BinarySafe({Own("rc", false), Dom("regclass")}));
-  // An array of a domain names the domain's (per-database) OID.
-  EXPECT_FALSE(BinarySafe({Own("_mydomain", false), Elem("mydomain", false), Dom("int4")}));
-  // User and unlisted types.
-  EXPECT_FALSE(BinarySafe({Own("mood", false)}));
-  EXPECT_FALSE(BinarySafe({Own("hstore", false)}));
-  EXPECT_FALSE(BinarySafe({Own("aclitem")}));
-  EXPECT_FALSE(BinarySafe({Own("money")}));
-  EXPECT_FALSE(BinarySafe({}));
-  EXPECT_FALSE(TextRequired({Own("int4")}));
-}
 
 TEST(CloneDbSettings, AlterStatementsQuoteLikePgDump) {
   EXPECT_EQ(AlterConfigSql("shop", {"", "timezone=Europe/Paris"}).value(),
