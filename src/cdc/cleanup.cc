@@ -3,8 +3,10 @@
 #include <chrono>
 #include <thread>
 
+#include "cdc/progress_table.h"
 #include "cdc/slot.h"
 #include "cdc/state.h"
+#include "cdc/trigger_guard.h"
 #include "common/log.h"
 #include "pg/connection.h"
 
@@ -16,7 +18,7 @@ Status DropOrigin(pg::Connection& target, const std::string& origin, bool& dropp
   for (int i = 0;; ++i) {
     HK_ASSIGN_OR_RETURN(std::string exists,
                         target.QueryValue("SELECT count(*) FROM pg_replication_origin WHERE roname = $1", {origin}));
-    if (exists == "0") return Status::Ok();
+    if (exists == "0") return Status::Ok();  // never created (progress-table mode) or gone
     auto st = target.Run("SELECT pg_replication_origin_drop($1)", {origin});
     if (st.ok()) {
       dropped = true;
@@ -83,6 +85,17 @@ Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnIn
     bool dropped = false;
     HK_RETURN_IF_ERROR(DropOrigin(tgt, o, dropped));
     if (dropped) out.dropped.push_back("replication origin " + o + " on the target");
+  }
+  if (state.ok()) {
+    // progress-table mode: this setup's row (and the table once empty).
+    HK_ASSIGN_OR_RETURN(bool row, DropProgressRow(tgt, state->slot));
+    if (row)
+      out.dropped.push_back("row " + state->slot + " of hikkoshi.apply_progress on the target");
+    // disable-triggers mode after a kill: the triggers come back as they were.
+    HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(tgt, workdir));
+    if (n > 0)
+      out.dropped.push_back("the record of " + std::to_string(n) +
+                            " disabled user trigger(s) on the target (re-enabled them)");
   }
   if (state.ok()) {
     state->phase = "cleaned-up";

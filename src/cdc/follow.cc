@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "cdc/apply.h"
+#include "cdc/apply_mode.h"
 #include "cdc/pgoutput.h"
 #include "cdc/slot.h"
 #include "cdc/state.h"
 #include "cdc/stream.h"
 #include "cdc/target_table.h"
+#include "cdc/trigger_guard.h"
 #include "common/log.h"
 #include "pg/connection.h"
 #include "pg/error.h"
@@ -48,6 +50,12 @@ class Follower {
   Result<FollowResult> Run();
 
  private:
+  Result<FollowResult> Loop();
+  /// On the first session: records the modes, and disables the user triggers
+  /// (disable-triggers) or restores ones a killed run left disabled.
+  Status FirstSession(const Applier& a);
+  /// Gives the target its triggers back when this run disabled them.
+  Status RestoreTriggers();
   /// One connected session; returns true when the stop condition was reached.
   Result<bool> Session();
   Status Dispatch(Applier& a, std::string_view payload);
@@ -70,7 +78,54 @@ class Follower {
   bool ever_connected_ = false;
   std::string last_saved_phase_;
   std::optional<Clock::time_point> in_use_since_;
+  bool modes_recorded_ = false, triggers_off_ = false;
 };
+
+Status Follower::FirstSession(const Applier& a) {
+  if (modes_recorded_) return Status::Ok();
+  const ApplyModes& m = a.modes();
+  LogInfo("{}", m.Describe());
+  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(o_.target));
+  if (m.triggers == kTriggersDisable) {
+    HK_ASSIGN_OR_RETURN(int n, DisableUserTriggers(c, o_.workdir));
+    triggers_off_ = true;
+    LogInfo("disabled {} user trigger(s) on the target while following (recorded in {})", n,
+            TriggerRecordPath(o_.workdir));
+  } else {
+    HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(c, o_.workdir));
+    if (n > 0) LogInfo("re-enabled {} user trigger(s) an earlier follow had disabled", n);
+  }
+  st_.apply_mode = m.progress;
+  st_.trigger_mode = m.triggers;
+  modes_recorded_ = true;
+  return SaveFollowState(o_.workdir, st_, true);
+}
+
+Status Follower::RestoreTriggers() {
+  if (!triggers_off_) return Status::Ok();
+  Status last = Status::Ok();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto c = pg::Connection::Open(o_.target);
+    if (c.ok()) {
+      auto n = RestoreUserTriggers(*c, o_.workdir);
+      if (n.ok()) {
+        LogInfo("re-enabled {} user trigger(s) on the target", *n);
+        triggers_off_ = false;
+        return Status::Ok();
+      }
+      last = n.TakeError();
+    } else {
+      last = c.TakeError();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  Error e = last.TakeError();
+  e.hint =
+      "the user triggers stay disabled on the target: `hikkoshi follow` or `hikkoshi cleanup` "
+      "re-enables them from " +
+      TriggerRecordPath(o_.workdir);
+  return std::move(e).Context("re-enabling the target's user triggers");
+}
 
 Result<Lsn> Follower::ProbeSourcePosition() {
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(o_.source));
@@ -185,7 +240,14 @@ Status Follower::Dispatch(Applier& a, std::string_view payload) {
 }
 
 Result<bool> Follower::Session() {
-  HK_ASSIGN_OR_RETURN(Applier a, Applier::Open(o_.target, st_.origin));
+  ApplierOptions ao;
+  ao.origin = st_.origin;
+  ao.slot = st_.slot;
+  ao.apply_mode = o_.apply_mode;
+  ao.trigger_mode = o_.trigger_mode;
+  ao.recorded_mode = st_.apply_mode;
+  HK_ASSIGN_OR_RETURN(Applier a, Applier::Open(o_.target, ao));
+  HK_RETURN_IF_ERROR(FirstSession(a));
   // Totals survive reconnects: add this session's work however it ends.
   struct CountOnExit {
     Follower* f;
@@ -283,6 +345,16 @@ Result<bool> Follower::Session() {
 }
 
 Result<FollowResult> Follower::Run() {
+  auto r = Loop();
+  Status restored = RestoreTriggers();
+  if (!restored.ok()) {
+    LogWarn("{}", restored.error().message);
+    if (r.ok() || r.error().kind == ErrorKind::kInterrupted) return restored.TakeError();
+  }
+  return r;
+}
+
+Result<FollowResult> Follower::Loop() {
   HK_ASSIGN_OR_RETURN(st_, LoadFollowState(o_.workdir));
   if (st_.phase == "cleaned-up")
     return MakeError(ErrorKind::kBadInput, "the follow setup in " + o_.workdir + " was cleaned up",

@@ -23,6 +23,7 @@ CommandSpec FollowCommand() {
               bool setup = false, identity_full = false;
               std::vector<std::string> tables;
               std::string copy_command;
+              std::string apply_mode = "auto", trigger_mode = "auto";
             };
             auto o = std::make_shared<Opts>();
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
@@ -47,6 +48,18 @@ CommandSpec FollowCommand() {
             sub->add_option("--copy-command", o->copy_command,
                             "with --setup: shell command run while the slot's snapshot is held; it finds "
                             "the snapshot name in $HIKKOSHI_SNAPSHOT (e.g. pg_dump --snapshot=...)");
+            sub->add_option(
+                   "--apply-mode", o->apply_mode,
+                   "where the apply position is kept: origin (a replication origin on the "
+                   "target), progress-table (hikkoshi.apply_progress) or auto (origin when "
+                   "the role may use it)")
+                ->check(CLI::IsMember({"auto", "origin", "progress-table"}));
+            sub->add_option(
+                   "--trigger-mode", o->trigger_mode,
+                   "how user triggers are kept from firing twice: replica-role "
+                   "(session_replication_role), disable-triggers (recorded, disabled while "
+                   "following, restored) or auto (replica-role when the role may set it)")
+                ->check(CLI::IsMember({"auto", "replica-role", "disable-triggers"}));
             return [o, s, t, d](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
@@ -100,6 +113,8 @@ CommandSpec FollowCommand() {
               fo.until_caught_up = o->until_caught_up;
               fo.status_interval_ms = o->status_interval_ms;
               fo.max_batch_txns = o->max_batch;
+              fo.apply_mode = o->apply_mode;
+              fo.trigger_mode = o->trigger_mode;
               if (!o->until_lsn.empty()) {
                 fo.until_lsn = cdc::ParseLsn(o->until_lsn);
                 if (!fo.until_lsn)
