@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -238,7 +239,80 @@ class LeastPrivilegeTest : public ::testing::Test {
 
   void TearDown() override {
     follower_.reset();
+    // Followers cutover and rollback started detached.
+    for (const std::string& d : {work_, work_ + "/reverse"}) {
+      auto st = cdc::LoadFollowState(d);
+      if (st.ok() && st->pid > 0) {
+        std::string cmd =
+            RunShell("tr '\\0' ' ' < /proc/" + std::to_string(st->pid) + "/cmdline").out;
+        if (cmd.find("follow") != std::string::npos) kill(st->pid, SIGKILL);
+      }
+    }
+    if (http_pid_ > 0) kill(-http_pid_, SIGTERM);
     if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  // A detached `hikkoshi follow` as the least-privileged roles, as an
+  // operator would leave it running before the cutover.
+  void StartDetachedFollower() {
+    auto r = RunShell(
+        "HIKKOSHI_SOURCE=" + ShellQuote(src_uri_) + " HIKKOSHI_TARGET=" + ShellQuote(tgt_uri_) +
+        " setsid " + ShellQuote(HIKKOSHI_BINARY) + " follow --status-interval 200 --dir " +
+        ShellQuote(work_) + " >>" + ShellQuote(dir_ + "/follower.log") + " 2>&1 </dev/null &");
+    ASSERT_EQ(r.exit_code, 0);
+  }
+
+  bool WaitCaughtUp(std::chrono::seconds within) {
+    auto until = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < until) {
+      auto st = cdc::LoadFollowState(work_);
+      auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+      if (st.ok() && st->phase == "following" && st->lag_bytes == 0 &&
+          st->updated_unix_ms > now_ms - 2000)
+        return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  // The [cutover] config: superuser connections (see the test), no app to
+  // switch, a static HTTP server as the health check.
+  std::string CutoverToml() {
+    auto r =
+        RunShell("cd " + ShellQuote(dir_) +
+                 " && setsid python3 -m http.server 0 --bind 127.0.0.1 >http.log 2>&1 </dev/null & "
+                 "echo $!");
+    http_pid_ = std::atoi(r.out.c_str());
+    int port = 0;
+    for (int i = 0; i < 100 && port == 0; ++i) {
+      std::this_thread::sleep_for(100ms);
+      auto l = RunShell("grep -o 'port [0-9]*' " + ShellQuote(dir_ + "/http.log") +
+                        " | head -1 | cut -d' ' -f2");
+      port = std::atoi(l.out.c_str());
+    }
+    EXPECT_GT(port, 0) << "http.server did not start";
+    std::string path = dir_ + "/hikkoshi.toml";
+    std::ofstream(path)
+        << "source = \"" << src_->Uri("shop") << "\"\ntarget = \"" << tgt_->Uri("shop")
+        << "\"\nworkdir = \"" << work_ << "\"\n\n[cutover]\napp_roles = [\"app\"]\n"
+        << "max_freeze = \"20s\"\nsequence_gap = 1000\n\n[cutover.health]\nwait = \"10s\"\n\n"
+        << "[[cutover.health.http]]\nurl = \"http://127.0.0.1:" << port
+        << "/\"\nbudget_ms = 2000\n";
+    return path;
+  }
+
+  std::string JournalOutcome(const std::string& run_prefix, const std::string& step) {
+    std::ifstream f(work_ + "/journal.jsonl");
+    std::string line, outcome;
+    while (std::getline(f, line)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_discarded()) continue;
+      if (j.value("run", "").rfind(run_prefix, 0) == 0 && j.value("step", "") == step)
+        outcome = j.value("outcome", "");
+    }
+    return outcome;
   }
 
   std::vector<std::string> FollowArgs() {
@@ -283,6 +357,7 @@ class LeastPrivilegeTest : public ::testing::Test {
   std::unique_ptr<Cluster> src_, tgt_;
   std::string src_uri_, tgt_uri_, dir_, work_, triggers_before_;
   std::unique_ptr<BackgroundHikkoshi> follower_;
+  int http_pid_ = 0;
 };
 
 TEST_F(LeastPrivilegeTest, ProgressTableAndDisabledTriggersWithoutGrants) {
@@ -384,6 +459,101 @@ TEST_F(LeastPrivilegeTest, OriginAndReplicaRoleWithGrants) {
   auto c = RunHikkoshi({"cleanup", "--source", src_uri_, "--target", tgt_uri_, "--dir", work_});
   ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
   EXPECT_EQ(Value(tgt_uri_, "SELECT count(*) FROM pg_replication_origin"), "0");
+}
+
+// Cutover and rollback with both followers in progress-table and
+// disable-triggers mode: the forward one runs as the target's role without
+// grants; the reverse one (started by cutover) applies to the frozen source
+// with its triggers disabled, and rollback gives them back. cutover itself
+// connects as a superuser here, because the reverse publication is still
+// FOR ALL TABLES (a table list for non-superusers is #12 item 0); the
+// reverse follower gets its modes through HIKKOSHI_APPLY_MODE /
+// HIKKOSHI_TRIGGER_MODE.
+TEST_F(LeastPrivilegeTest, CutoverAndRollbackWithoutOriginsOrReplicaRole) {
+  Prepare(/*grants=*/false);
+  for (auto* c : {src_.get(), tgt_.get()}) c->Sql("CREATE ROLE app LOGIN PASSWORD 'app-pw'");
+  // hikkoshi's probe table, made by the roles that apply into it (cutover
+  // would create it as its own role, which the followers could not write).
+  const std::string probe =
+      "CREATE SCHEMA IF NOT EXISTS hikkoshi; CREATE TABLE IF NOT EXISTS hikkoshi.cutover_probe ("
+      " token text PRIMARY KEY, kind text NOT NULL, note text, at timestamptz NOT NULL DEFAULT "
+      "now())";
+  RunSql(src_uri_, probe);
+  RunSql(tgt_uri_, probe);
+  const std::string src_triggers_before = Triggers(src_uri_);
+  Writer w(src_uri_);
+  w.Start();
+  StartDetachedFollower();
+  ASSERT_TRUE(WaitApplying(3)) << RunShell("cat " + ShellQuote(dir_ + "/follower.log")).out;
+  w.Stop();
+  ASSERT_TRUE(WaitCaughtUp(30s)) << RunShell("cat " + ShellQuote(dir_ + "/follower.log")).out;
+  std::string toml = CutoverToml();
+  const std::map<std::string, std::string> modes = {{"HIKKOSHI_APPLY_MODE", "progress-table"},
+                                                    {"HIKKOSHI_TRIGGER_MODE", "disable-triggers"}};
+
+  auto cut = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"}, modes);
+  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err
+                              << RunShell("cat " + ShellQuote(dir_ + "/follower.log")).out;
+  // The target has its triggers back before it takes the application's writes.
+  EXPECT_EQ(Triggers(tgt_uri_), triggers_before_);
+  EXPECT_FALSE(fs::exists(work_ + "/triggers.json"));
+  auto rev = cdc::LoadFollowState(work_ + "/reverse");
+  ASSERT_TRUE(rev.ok());
+  EXPECT_EQ(rev->apply_mode, "progress-table");
+  EXPECT_EQ(rev->trigger_mode, "disable-triggers");
+  // The frozen source, applied to by the reverse follower: triggers off, recorded.
+  std::string src_during = Triggers(src_uri_);
+  EXPECT_EQ(src_during.find("=O"), std::string::npos) << src_during;
+  EXPECT_TRUE(fs::exists(work_ + "/reverse/triggers.json"));
+
+  // The application writes on the target: its audit trigger fires there, once.
+  RunSql(tgt_uri_,
+         "INSERT INTO customers (name) VALUES ('on target'); "
+         "INSERT INTO orders (customer_id, amount) VALUES (currval('customers_id_seq'), 9.99); "
+         "UPDATE orders SET amount = amount * 2 WHERE id IN (SELECT id FROM orders ORDER BY id "
+         "LIMIT 3); "
+         "DELETE FROM orders WHERE id = (SELECT min(id) FROM orders); "
+         "INSERT INTO events VALUES ('target', 'after cutover')");
+  const std::string target_audit = Value(tgt_uri_, "SELECT count(*) FROM audit");
+
+  auto rb = RunHikkoshi({"rollback", "--config", toml}, modes);
+  ASSERT_EQ(rb.exit_code, 0) << rb.out << rb.err;
+  // Every write made on the target is on the source, each audit row once: the
+  // source's triggers did not fire for the applied changes.
+  for (const auto& t : kTables)
+    EXPECT_EQ(TableHash(tgt_uri_, t), TableHash(src_uri_, t)) << "table " << t;
+  EXPECT_EQ(Value(src_uri_, "SELECT count(*) FROM audit"), target_audit);
+  EXPECT_EQ(Value(src_uri_, "SELECT count(*) FROM customers WHERE name = 'on target'"), "1");
+  // The source's triggers restored exactly, its progress table gone.
+  EXPECT_EQ(Triggers(src_uri_), src_triggers_before);
+  EXPECT_FALSE(fs::exists(work_ + "/reverse/triggers.json"));
+  EXPECT_EQ(Value(src_uri_, "SELECT to_regclass('hikkoshi.apply_progress') IS NULL"), "t");
+  // The reverse follower's batches were known as hikkoshi's own: the forward
+  // follower was restarted (not left stopped for a "write that bypassed the freeze").
+  EXPECT_EQ(JournalOutcome("rollback", "restart-follow"), "ok") << rb.out;
+
+  // New source writes reach the target again, where the restarted forward
+  // follower disabled the triggers; kill -9 + cleanup restores them.
+  RunSql(src_uri_, "INSERT INTO customers (name) VALUES ('after rollback')");
+  auto until = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < until &&
+         Value(tgt_uri_, "SELECT count(*) FROM customers WHERE name = 'after rollback'") != "1")
+    std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(Value(tgt_uri_, "SELECT count(*) FROM customers WHERE name = 'after rollback'"), "1");
+  EXPECT_EQ(TableHash(tgt_uri_, "audit"), TableHash(src_uri_, "audit"));
+  auto fwd = cdc::LoadFollowState(work_);
+  ASSERT_TRUE(fwd.ok());
+  EXPECT_EQ(fwd->apply_mode, "progress-table");
+  EXPECT_EQ(fwd->trigger_mode, "disable-triggers");
+  ASSERT_GT(fwd->pid, 0);
+  kill(fwd->pid, SIGKILL);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_NE(Triggers(tgt_uri_), triggers_before_);
+  auto c = RunHikkoshi(
+      {"cleanup", "--source", src_->Uri("shop"), "--target", tgt_->Uri("shop"), "--dir", work_});
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  EXPECT_EQ(Triggers(tgt_uri_), triggers_before_);
+  EXPECT_EQ(Value(tgt_uri_, "SELECT to_regclass('hikkoshi.apply_progress') IS NULL"), "t");
 }
 
 }  // namespace
