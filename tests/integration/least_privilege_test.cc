@@ -420,6 +420,14 @@ TEST_F(LeastPrivilegeTest, ProgressTableAndDisabledTriggersWithoutGrants) {
   ASSERT_TRUE(WaitApplying(0));
   EXPECT_EQ(follower_->Kill(), 128 + SIGKILL);
   EXPECT_NE(Triggers(tgt_uri_), triggers_before_);
+  // status says so, and how to fix it.
+  auto status = RunHikkoshi({"status", "--dir", work_});
+  EXPECT_EQ(status.exit_code, 1) << status.out << status.err;
+  EXPECT_NE(status.out.find("apply mode:       progress-table, triggers disable-triggers"),
+            std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("user triggers of the target are disabled"), std::string::npos)
+      << status.out;
   auto c = RunHikkoshi({"cleanup", "--source", src_uri_, "--target", tgt_uri_, "--dir", work_});
   ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
   EXPECT_EQ(Triggers(tgt_uri_), triggers_before_);
