@@ -120,6 +120,16 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& 
       a.progress_ = *lsn;
     }
   } else {
+    // One applier per slot, as an origin's session binding ensures: a second
+    // follower must neither apply nor touch the trigger record meanwhile.
+    HK_ASSIGN_OR_RETURN(auto lock,
+                        c.Exec("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", {a.slot_}));
+    if (!lock.Bool(0, 0)) {
+      Error e = MakeError(ErrorKind::kRetryable,
+                          "another follower is applying for slot " + a.slot_ + " on the target");
+      e.sqlstate = "55006";  // as for an origin in use: waited for, then reported
+      return e;
+    }
     auto st = EnsureProgressTable(c);
     if (!st.ok()) {
       Error e = st.TakeError();

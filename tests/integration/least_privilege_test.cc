@@ -388,6 +388,19 @@ TEST_F(LeastPrivilegeTest, ProgressTableAndDisabledTriggersWithoutGrants) {
   EXPECT_EQ(Value(tgt_uri_, "SELECT count(*) FROM pg_replication_origin"), "0");
   EXPECT_NE(Value(tgt_uri_, "SELECT count(*) FROM hikkoshi.apply_progress"), "0");
 
+  // A second follower for the same setup waits: it neither applies nor
+  // touches the triggers the first one disabled (and stops cleanly).
+  {
+    BackgroundHikkoshi second(FollowArgs(), dir_ + "/second.log");
+    second.Start();
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(second.Signal(SIGTERM), 130)
+        << RunShell("cat " + ShellQuote(dir_ + "/second.log")).out;
+    EXPECT_EQ(Triggers(tgt_uri_), during);
+    EXPECT_TRUE(fs::exists(work_ + "/triggers.json"));
+    EXPECT_TRUE(follower_->Alive());
+  }
+
   // kill -9 mid-stream, twice, while the writer keeps going: the triggers
   // stay disabled (nobody restored them), the next follow resumes from the
   // progress table.
