@@ -104,6 +104,16 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& 
   // application wants) must not cut a long apply of a big transaction.
   HK_RETURN_IF_ERROR(
       c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0"));
+  // One applier per slot (in origin mode the origin's session binding says
+  // so too): a second follower must neither apply nor touch the trigger
+  // record meanwhile. Released with the session.
+  HK_ASSIGN_OR_RETURN(auto lock, c.Exec(kApplierLockSql, {a.slot_}));
+  if (!lock.Bool(0, 0)) {
+    Error e = MakeError(ErrorKind::kRetryable,
+                        "another follower is applying for slot " + a.slot_ + " on the target");
+    e.sqlstate = "55006";  // as for an origin in use: waited for, then reported
+    return e;
+  }
   if (a.modes_.progress == kProgressOrigin) {
     HK_RETURN_IF_ERROR(
         c.Run("SELECT pg_replication_origin_create($1) WHERE NOT EXISTS "
@@ -120,16 +130,6 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& 
       a.progress_ = *lsn;
     }
   } else {
-    // One applier per slot, as an origin's session binding ensures: a second
-    // follower must neither apply nor touch the trigger record meanwhile.
-    HK_ASSIGN_OR_RETURN(auto lock,
-                        c.Exec("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", {a.slot_}));
-    if (!lock.Bool(0, 0)) {
-      Error e = MakeError(ErrorKind::kRetryable,
-                          "another follower is applying for slot " + a.slot_ + " on the target");
-      e.sqlstate = "55006";  // as for an origin in use: waited for, then reported
-      return e;
-    }
     auto st = EnsureProgressTable(c);
     if (!st.ok()) {
       Error e = st.TakeError();

@@ -34,6 +34,11 @@ namespace hk::cdc {
 inline constexpr const char* kStableTextOptions =
     "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3 -c timezone=UTC";
 
+/// Taken by the applier's session for its slot ($1): true when no other
+/// follower of this slot is applying on that server.
+inline constexpr const char* kApplierLockSql =
+    "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
+
 struct ApplierOptions {
   std::string origin;  ///< Replication origin name ("origin" mode).
   std::string slot;    ///< Row key of hikkoshi.apply_progress ("progress-table" mode).

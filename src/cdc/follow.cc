@@ -107,6 +107,15 @@ Status Follower::RestoreTriggers() {
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto c = pg::Connection::Open(o_.target);
     if (c.ok()) {
+      // Only while no other follower of this slot applies there (one started
+      // while this one was reconnecting owns the triggers' state now).
+      auto lock = c->Exec(kApplierLockSql, {st_.slot});
+      if (lock.ok() && !lock->Bool(0, 0)) {
+        LogInfo("another follower applies for slot {}: it keeps the target's user triggers disabled",
+                st_.slot);
+        triggers_off_ = false;
+        return Status::Ok();
+      }
       auto n = RestoreUserTriggers(*c, o_.workdir);
       if (n.ok()) {
         LogInfo("re-enabled {} user trigger(s) on the target", *n);
