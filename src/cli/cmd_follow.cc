@@ -116,10 +116,10 @@ CommandSpec FollowCommand() {
               fo.max_batch_txns = o->max_batch;
               // Also from the environment, so the followers cutover and
               // rollback start can be given a mode.
-              const char* env_am = std::getenv("HIKKOSHI_APPLY_MODE");
-              const char* env_tm = std::getenv("HIKKOSHI_TRIGGER_MODE");
-              fo.apply_mode = am->count() == 0 && env_am && *env_am ? env_am : o->apply_mode;
-              fo.trigger_mode = tm->count() == 0 && env_tm && *env_tm ? env_tm : o->trigger_mode;
+              fo.apply_mode =
+                  am->count() > 0 ? o->apply_mode : EnvOr("HIKKOSHI_APPLY_MODE", "auto");
+              fo.trigger_mode =
+                  tm->count() > 0 ? o->trigger_mode : EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
               if (!o->until_lsn.empty()) {
                 fo.until_lsn = cdc::ParseLsn(o->until_lsn);
                 if (!fo.until_lsn)
