@@ -111,8 +111,9 @@ Status Follower::RestoreTriggers() {
       // while this one was reconnecting owns the triggers' state now).
       auto lock = c->Exec(kApplierLockSql, {st_.slot});
       if (lock.ok() && !lock->Bool(0, 0)) {
-        LogInfo("another follower applies for slot {}: it keeps the target's user triggers disabled",
-                st_.slot);
+        LogInfo(
+            "another follower applies for slot {}: it keeps the target's user triggers disabled",
+            st_.slot);
         triggers_off_ = false;
         return Status::Ok();
       }
