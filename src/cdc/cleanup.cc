@@ -60,12 +60,23 @@ Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnIn
                  "AND database = current_database() ORDER BY 1"));
     HK_ASSIGN_OR_RETURN(auto o, tgt.Exec("SELECT roname FROM pg_replication_origin WHERE roname "
                                          "LIKE 'hikkoshi\\_%' ORDER BY 1"));
-    if (r.rows() == 0 && o.rows() == 0) return out;  // nothing of hikkoshi's anywhere
+    HK_ASSIGN_OR_RETURN(std::vector<std::string> p, ProgressRows(tgt));
+    if (r.rows() == 0 && o.rows() == 0 && p.empty()) {  // nothing of hikkoshi's anywhere
+      HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(tgt, workdir));
+      if (n > 0)
+        out.dropped.push_back("the record of " + std::to_string(n) +
+                              " disabled user trigger(s) on the target (re-enabled them)");
+      return out;
+    }
     std::string list;
     for (int i = 0; i < r.rows(); ++i)
       list += (list.empty() ? "" : ", ") + ("slot " + r.Str(i, 0) + " on the source");
     for (int i = 0; i < o.rows(); ++i)
       list += (list.empty() ? "" : ", ") + ("origin " + o.Str(i, 0) + " on the target");
+    for (const auto& row : p)
+      list += (list.empty() ? "" : ", ") +
+              ("row " + row + " of hikkoshi.apply_progress on the target (dropped with --slot " +
+               row + ")");
     return MakeError(
         ErrorKind::kBadInput,
         "cannot tell what this work directory created (" + state.error().message +
@@ -86,17 +97,18 @@ Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnIn
     HK_RETURN_IF_ERROR(DropOrigin(tgt, o, dropped));
     if (dropped) out.dropped.push_back("replication origin " + o + " on the target");
   }
-  if (state.ok()) {
-    // progress-table mode: this setup's row (and the table once empty).
-    HK_ASSIGN_OR_RETURN(bool row, DropProgressRow(tgt, state->slot));
-    if (row)
-      out.dropped.push_back("row " + state->slot + " of hikkoshi.apply_progress on the target");
-    // disable-triggers mode after a kill: the triggers come back as they were.
-    HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(tgt, workdir));
-    if (n > 0)
-      out.dropped.push_back("the record of " + std::to_string(n) +
-                            " disabled user trigger(s) on the target (re-enabled them)");
+  // progress-table mode: each slot's row (and the table once empty); the
+  // row is keyed by the slot's name, so `--slot NAME` finds it too.
+  for (const auto& sl : slots) {
+    HK_ASSIGN_OR_RETURN(bool row, DropProgressRow(tgt, sl));
+    if (row) out.dropped.push_back("row " + sl + " of hikkoshi.apply_progress on the target");
   }
+  // disable-triggers mode after a kill: the triggers come back as they were
+  // (the record is this work directory's, with or without follow.json).
+  HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(tgt, workdir));
+  if (n > 0)
+    out.dropped.push_back("the record of " + std::to_string(n) +
+                          " disabled user trigger(s) on the target (re-enabled them)");
   if (state.ok()) {
     state->phase = "cleaned-up";
     state->updated_at = NowIso8601();

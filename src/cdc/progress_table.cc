@@ -63,6 +63,15 @@ Result<std::optional<Lsn>> AppliedPosition(pg::Connection& c, const FollowState&
   return ParseLsn(r.Get(0, 0));
 }
 
+Result<std::vector<std::string>> ProgressRows(pg::Connection& c) {
+  std::vector<std::string> out;
+  HK_ASSIGN_OR_RETURN(bool exists, TableExists(c));
+  if (!exists) return out;
+  HK_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT slot FROM hikkoshi.apply_progress ORDER BY 1"));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.Str(i, 0));
+  return out;
+}
+
 Result<bool> DropProgressRow(pg::Connection& c, const std::string& slot) {
   HK_ASSIGN_OR_RETURN(bool exists, TableExists(c));
   if (!exists) return false;

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cdc/lsn.h"
 #include "cdc/state.h"
@@ -39,6 +40,9 @@ const char* ProgressCheckSql();
 /// Where the other side stands for a follow setup, by its recorded mode:
 /// the origin's progress or the progress table's row (nullopt when none).
 Result<std::optional<Lsn>> AppliedPosition(pg::Connection& c, const FollowState& st);
+
+/// The slots that have a row (empty when there is no table).
+Result<std::vector<std::string>> ProgressRows(pg::Connection& c);
 
 /// Deletes `slot`'s row, and the table once it is empty. True when a row was removed.
 Result<bool> DropProgressRow(pg::Connection& c, const std::string& slot);

@@ -441,7 +441,15 @@ TEST_F(LeastPrivilegeTest, ProgressTableAndDisabledTriggersWithoutGrants) {
       << status.out;
   EXPECT_NE(status.out.find("user triggers of the target are disabled"), std::string::npos)
       << status.out;
+  // follow.json lost as well: cleanup guesses nothing, names what it found
+  // (the progress row too), and drops exactly the named slot and its row.
+  fs::rename(work_ + "/follow.json", dir_ + "/follow.json.lost");
   auto c = RunHikkoshi({"cleanup", "--source", src_uri_, "--target", tgt_uri_, "--dir", work_});
+  EXPECT_EQ(c.exit_code, 3) << c.out << c.err;
+  EXPECT_NE(c.err.find("row " + st->slot + " of hikkoshi.apply_progress"), std::string::npos)
+      << c.err;
+  c = RunHikkoshi(
+      {"cleanup", "--source", src_uri_, "--target", tgt_uri_, "--dir", work_, "--slot", st->slot});
   ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
   EXPECT_EQ(Triggers(tgt_uri_), triggers_before_);
   EXPECT_FALSE(fs::exists(work_ + "/triggers.json"));
