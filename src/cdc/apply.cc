@@ -81,6 +81,14 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& 
   Applier a;
   a.origin_ = o.origin;
   a.slot_ = o.slot;
+  // The position confirmed to the source must never run ahead of what a
+  // target crash keeps, whatever the target's default (#10.3).
+  HK_RETURN_IF_ERROR(c.Run("SET synchronous_commit = on"));
+  // Settings clone carried to the target database (a statement_timeout the
+  // application wants) must not cut a long apply of a big transaction.
+  HK_RETURN_IF_ERROR(
+      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET "
+            "idle_in_transaction_session_timeout = 0"));
   auto caps = ReadApplyCapabilities(c);
   if (!caps.ok())
     return std::move(caps.TakeError()).Context("reading the applying role's privileges");
@@ -97,13 +105,6 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& 
       return std::move(e).Context("on the target");
     }
   }
-  // The position confirmed to the source must never run ahead of what a
-  // target crash keeps, whatever the target's default (#10.3).
-  HK_RETURN_IF_ERROR(c.Run("SET synchronous_commit = on"));
-  // Settings clone carried to the target database (a statement_timeout the
-  // application wants) must not cut a long apply of a big transaction.
-  HK_RETURN_IF_ERROR(
-      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0"));
   // One applier per slot (in origin mode the origin's session binding says
   // so too): a second follower must neither apply nor touch the trigger
   // record meanwhile. Released with the session.

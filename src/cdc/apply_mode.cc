@@ -26,17 +26,16 @@ Result<ApplyCapabilities> ReadApplyCapabilities(pg::Connection& c) {
              "'EXECUTE') "
              // Before 14 the functions checked for a superuser themselves.
              "AND (current_setting('server_version_num')::int >= 140000 OR "
-             "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)), "
-             "current_setting('server_version_num')::int >= 150000, "
-             "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"));
+             "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user))"));
   caps.origin_functions = r.Bool(0, 0);
-  bool has_param_priv = r.Bool(0, 1);
-  caps.replica_role = r.Bool(0, 2);
-  if (has_param_priv && !caps.replica_role) {
-    HK_ASSIGN_OR_RETURN(
-        auto p, c.Exec("SELECT has_parameter_privilege('session_replication_role', 'SET')"));
-    caps.replica_role = p.Bool(0, 0);
-  }
+  // Tried in a transaction that is rolled back: superuser, SET ON PARAMETER
+  // (15+) and a provider's own arrangements (RDS's rds_superuser) all count.
+  HK_RETURN_IF_ERROR(c.Run("BEGIN"));
+  Status st = c.Run("SET LOCAL session_replication_role = replica");
+  Status rb = c.Run("ROLLBACK");
+  if (!st.ok() && st.error().kind != ErrorKind::kPermission) return st.TakeError();
+  HK_RETURN_IF_ERROR(rb);
+  caps.replica_role = st.ok();
   return caps;
 }
 

@@ -33,11 +33,12 @@ struct ApplyModes {
 /// What the connected role may do on this server.
 struct ApplyCapabilities {
   bool origin_functions = false;  ///< EXECUTE on every pg_replication_origin_* follow uses.
-  bool replica_role = false;      ///< May SET session_replication_role.
+  bool replica_role = false;      ///< May SET session_replication_role (tried).
 };
 
-/// Reads the capabilities of the connected role (has_function_privilege,
-/// has_parameter_privilege; before PostgreSQL 15, superuser for the latter).
+/// Reads the capabilities of the connected role: has_function_privilege on
+/// the origin functions (before 14: superuser), and SET LOCAL
+/// session_replication_role tried in a rolled-back transaction.
 Result<ApplyCapabilities> ReadApplyCapabilities(pg::Connection& c);
 
 /// Chooses the modes: `progress`/`triggers` are "auto" or a mode name; a

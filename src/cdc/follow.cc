@@ -56,6 +56,8 @@ class Follower {
   Status FirstSession(const Applier& a);
   /// Gives the target its triggers back when this run disabled them.
   Status RestoreTriggers();
+  /// A session on the target for ALTER TABLE ... TRIGGER.
+  Result<pg::Connection> OpenTriggerSession();
   /// One connected session; returns true when the stop condition was reached.
   Result<bool> Session();
   Status Dispatch(Applier& a, std::string_view payload);
@@ -81,11 +83,22 @@ class Follower {
   bool modes_recorded_ = false, triggers_off_ = false;
 };
 
+Result<pg::Connection> Follower::OpenTriggerSession() {
+  pg::ConnectOptions co;
+  co.application_name = "hikkoshi follow";
+  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(o_.target, co));
+  // The database's own timeouts (carried over by clone) must not cut ALTER TABLE.
+  HK_RETURN_IF_ERROR(
+      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET "
+            "idle_in_transaction_session_timeout = 0"));
+  return c;
+}
+
 Status Follower::FirstSession(const Applier& a) {
   if (modes_recorded_) return Status::Ok();
   const ApplyModes& m = a.modes();
   LogInfo("{}", m.Describe());
-  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(o_.target));
+  HK_ASSIGN_OR_RETURN(pg::Connection c, OpenTriggerSession());
   if (m.triggers == kTriggersDisable) {
     HK_ASSIGN_OR_RETURN(int n, DisableUserTriggers(c, o_.workdir));
     triggers_off_ = true;
@@ -105,7 +118,7 @@ Status Follower::RestoreTriggers() {
   if (!triggers_off_) return Status::Ok();
   Status last = Status::Ok();
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto c = pg::Connection::Open(o_.target);
+    auto c = OpenTriggerSession();
     if (c.ok()) {
       // Only while no other follower of this slot applies there (one started
       // while this one was reconnecting owns the triggers' state now).

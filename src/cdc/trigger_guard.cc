@@ -15,6 +15,12 @@
 namespace hk::cdc {
 namespace {
 
+// hikkoshi's own work, also on a frozen database (read-only default) and
+// whatever timeouts the database carries.
+constexpr const char* kBeginAlter =
+    "BEGIN READ WRITE; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; "
+    "SET LOCAL idle_in_transaction_session_timeout = 0";
+
 std::string Qualified(const SavedTrigger& t) {
   return pg::QuoteIdent(t.schema) + "." + pg::QuoteIdent(t.table);
 }
@@ -95,8 +101,7 @@ Result<std::vector<SavedTrigger>> ReadTriggerRecord(const std::string& workdir) 
 Result<int> RestoreUserTriggers(pg::Connection& c, const std::string& workdir) {
   if (!std::filesystem::exists(TriggerRecordPath(workdir))) return 0;
   HK_ASSIGN_OR_RETURN(auto saved, ReadTriggerRecord(workdir));
-  // A frozen database defaults to read-only transactions; this is hikkoshi's own work.
-  HK_RETURN_IF_ERROR(c.Run("BEGIN READ WRITE"));
+  HK_RETURN_IF_ERROR(c.Run(kBeginAlter));
   int restored = 0;
   Status st = [&]() -> Status {
     for (const auto& t : saved) {
@@ -147,7 +152,7 @@ Result<int> DisableUserTriggers(pg::Connection& c, const std::string& workdir) {
   HK_ASSIGN_OR_RETURN(std::string db, c.QueryValue("SELECT current_database()"));
   // Recorded before anything changes: every path that ends follow restores from it.
   HK_RETURN_IF_ERROR(WriteRecord(workdir, db, list));
-  HK_RETURN_IF_ERROR(c.Run("BEGIN READ WRITE"));
+  HK_RETURN_IF_ERROR(c.Run(kBeginAlter));
   Status st = [&]() -> Status {
     for (const auto& t : list) {
       auto s =
