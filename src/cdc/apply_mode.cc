@@ -65,8 +65,11 @@ Result<ApplyModes> ChooseApplyModes(const ApplyCapabilities& caps, const std::st
     if (!caps.origin_functions)
       return MakeError(ErrorKind::kPermission,
                        "the applying role may not execute the pg_replication_origin_* functions",
-                       "GRANT EXECUTE on them to the role (PostgreSQL 15), or let follow use "
-                       "--apply-mode progress-table");
+                       recorded == kProgressOrigin
+                           ? "this follow setup keeps its position in a replication origin: GRANT "
+                             "EXECUTE on them to the role again (or clean up and set up again)"
+                           : "GRANT EXECUTE on them to the role (PostgreSQL 15), or let follow "
+                             "use --apply-mode progress-table");
     m.progress_why = progress == kModeAuto && !recorded.empty() ? "recorded by this follow setup"
                      : progress != kModeAuto                    ? "asked for"
                                              : "the role may use replication origins";
