@@ -6,6 +6,7 @@
 #include "cdc/follow.h"
 #include "cdc/setup.h"
 #include "cdc/slot.h"
+#include "cli/follow_common.h"
 #include "clone/progress.h"
 #include "clone/schema.h"
 #include "common/log.h"
@@ -204,6 +205,8 @@ Status Follow(const CloneFollowOptions& opts) {
   fo.workdir = opts.clone.workdir;
   fo.until_caught_up = opts.until_caught_up;
   fo.stop = opts.stop;
+  fo.apply_mode = EnvOr("HIKKOSHI_APPLY_MODE", "auto");
+  fo.trigger_mode = EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
   HK_ASSIGN_OR_RETURN(cdc::FollowResult fr, cdc::RunFollow(fo));
   std::printf("follow stopped: %lld transactions, %lld rows applied\n",
               static_cast<long long>(fr.txns_applied), static_cast<long long>(fr.rows_applied));

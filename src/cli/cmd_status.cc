@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "cdc/state.h"
 #include "cdc/status_report.h"
+#include "cdc/trigger_guard.h"
 #include "cli/commands.h"
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
@@ -34,6 +36,12 @@ CommandSpec StatusCommand() {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
               auto rep = cdc::JudgeStatus(*st, now, o->warn_mb * 1024 * 1024, alive);
+              if (!rep.running && std::filesystem::exists(cdc::TriggerRecordPath(dir)))
+                rep.warnings.push_back(
+                    "user triggers of the target are disabled by a follow that did not stop "
+                    "normally (" +
+                    cdc::TriggerRecordPath(dir) +
+                    "): `hikkoshi follow` or `hikkoshi cleanup` re-enables them");
               if (o->json) std::printf("%s\n", Scrub(rep.ToJson().dump(2)).c_str());
               else std::fputs(Scrub(rep.ToText()).c_str(), stdout);
               return rep.warnings.empty() ? kExitOk : kExitWarnings;
