@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <thread>
 
 #include "cdc/apply.h"
@@ -13,6 +14,7 @@
 #include "cdc/stream.h"
 #include "cdc/target_table.h"
 #include "common/log.h"
+#include "common/retry.h"
 #include "pg/connection.h"
 #include "pg/error.h"
 
@@ -37,9 +39,12 @@ Error Blocked(std::string msg, std::string hint) {
   return e;
 }
 
+// Worth a reconnect: an outage (lost connection, server restart, too many
+// connections, serialization failure; common/retry.h), or the slot/origin
+// still held by a dying session. Anything else (a statement timeout, a full
+// disk, a refused row) would fail the same way again: stop and say so (#14).
 bool Retryable(const Error& e) {
-  return e.kind == ErrorKind::kConnection || e.kind == ErrorKind::kRetryable ||
-         e.sqlstate == "55006";  // slot or origin still held by a dying process
+  return IsTransient(e) || e.sqlstate == "55006";
 }
 
 class Follower {
@@ -70,6 +75,7 @@ class Follower {
   bool ever_connected_ = false;
   std::string last_saved_phase_;
   std::optional<Clock::time_point> in_use_since_;
+  int stalled_pid_ = 0;  ///< Backend of a replication connection given up as stalled.
 };
 
 Result<Lsn> Follower::ProbeSourcePosition() {
@@ -228,6 +234,11 @@ Result<bool> Follower::Session() {
   LogInfo("streaming from slot {} at {}", st_.slot, FormatLsn(start));
   auto last_status = Clock::now();
   auto last_probe_reply = Clock::now();
+  // Stall watchdog: a half-open connection (a dead path, a frozen proxy)
+  // shows no error, only silence. Past half the timeout without a message or
+  // keepalive, ask the source for a reply; past all of it, reconnect.
+  auto last_heard = Clock::now();
+  auto last_ping = Clock::now();
   auto batch_started = Clock::now();
   bool force_status = true;
 
@@ -248,9 +259,24 @@ Result<bool> Follower::Session() {
     // at every pause makes batches tiny. Past 50 ms, commit at the next pause.
     int wait = !can_commit ? (a.inflight() > 0 ? 2 : 100) : (MsSince(batch_started) < 50 ? 2 : 0);
     HK_ASSIGN_OR_RETURN(StreamEvent ev, stream.Next(wait));
+    if (ev.type != StreamEvent::kTimeout) last_heard = Clock::now();
     if (ev.type == StreamEvent::kTimeout) {
       // Nothing more right now: make the batch durable.
       if (can_commit) HK_RETURN_IF_ERROR(a.CommitBatch(false));
+      const int stall = o_.stall_timeout_ms;
+      if (stall > 0 && MsSince(last_heard) >= stall) {
+        stalled_pid_ = PQbackendPID(repl.raw());
+        Error e = MakeError(ErrorKind::kConnection,
+                            fmt::format("no message and no keepalive from the source for {} s (a "
+                                        "half-open connection or a stalled network path)",
+                                        MsSince(last_heard) / 1000));
+        return e;
+      }
+      if (stall > 0 && MsSince(last_heard) >= stall / 2 && MsSince(last_ping) >= stall / 4) {
+        Lsn write = std::max({received_, walend_, reported_flush_});
+        HK_RETURN_IF_ERROR(stream.SendStatus(write, reported_flush_, reported_flush_, true));
+        last_ping = Clock::now();
+      }
     } else if (ev.type == StreamEvent::kKeepalive) {
       walend_ = std::max(walend_, ev.keepalive.wal_end);
       force_status = force_status || ev.keepalive.reply_requested;
@@ -293,7 +319,9 @@ Result<FollowResult> Follower::Run() {
     return Blocked("the initial copy did not finish; rerun `hikkoshi clone --follow --resume`", "");
   }
   st_.target = o_.target.Redacted();
-  auto backoff = std::chrono::milliseconds(500);
+  int attempt = 0;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0, 1);
   while (true) {
     auto began = Clock::now();
     auto r = Session();
@@ -312,6 +340,9 @@ Result<FollowResult> Follower::Run() {
     }
     st_.last_error = pg::Describe(e);
     if (!Retryable(e) || (!ever_connected_ && e.during_connect)) {
+      if (ever_connected_ && e.kind == ErrorKind::kRetryable)
+        LogError("follow: {}; not a transient failure (retrying would repeat it): stopping",
+                 pg::Describe(e));
       WriteState(nullptr, "error", true);
       return e;
     }
@@ -323,13 +354,32 @@ Result<FollowResult> Follower::Run() {
       WriteState(nullptr, "error", true);
       return e;
     }
-    if (MsSince(began) > 30000) backoff = std::chrono::milliseconds(500);
-    LogWarn("follow: {}; reconnecting in {} ms", pg::Describe(e), backoff.count());
+    if (MsSince(began) > 30000) attempt = 0;
+    ++attempt;
+    auto delay = BackoffDelay(attempt, jitter(rng));
+    delay = std::min(delay, std::chrono::milliseconds(10000));
+    LogWarn("follow: {}; transient, reconnecting in {} (retry {})", pg::Describe(e),
+            RetryDelayText(delay), attempt);
     WriteState(nullptr, "reconnecting", true);
-    for (auto waited = std::chrono::milliseconds(0); waited < backoff && !Stopping();
+    for (auto waited = std::chrono::milliseconds(0); waited < delay && !Stopping();
          waited += std::chrono::milliseconds(50))
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+    if (stalled_pid_ != 0) {
+      // The source may not have noticed that connection is dead (it keeps the
+      // slot active until wal_sender_timeout): end that walsender, so the
+      // slot is free for the new connection.
+      auto c = pg::Connection::Open(o_.source, {.application_name = "hikkoshi follow (watchdog)"});
+      if (c.ok()) {
+        auto ended = c->QueryValue(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid = $1::int"
+            " AND application_name = 'hikkoshi follow'",
+            {std::to_string(stalled_pid_)});
+        if (ended.ok() && *ended != "0")
+          LogWarn("follow: ended the stalled walsender (pid {}) that still held slot {}",
+                  stalled_pid_, st_.slot);
+        stalled_pid_ = 0;
+      }
+    }
   }
 }
 

@@ -20,6 +20,10 @@ struct FollowOptions {
   int status_interval_ms = 1000; ///< Standby status updates and follow.json refresh.
   int max_batch_txns = 200;      ///< Source transactions per target transaction at most.
   const std::atomic<bool>* stop = nullptr;  ///< Set by SIGINT/SIGTERM.
+  /// Stall watchdog: no message and no keepalive from the source for this
+  /// long while streaming (after asking for a reply at half of it) means a
+  /// dead connection: reconnect. 0 disables.
+  int stall_timeout_ms = 30000;
 };
 
 struct FollowResult {

@@ -9,6 +9,7 @@
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
+#include "cutover/config.h"
 
 namespace hk::cli {
 
@@ -23,6 +24,7 @@ CommandSpec FollowCommand() {
               bool setup = false, identity_full = false;
               std::vector<std::string> tables;
               std::string copy_command;
+              std::string stall_timeout;
             };
             auto o = std::make_shared<Opts>();
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
@@ -47,6 +49,9 @@ CommandSpec FollowCommand() {
             sub->add_option("--copy-command", o->copy_command,
                             "with --setup: shell command run while the slot's snapshot is held; it finds "
                             "the snapshot name in $HIKKOSHI_SNAPSHOT (e.g. pg_dump --snapshot=...)");
+            sub->add_option("--stall-timeout", o->stall_timeout,
+                            "reconnect when the source sent no message and no keepalive for this "
+                            "long (default 30s; 0 disables the watchdog)");
             return [o, s, t, d](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
@@ -100,6 +105,16 @@ CommandSpec FollowCommand() {
               fo.until_caught_up = o->until_caught_up;
               fo.status_interval_ms = o->status_interval_ms;
               fo.max_batch_txns = o->max_batch;
+              if (!o->stall_timeout.empty()) {
+                auto ms = cutover::ParseDurationMs(o->stall_timeout);
+                if (!ms || *ms > 24LL * 3600 * 1000)
+                  return ReportError(
+                      MakeError(ErrorKind::kBadInput,
+                                "--stall-timeout " + o->stall_timeout + " is not a duration",
+                                "write it like 30s or 2m (at most 24h), or 0 to disable"),
+                      false);
+                fo.stall_timeout_ms = static_cast<int>(*ms);
+              }
               if (!o->until_lsn.empty()) {
                 fo.until_lsn = cdc::ParseLsn(o->until_lsn);
                 if (!fo.until_lsn)

@@ -128,6 +128,16 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
   Error e = MakeError(ErrorKind::kInternal,
                       argv[0] + " failed (" + why + ")" + (tail.empty() ? "" : ": " + tail),
                       "see " + log_path + " for the full output");
+  // A connection the tool lost (cut, server restarted) is an outage the
+  // clone retries, not a failure of the tool (#14).
+  for (const char* lost :
+       {"server closed the connection unexpectedly", "terminating connection due to administrator",
+        "could not receive data from server", "could not send data to server",
+        "the database system is shutting down", "the database system is starting up",
+        "the database system is in recovery mode", "Connection refused", "connection to server was lost",
+        "SSL SYSCALL error", "lost synchronization with server", "no connection to the server"}) {
+    if (tail.find(lost) != std::string::npos) e.kind = ErrorKind::kConnection;
+  }
   // Authentication problems reported by the tool keep their meaning.
   if (tail.find("password authentication failed") != std::string::npos)
     e.kind = ErrorKind::kPermission;
