@@ -1,6 +1,10 @@
 #include "cdc/follow.h"
 
+#include <sys/select.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include <algorithm>
 #include <chrono>
@@ -76,6 +80,7 @@ class Follower {
   std::string last_saved_phase_;
   std::optional<Clock::time_point> in_use_since_;
   int stalled_pid_ = 0;  ///< Backend of a replication connection given up as stalled.
+  bool heard_ = false;   ///< The last session received a message: the outage is new.
 };
 
 Result<Lsn> Follower::ProbeSourcePosition() {
@@ -100,18 +105,49 @@ void Follower::SampleSource() {
     if (!c.ok()) return;
     stats_conn_ = std::move(c).value();
   }
-  auto r = stats_conn_.Exec(
+  // Asynchronously, with a deadline: a stalled path to the source must not
+  // stall the follow loop with it (the stall watchdog runs in that loop).
+  const char* sql =
       "SELECT pg_current_wal_lsn(), "
       "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1), "
-      "(SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1)",
-      {st_.slot});
-  if (!r.ok()) {
+      "(SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1)";
+  PGconn* pc = stats_conn_.raw();
+  const char* params[1] = {st_.slot.c_str()};
+  if (!PQsendQueryParams(pc, sql, 1, nullptr, params, nullptr, nullptr, 0)) {
     stats_conn_ = pg::Connection();
     return;
   }
-  if (auto l = ParseLsn(r->Get(0, 0))) st_.source_current_lsn = *l;
-  st_.slot_retained_bytes = r->IsNull(0, 1) ? -1 : r->Int(0, 1);
-  st_.slot_wal_status = r->Str(0, 2);
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (PQisBusy(pc)) {
+    int64_t left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      stats_conn_ = pg::Connection();  // given up: a new connection next time
+      return;
+    }
+    int fd = PQsocket(pc);
+    fd_set rs;
+    FD_ZERO(&rs);
+    FD_SET(fd, &rs);
+    timeval tv{static_cast<time_t>(left / 1000), static_cast<suseconds_t>((left % 1000) * 1000)};
+    if (select(fd + 1, &rs, nullptr, nullptr, &tv) < 0 && errno != EINTR) {
+      stats_conn_ = pg::Connection();
+      return;
+    }
+    if (!PQconsumeInput(pc)) {
+      stats_conn_ = pg::Connection();
+      return;
+    }
+  }
+  PGresult* res = PQgetResult(pc);
+  bool good = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+  if (good) {
+    if (auto l = ParseLsn(PQgetvalue(res, 0, 0))) st_.source_current_lsn = *l;
+    st_.slot_retained_bytes = PQgetisnull(res, 0, 1) ? -1 : std::atoll(PQgetvalue(res, 0, 1));
+    st_.slot_wal_status = PQgetvalue(res, 0, 2);
+  }
+  if (res) PQclear(res);
+  while (PGresult* more = PQgetResult(pc)) PQclear(more);
+  if (!good) stats_conn_ = pg::Connection();
 }
 
 void Follower::WriteState(const Applier* a, const char* phase, bool force) {
@@ -259,7 +295,10 @@ Result<bool> Follower::Session() {
     // at every pause makes batches tiny. Past 50 ms, commit at the next pause.
     int wait = !can_commit ? (a.inflight() > 0 ? 2 : 100) : (MsSince(batch_started) < 50 ? 2 : 0);
     HK_ASSIGN_OR_RETURN(StreamEvent ev, stream.Next(wait));
-    if (ev.type != StreamEvent::kTimeout) last_heard = Clock::now();
+    if (ev.type != StreamEvent::kTimeout) {
+      last_heard = Clock::now();
+      heard_ = true;
+    }
     if (ev.type == StreamEvent::kTimeout) {
       // Nothing more right now: make the batch durable.
       if (can_commit) HK_RETURN_IF_ERROR(a.CommitBatch(false));
@@ -354,7 +393,8 @@ Result<FollowResult> Follower::Run() {
       WriteState(nullptr, "error", true);
       return e;
     }
-    if (MsSince(began) > 30000) attempt = 0;
+    if (heard_ || MsSince(began) > 30000) attempt = 0;  // it worked for a while: a new outage
+    heard_ = false;
     ++attempt;
     auto delay = BackoffDelay(attempt, jitter(rng));
     delay = std::min(delay, std::chrono::milliseconds(10000));

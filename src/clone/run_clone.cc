@@ -283,6 +283,15 @@ struct Run {
     HK_ASSIGN_OR_RETURN(target, OpenTarget(o.target, encoding));
     contacted = true;
     HK_RETURN_IF_ERROR(CheckDistinct(coord, target));
+    if (!retrying) {
+      for (auto [conn, side] : {std::pair{&coord, "source"}, std::pair{&target, "target"}}) {
+        auto t = OverriddenTimeouts(*conn);
+        if (t.ok() && !t->empty())
+          LogInfo("the {} sets {} for this database or user; hikkoshi's own sessions override "
+                  "them (0), so a long COPY, index build or held snapshot is not cut",
+                  side, *t);
+      }
+    }
     if (resuming || o.drop_if_exists) {
       HK_ASSIGN_OR_RETURN(int ended, EndOrphanedSessions(target));
       if (ended > 0)
