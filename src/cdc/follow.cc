@@ -3,11 +3,10 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
-
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -47,9 +46,7 @@ Error Blocked(std::string msg, std::string hint) {
 // connections, serialization failure; common/retry.h), or the slot/origin
 // still held by a dying session. Anything else (a statement timeout, a full
 // disk, a refused row) would fail the same way again: stop and say so (#14).
-bool Retryable(const Error& e) {
-  return IsTransient(e) || e.sqlstate == "55006";
-}
+bool Retryable(const Error& e) { return IsTransient(e) || e.sqlstate == "55006"; }
 
 class Follower {
  public:
@@ -109,7 +106,8 @@ void Follower::SampleSource() {
   // stall the follow loop with it (the stall watchdog runs in that loop).
   const char* sql =
       "SELECT pg_current_wal_lsn(), "
-      "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1), "
+      "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM "
+      "pg_replication_slots WHERE slot_name = $1), "
       "(SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1)";
   PGconn* pc = stats_conn_.raw();
   const char* params[1] = {st_.slot.c_str()};
@@ -119,7 +117,8 @@ void Follower::SampleSource() {
   }
   const auto deadline = Clock::now() + std::chrono::seconds(2);
   while (PQisBusy(pc)) {
-    int64_t left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    int64_t left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       stats_conn_ = pg::Connection();  // given up: a new connection next time
       return;

@@ -6,10 +6,10 @@
 
 #include "cdc/target_table.h"
 #include "cli/clone_follow.h"
-#include "clone/clone.h"
-#include "clone/progress.h"
 #include "cli/commands.h"
 #include "cli/retry_flag.h"
+#include "clone/clone.h"
+#include "clone/progress.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
 
@@ -32,7 +32,8 @@ void PrintSummary(const clone::CloneSummary& s) {
               static_cast<long long>(s.indexes), static_cast<long long>(s.sequences),
               static_cast<long long>(s.large_objects));
   if (s.retries > 0)
-    std::printf("(%d transient failure%s retried on the way)\n", s.retries, s.retries == 1 ? "" : "s");
+    std::printf("(%d transient failure%s retried on the way)\n", s.retries,
+                s.retries == 1 ? "" : "s");
   std::printf("\n%-14s %10s\n", "step", "duration");
   for (const auto& st : s.steps) {
     if (st.name == "total") std::printf("%-14s %10s\n", "--------------", "----------");

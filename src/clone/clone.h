@@ -68,7 +68,7 @@ struct CloneSummary {
   int64_t large_objects = 0;
   int64_t sequences = 0;
   int64_t indexes = 0;
-  int retries = 0;  ///< Transient failures retried on the way.
+  int retries = 0;                ///< Transient failures retried on the way.
   std::vector<StepTiming> steps;  ///< schema, copy, indexes, constraints, ..., total
 };
 

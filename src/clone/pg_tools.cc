@@ -134,8 +134,9 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
        {"server closed the connection unexpectedly", "terminating connection due to administrator",
         "could not receive data from server", "could not send data to server",
         "the database system is shutting down", "the database system is starting up",
-        "the database system is in recovery mode", "Connection refused", "connection to server was lost",
-        "SSL SYSCALL error", "lost synchronization with server", "no connection to the server"}) {
+        "the database system is in recovery mode", "Connection refused",
+        "connection to server was lost", "SSL SYSCALL error", "lost synchronization with server",
+        "no connection to the server"}) {
     if (tail.find(lost) != std::string::npos) e.kind = ErrorKind::kConnection;
   }
   // Authentication problems reported by the tool keep their meaning.

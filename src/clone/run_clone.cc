@@ -287,9 +287,10 @@ struct Run {
       for (auto [conn, side] : {std::pair{&coord, "source"}, std::pair{&target, "target"}}) {
         auto t = OverriddenTimeouts(*conn);
         if (t.ok() && !t->empty())
-          LogInfo("the {} sets {} for this database or user; hikkoshi's own sessions override "
-                  "them (0), so a long COPY, index build or held snapshot is not cut",
-                  side, *t);
+          LogInfo(
+              "the {} sets {} for this database or user; hikkoshi's own sessions override "
+              "them (0), so a long COPY, index build or held snapshot is not cut",
+              side, *t);
       }
     }
     if (resuming || o.drop_if_exists) {

@@ -62,7 +62,8 @@ Result<int> EndOrphanedSessions(pg::Connection& target) {
 Result<std::string> OverriddenTimeouts(pg::Connection& c) {
   // reset_val: the value before our SETs, database and role settings included.
   return c.QueryValue(
-      "SELECT coalesce(string_agg(name || '=' || reset_val || coalesce(unit, ''), ', ' ORDER BY name),"
+      "SELECT coalesce(string_agg(name || '=' || reset_val || coalesce(unit, ''), ', ' ORDER BY "
+      "name),"
       " '') FROM pg_catalog.pg_settings WHERE name IN ('statement_timeout', 'lock_timeout',"
       " 'idle_in_transaction_session_timeout', 'idle_session_timeout') AND reset_val <> '0'");
 }

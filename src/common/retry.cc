@@ -27,7 +27,8 @@ std::chrono::milliseconds BackoffDelay(int attempt, double jitter01) {
   for (int i = 1; i < attempt && d < 30000; ++i) d *= 2;
   d = std::min<int64_t>(d, 30000);
   jitter01 = std::clamp(jitter01, 0.0, 1.0);
-  return std::chrono::milliseconds(d / 2 + static_cast<int64_t>(static_cast<double>(d / 2) * jitter01));
+  return std::chrono::milliseconds(d / 2 +
+                                   static_cast<int64_t>(static_cast<double>(d / 2) * jitter01));
 }
 
 std::string RetryDelayText(std::chrono::milliseconds d) {

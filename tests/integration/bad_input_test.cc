@@ -355,3 +355,51 @@ TEST_F(BadInputTls, CorruptCloneDbIsNamed) {
 
 }  // namespace
 }  // namespace hk::test
+
+namespace hk::test {
+namespace {
+
+// #14.1: malformed --retry-for / --stall-timeout are usage errors (3) in
+// every command that takes them, and a first connection that fails is the
+// user's input (exit 4 at once), never retried for --retry-for's 10 minutes.
+TEST(BadInput, RetryDurationsAndFirstConnectionsAreNotRetried) {
+  const std::string a = "postgresql://postgres:pw@127.0.0.1:1/db";
+  const std::string b = "postgresql://postgres:pw@127.0.0.1:2/db";
+  const std::string dir = Scratch("retry");
+  struct Case {
+    std::vector<std::string> args;
+    const char* sentence;
+  };
+  const std::vector<Case> cases = {
+      {{"clone", "--source", a, "--target", b, "--dir", dir, "--retry-for", "5 parsecs"},
+       "--retry-for 5 parsecs is not a duration"},
+      {{"verify", "--source", a, "--target", b, "--retry-for", "-1m"},
+       "--retry-for -1m is not a duration"},
+      {{"verify", "--source", a, "--target", b, "--retry-for", "99999999999999999999h"},
+       "--retry-for 99999999999999999999h is not a duration"},
+      {{"follow", "--source", a, "--target", b, "--dir", dir, "--stall-timeout", "soon"},
+       "--stall-timeout soon is not a duration"},
+  };
+  for (const auto& c : cases) {
+    auto r = RunHikkoshi(c.args);
+    EXPECT_EQ(r.exit_code, kExitUsage) << c.sentence << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.sentence), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("hikkoshi: fix: write it like"), std::string::npos) << r.err;
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"clone", "--source", a, "--target", b, "--dir", dir},
+        std::vector<std::string>{"verify", "--source", a, "--target", b},
+        std::vector<std::string>{"clone", "--source",
+                                 "postgresql://postgres:pw@no-such-host.invalid/db", "--target", b,
+                                 "--dir", dir}}) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = RunHikkoshi(args);
+    EXPECT_EQ(r.exit_code, kExitUnreachable) << args[0] << "\n" << r.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+    EXPECT_EQ(r.err.find("retrying"), std::string::npos) << r.err;
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hk::test

@@ -38,7 +38,8 @@ std::map<std::string, std::string> Contents(Cluster& c, const std::string& db) {
     std::string q = rels->Str(i, 0);
     auto v = conn.QueryValue(
         "SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))"
-        " FROM " + q + " t");
+        " FROM " +
+        q + " t");
     out["rows " + q] = v.ok() ? *v : "error: " + v.error().message;
   }
   const std::map<std::string, std::string> catalog = {
@@ -139,8 +140,9 @@ TEST(Fault, CloneWithRetriesDisabledStopsWithExit8AndResumes) {
   FaultProxy proxy(src.port());
   const std::string dir = TempDir("noretry");
   proxy.CutAfterBytes(2'000'000);
-  std::vector<std::string> args = {"clone", "--source", proxy.Through(src.Uri("shop")),
-                                   "--target", dst.Uri("shop"), "--dir", dir};
+  std::vector<std::string> args = {"clone",    "--source",      proxy.Through(src.Uri("shop")),
+                                   "--target", dst.Uri("shop"), "--dir",
+                                   dir};
   auto off = args;
   off.insert(off.end(), {"--retry-for", "0"});
   auto r = RunHikkoshi(off);
@@ -237,9 +239,9 @@ TEST(Fault, VerifyRedoesATableCutMidComparison) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   dst.Sql("UPDATE big SET payload = 'changed' WHERE id = 7", "shop");
   FaultProxy proxy(dst.port());
-  std::vector<std::string> args = {"verify",   "--source", src.Uri("shop"), "--target",
-                                   proxy.Through(dst.Uri("shop")), "--json", "--jobs", "1",
-                                   "--chunk-rows", "500"};
+  std::vector<std::string> args = {
+      "verify", "--source", src.Uri("shop"), "--target", proxy.Through(dst.Uri("shop")), "--json",
+      "--jobs", "1",        "--chunk-rows",  "500"};
   auto clean = RunHikkoshi(args);
   ASSERT_EQ(clean.exit_code, 1) << clean.err;
   const int64_t total = proxy.bytes_forwarded();
@@ -300,8 +302,8 @@ TEST(Fault, FollowSurvivesCutsAStallAndSourceRestarts) {
   };
 
   BackgroundHikkoshi follow({"follow", "--source", to_src.Through(src.Uri("app")), "--target",
-                             to_dst.Through(dst.Uri("app")), "--dir", dir, "--stall-timeout",
-                             "2s", "--status-interval", "200"},
+                             to_dst.Through(dst.Uri("app")), "--dir", dir, "--stall-timeout", "2s",
+                             "--status-interval", "200"},
                             dir + "/follow.log");
   follow.Start();
   write(20);
@@ -368,8 +370,8 @@ TEST(Fault, FollowStopsOnAPermanentErrorInsteadOfRetryingForever) {
   src.Sql("INSERT INTO t VALUES (1, 1)", "app");
   auto t0 = Clock::now();
   r = RunShell("timeout 60 " + ShellQuote(HIKKOSHI_BINARY) + " follow --until-caught-up --source " +
-               ShellQuote(src.Uri("app")) + " --target " + ShellQuote(dst.Uri("app")) +
-               " --dir " + ShellQuote(dir));
+               ShellQuote(src.Uri("app")) + " --target " + ShellQuote(dst.Uri("app")) + " --dir " +
+               ShellQuote(dir));
   EXPECT_EQ(r.exit_code, 7) << r.err;  // not 124: the old code retried it forever
   EXPECT_LT(Clock::now() - t0, 30s);
   EXPECT_NE(r.err.find("simulated"), std::string::npos) << r.err;
@@ -397,7 +399,8 @@ TEST(Fault, SlotInvalidatedWhileFollowIsStoppedIsAClearStop) {
   ASSERT_TRUE(WaitFor(
       [&] {
         src.Sql("SELECT pg_switch_wal(); CHECKPOINT;");
-        return src.Value("SELECT coalesce(string_agg(wal_status, ','), '') FROM pg_replication_slots") ==
+        return src.Value(
+                   "SELECT coalesce(string_agg(wal_status, ','), '') FROM pg_replication_slots") ==
                "lost";
       },
       30s));
