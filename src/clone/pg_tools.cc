@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "clone/crash_point.h"
+#include "common/retry.h"
 #include "common/secrets.h"
 #include "pg/child_secrets.h"
 
@@ -130,15 +131,7 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
                       "see " + log_path + " for the full output");
   // A connection the tool lost (cut, server restarted) is an outage the
   // clone retries, not a failure of the tool (#14).
-  for (const char* lost :
-       {"server closed the connection unexpectedly", "terminating connection due to administrator",
-        "could not receive data from server", "could not send data to server",
-        "the database system is shutting down", "the database system is starting up",
-        "the database system is in recovery mode", "Connection refused",
-        "connection to server was lost", "SSL SYSCALL error", "lost synchronization with server",
-        "no connection to the server"}) {
-    if (tail.find(lost) != std::string::npos) e.kind = ErrorKind::kConnection;
-  }
+  if (ToolLostConnection(tail)) e.kind = ErrorKind::kConnection;
   // Authentication problems reported by the tool keep their meaning.
   if (tail.find("password authentication failed") != std::string::npos)
     e.kind = ErrorKind::kPermission;

@@ -22,6 +22,19 @@ bool IsTransient(const Error& e) {
          st == "53300";
 }
 
+bool ToolLostConnection(std::string_view out) {
+  for (const char* lost :
+       {"server closed the connection unexpectedly", "terminating connection due to administrator",
+        "could not receive data from server", "could not send data to server",
+        "the database system is shutting down", "the database system is starting up",
+        "the database system is in recovery mode", "Connection refused",
+        "connection to server was lost", "SSL SYSCALL error", "lost synchronization with server",
+        "no connection to the server"}) {
+    if (out.find(lost) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 std::chrono::milliseconds BackoffDelay(int attempt, double jitter01) {
   int64_t d = 500;
   for (int i = 1; i < attempt && d < 30000; ++i) d *= 2;

@@ -25,6 +25,10 @@ constexpr int64_t kDefaultRetryForMs = 10LL * 60 * 1000;
 /// repeat them.
 bool IsTransient(const Error& e);
 
+/// True when a client tool's error output (pg_dump, pg_restore) says its
+/// connection was lost or the server was shutting down or starting up.
+bool ToolLostConnection(std::string_view tool_output);
+
 /// The wait before retry number `attempt` (1-based): 500 ms doubled per
 /// attempt, capped at 30 s, then scaled by `jitter01` (0..1) into the upper
 /// half of that delay, so many clients do not reconnect in lockstep.

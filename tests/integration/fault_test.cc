@@ -260,6 +260,25 @@ TEST(Fault, VerifyRedoesATableCutMidComparison) {
   RunShell("rm -rf " + ShellQuote(dir));
 }
 
+TEST(Fault, BackupDumpsAgainAfterACutAndTheRestoreEqualsTheSource) {
+  Cluster src("f-backup-src");
+  MakeShop(src);
+  FaultProxy proxy(src.port());
+  const std::string dir = TempDir("backup");
+  proxy.CutAfterBytes(2'000'000);  // in the middle of pg_dump's COPY of the big table
+  auto r = RunHikkoshi(
+      {"backup", "--source", proxy.Through(src.Uri("shop")), "--to", dir + "/b", "--name", "cut1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("pg_dump lost its connection"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("transient, retrying"), std::string::npos) << r.err;
+  src.CreateDatabase("scratch");
+  r = RunHikkoshi(
+      {"restore", "--from", dir + "/b", "--name", "cut1", "--target", src.Uri("scratch")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Contents(src, "scratch"), Contents(src, "shop"));
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
 // follow: the source's view and the target's view of the followed tables.
 std::string Followed(Cluster& c) {
   return c.Value(
