@@ -12,6 +12,7 @@
 #include "clone/progress.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
+#include "cutover/config.h"
 
 namespace hk::cli {
 namespace {
@@ -48,7 +49,7 @@ CommandSpec CloneCommand() {
   return {"clone", "Copy schema and data from source to target at one consistent snapshot",
           [](CLI::App* sub) -> Runner {
             struct Opts {
-              std::string source, target, dir, split, retry_for;
+              std::string source, target, dir, split, retry_for, lock_timeout;
               int jobs = 4, index_jobs = 4;
               bool resume = false, drop_if_exists = false, no_owner = false, no_acl = false;
               bool follow = false, identity_full = false, until_caught_up = false;
@@ -81,6 +82,10 @@ CommandSpec CloneCommand() {
             sub->add_flag("--until-caught-up", o->until_caught_up,
                           "with --follow: stop once the target has caught up with the source");
             AddRetryForFlag(sub, &o->retry_for);
+            sub->add_option(
+                "--lock-timeout", o->lock_timeout,
+                "give up when another session holds a lock on a source table for longer "
+                "than DURATION (default: wait as long as it takes, saying who holds it)");
             return [o, s, t, j, ij, d](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
@@ -120,6 +125,17 @@ CommandSpec CloneCommand() {
               auto retry_for = ResolveRetryFor(o->retry_for);
               if (!retry_for) return kExitUsage;
               co.retry_for_ms = *retry_for;
+              if (!o->lock_timeout.empty()) {
+                auto ms = cutover::ParseDurationMs(o->lock_timeout);
+                if (!ms) {
+                  ReportError(MakeError(ErrorKind::kBadInput,
+                                        "--lock-timeout " + o->lock_timeout + " is not a duration",
+                                        "write it like 30s or 5m (at most 7 days)"),
+                              false);
+                  return kExitUsage;
+                }
+                co.lock_timeout_ms = *ms;
+              }
               co.tty_progress = StderrIsTty();
               co.stop = &g_stop;
               struct sigaction sa {};

@@ -46,6 +46,9 @@ struct CloneOptions {
   /// connections) may last: each transient failure is retried with backoff,
   /// resuming the recorded work. 0 disables retries (#14).
   int64_t retry_for_ms = kDefaultRetryForMs;
+  /// How long to wait for a lock another session holds on a source table
+  /// (with a message saying who holds it); 0 waits as long as it takes.
+  int64_t lock_timeout_ms = 0;
 };
 
 struct StepTiming {

@@ -14,6 +14,7 @@
 #include "clone/crash_point.h"
 #include "clone/db_settings.h"
 #include "clone/finish.h"
+#include "clone/lock_wait.h"
 #include "clone/progress.h"
 #include "clone/schema.h"
 #include "clone/session.h"
@@ -333,6 +334,7 @@ struct Run {
     HK_ASSIGN_OR_RETURN(cat, OpenSource(o.source, encoding, "hikkoshi clone (catalog)"));
     HK_RETURN_IF_ERROR(BeginAtSnapshot(cat, snapshot));
 
+    if (!state->StepDone("copy")) HK_RETURN_IF_ERROR(WaitForSourceLocks(o, stop));
     HK_RETURN_IF_ERROR(Step("schema", [&]() -> Status {
       if (!resuming && o.drop_if_exists) HK_RETURN_IF_ERROR(DropTargetContents(target));
       HK_RETURN_IF_ERROR(state->ClearPlan());  // a half-made plan from an interrupted run

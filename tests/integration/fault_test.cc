@@ -228,6 +228,46 @@ TEST(Fault, SourceTimeoutsAreOverriddenAndSaidSo) {
   RunShell("rm -rf " + ShellQuote(dir));
 }
 
+TEST(Fault, CloneWaitsVisiblyForASourceLockAndHonoursLockTimeout) {
+  Cluster src("f-lock-src");
+  Cluster dst("f-lock-dst");
+  MakeShop(src);
+  dst.CreateDatabase("a");
+  dst.CreateDatabase("b");
+  const std::string dir = TempDir("lock");
+  pg::Connection holder = src.Connect("shop");
+  ASSERT_TRUE(holder.Run("BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE").ok());
+
+  // 1. --lock-timeout: a clear stop naming the table and its holder; the
+  //    target is untouched.
+  auto r = RunHikkoshi({"clone", "--source", src.Uri("shop"), "--target", dst.Uri("a"), "--dir",
+                        dir + "/a", "--lock-timeout", "2s"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("public.big is locked on the source by pid"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--lock-timeout"), std::string::npos) << r.err;
+  EXPECT_EQ(
+      dst.Value("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", "a"),
+      "0");
+
+  // 2. Without it: waits, saying so, and finishes once the lock is gone.
+  {
+    BackgroundHikkoshi clone(
+        {"clone", "--source", src.Uri("shop"), "--target", dst.Uri("b"), "--dir", dir + "/b"},
+        dir + "/b.log");
+    clone.Start();
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Slurp(dir + "/b.log").find("waiting: public.big is locked") != std::string::npos;
+        },
+        60s))
+        << Slurp(dir + "/b.log");
+    ASSERT_TRUE(holder.Run("COMMIT").ok());
+    EXPECT_EQ(clone.Wait(), 0) << Slurp(dir + "/b.log");
+  }
+  EXPECT_EQ(Contents(dst, "b"), Contents(src, "shop"));
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
 TEST(Fault, VerifyRedoesATableCutMidComparison) {
   Cluster src("f-verify-src");
   Cluster dst("f-verify-dst");
