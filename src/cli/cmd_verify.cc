@@ -67,7 +67,10 @@ CommandSpec VerifyCommand() {
           v.progress_tty = StderrIsTty() && !g.quiet;
           v.progress_log = !g.quiet;
           auto report = verify::RunVerify(v);
-          if (!report.ok()) return ReportError(report.error(), o->json);
+          if (!report.ok()) {
+            int code = ReportError(report.error(), o->json);
+            return report.error().sqlstate == verify::kSameDatabaseMarker ? kExitBlocked : code;
+          }
           if (o->json) {
             std::printf("%s\n", Scrub(report->ToJson().dump(
                                           2, ' ', false, nlohmann::json::error_handler_t::replace))

@@ -186,6 +186,21 @@ Result<VerifyReport> RunVerifyOnce(const VerifyOptions& o, bool& contacted) {
   report.max_diffs = o.max_diffs;
   HK_ASSIGN_OR_RETURN(SessionPair main, OpenPair(o));
   contacted = true;
+  {
+    // A database compared with itself is always "identical": refuse (exit 2),
+    // whatever spelling of the host (localhost, 127.0.0.1, a keyword string).
+    const char* q =
+        "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), "
+        "current_setting('port'), current_setting('data_directory', true))";
+    HK_ASSIGN_OR_RETURN(std::string a, main.src().QueryValue(q));
+    HK_ASSIGN_OR_RETURN(std::string b, main.tgt().QueryValue(q));
+    if (a == b) {
+      Error e = MakeError(ErrorKind::kBadInput, "the source and the target are the same database",
+                          "point --target at the copy to compare");
+      e.sqlstate = kSameDatabaseMarker;
+      return e;
+    }
+  }
   HK_RETURN_IF_ERROR(CheckFilters(main, o));
 
   if (o.schema) {
