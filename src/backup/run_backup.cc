@@ -10,6 +10,7 @@
 #include "backup/file_io.h"
 #include "backup/pg_tools.h"
 #include "backup/snapshot.h"
+#include "backup/stop.h"
 #include "backup/store.h"
 #include "backup/subprocess.h"
 #include "common/log.h"
@@ -129,6 +130,7 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
   RetryBudget budget(o.retry_for_ms, nullptr, "backup");
   for (;;) {
     HK_ASSIGN_OR_RETURN(auto dump, RunProcess(argv, {.env = cc.env}));
+    if (StopRequested()) return InterruptedError();
     if (dump.exit_code == 0) break;
     Error e = DumpFailed(dump, staging);
     if (!ToolLostConnection(dump.err)) return e;
@@ -174,12 +176,14 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
   // 5. Copies to every destination, each confirmed.
   for (auto& st : stores) {
     for (const auto& f : m.files) {
+      if (StopRequested()) return InterruptedError();
       HK_RETURN_IF_ERROR(st->PutFile(staging + "/" + f.path, m.name + "/" + f.path, f));
     }
     LogInfo("stored {} in {}", m.name, st->Describe());
   }
   CrashPoint("upload");
 
+  if (StopRequested()) return InterruptedError();
   // 6. The manifest, last: its presence is what makes the backup complete.
   m.completed_at = NowIso8601();
   std::string text = m.ToJson().dump(2) + "\n";

@@ -4,8 +4,10 @@
 
 #include "backup/list_backups.h"
 #include "backup/run_backup.h"
+#include "backup/stop.h"
 #include "backup/verify_backup.h"
 #include "cli/commands.h"
+#include "cli/follow_common.h"
 #include "cli/retry_flag.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
@@ -134,6 +136,8 @@ CommandSpec BackupCommand() {
                 if (!loc.ok()) return ReportError(loc.error(), o->json);
                 bo.destinations.push_back(*loc);
               }
+              // Ctrl-C / SIGTERM: partial files removed, multipart upload aborted (#14).
+              backup::SetStopFlag(InstallStopSignals());
               auto out = backup::RunBackup(bo);
               if (!out.ok()) return ReportError(out.error(), o->json);
               const auto& m = out->manifest;

@@ -319,6 +319,28 @@ TEST(Fault, BackupDumpsAgainAfterACutAndTheRestoreEqualsTheSource) {
   RunShell("rm -rf " + ShellQuote(dir));
 }
 
+TEST(Fault, BackupStoppedBySigtermLeavesNoPartialFiles) {
+  Cluster src("f-bsig-src");
+  MakeShop(src);
+  FaultProxy proxy(src.port());
+  proxy.SetBandwidth(1'000'000);  // pg_dump takes seconds
+  const std::string dir = TempDir("bsig");
+  BackgroundHikkoshi backup(
+      {"backup", "--source", proxy.Through(src.Uri("shop")), "--to", dir + "/b", "--name", "sig1"},
+      dir + "/backup.log");
+  backup.Start();
+  ASSERT_TRUE(WaitFor([&] { return proxy.bytes_forwarded() > 1'000'000; }, 60s));
+  EXPECT_EQ(backup.Signal(SIGTERM), 130) << Slurp(dir + "/backup.log");
+  std::string log = Slurp(dir + "/backup.log");
+  EXPECT_NE(log.find("backup interrupted"), std::string::npos) << log;
+  // No half-written file is left: nothing of the backup, no staging files.
+  auto left = RunShell("find " + ShellQuote(dir + "/b") + " -mindepth 1 -name '*sig1*'");
+  EXPECT_EQ(left.out, "") << left.out;
+  auto list = RunHikkoshi({"backup", "list", "--from", dir + "/b"});
+  EXPECT_EQ(list.out.find("sig1"), std::string::npos) << list.out;
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
 // follow: the source's view and the target's view of the followed tables.
 std::string Followed(Cluster& c) {
   return c.Value(
