@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -57,6 +58,14 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
     env.emplace_back(*e);
   }
   for (const auto& [k, v] : secrets.env()) env.push_back(k + "=" + v);
+  // Durable commits on the target (see OpenTarget): a step recorded done
+  // must survive the server's crash.
+  {
+    const char* pgo = std::getenv("PGOPTIONS");
+    std::string opts = std::string(pgo ? pgo : "") + " -c synchronous_commit=on";
+    std::erase_if(env, [](const std::string& e) { return e.rfind("PGOPTIONS=", 0) == 0; });
+    env.push_back("PGOPTIONS=" + opts);
+  }
   std::vector<char*> cenv, cargv;
   for (auto& s : env) cenv.push_back(s.data());
   cenv.push_back(nullptr);

@@ -116,8 +116,9 @@ struct Run {
   /// retry reads at the same snapshot as the attempt it continues.
   std::string inherited_snapshot;
   pg::Connection* held = nullptr;
-  bool retrying = false;   ///< This attempt continues a failed one of the same run.
-  bool contacted = false;  ///< Both servers were reached (a later failure is an outage).
+  bool retrying = false;       ///< This attempt continues a failed one of the same run.
+  bool snapshot_open = false;  ///< The snapshot is still importable (not yet released).
+  bool contacted = false;      ///< Both servers were reached (a later failure is an outage).
 
   Run(const CloneOptions& opts, std::atomic<bool>* s)
       : o(opts), stop(s), schema(opts.workdir), progress(opts.tty_progress) {}
@@ -311,6 +312,8 @@ struct Run {
       HK_RETURN_IF_ERROR(state->Reset());
       HK_RETURN_IF_ERROR(state->SetMeta("fingerprint", Fingerprint(o).dump()));
       HK_RETURN_IF_ERROR(state->SetMeta("started_at", NowIso8601()));
+    } else if (retrying && state->StepDone("copy")) {
+      LogInfo("continuing after the copy: the data is in; the remaining steps run again");
     } else if (retrying && (!inherited_snapshot.empty() || !o.snapshot_name.empty())) {
       LogInfo("continuing at the same snapshot {}: tables copied before the failure are kept",
               o.snapshot_name.empty() ? inherited_snapshot : o.snapshot_name);
@@ -328,6 +331,7 @@ struct Run {
       HK_RETURN_IF_ERROR(coord.Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
       HK_ASSIGN_OR_RETURN(snapshot, coord.QueryValue("SELECT pg_export_snapshot()"));
     }
+    snapshot_open = true;
     summary.snapshot_name = snapshot;
     HK_RETURN_IF_ERROR(state->SetMeta("snapshot", snapshot));
     progress.Event("reading the source at snapshot " + snapshot, true);
@@ -365,6 +369,7 @@ struct Run {
     (void)cat.Run("COMMIT");
     if (o.snapshot_name.empty() && inherited_snapshot.empty()) (void)coord.Run("COMMIT");
     if (held) (void)held->Run("COMMIT");
+    snapshot_open = false;
 
     std::set<int64_t> skip;
     for (const auto& ix : indexes) {
@@ -479,10 +484,16 @@ Result<CloneSummary> RunClone(const CloneOptions& opts) {
     Error e = r.TakeError();
     // The attempt's own exported snapshot outlives it while its coordinator
     // connection does: keep that connection for the next attempt.
-    if (held_snapshot.empty() && o.snapshot_name.empty() && !run->snapshot.empty() &&
-        run->coord.Healthy()) {
-      held = std::move(run->coord);
-      held_snapshot = run->snapshot;
+    if (o.snapshot_name.empty() && run->snapshot_open) {
+      if (held_snapshot.empty() && run->coord.Healthy()) {
+        held = std::move(run->coord);
+        held_snapshot = run->snapshot;
+      }  // else `held` already holds the snapshot this attempt inherited
+    } else {
+      // Released after the data was in (a later step failed), or never
+      // taken: the next attempt exports its own if it needs one.
+      held = pg::Connection();
+      held_snapshot.clear();
     }
     bool had_state = run->state != nullptr;
     if (had_state && first_snapshot.empty()) first_snapshot = run->snapshot;

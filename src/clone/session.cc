@@ -32,7 +32,11 @@ Result<pg::Connection> OpenSource(const pg::ConnInfo& ci, const std::string& enc
 Result<pg::Connection> OpenTarget(const pg::ConnInfo& ci, const std::string& encoding,
                                   const std::string& app) {
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, {.application_name = app}));
-  HK_RETURN_IF_ERROR(c.Run(CommonSettings(encoding) + " SET maintenance_work_mem = '256MB';"));
+  // synchronous_commit = on: the state file records a table as copied right
+  // after its COMMIT; a target that commits asynchronously and then crashes
+  // (restart -m immediate, a power loss) would lose a copy recorded as done.
+  HK_RETURN_IF_ERROR(c.Run(CommonSettings(encoding) +
+                           " SET maintenance_work_mem = '256MB'; SET synchronous_commit = on;"));
   return c;
 }
 

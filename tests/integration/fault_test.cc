@@ -203,6 +203,40 @@ TEST(Fault, CloneSurvivesATargetRestartAndACutDuringAnIndexBuild) {
   RunShell("rm -rf " + ShellQuote(dir));
 }
 
+TEST(Fault, CloneRetriesACutAfterTheCopyWithoutTheReleasedSnapshot) {
+  Cluster src("f-post-src");
+  Cluster dst("f-post-dst");
+  MakeShop(src);
+  // A materialized view whose REFRESH on the target takes ~2 s: a step
+  // after the data is in, when the copy's snapshot is already released.
+  src.Sql(
+      "CREATE FUNCTION slow_mv(i int) RETURNS int LANGUAGE sql AS $$SELECT i FROM "
+      "pg_catalog.pg_sleep(CASE WHEN pg_catalog.current_query() LIKE 'REFRESH%' THEN 0.1 ELSE 0 "
+      "END)$$;"
+      "CREATE MATERIALIZED VIEW mv AS SELECT public.slow_mv(id) AS id FROM slow_t",
+      "shop");
+  dst.CreateDatabase("shop");
+  FaultProxy to_dst(dst.port());
+  const std::string dir = TempDir("post");
+  {
+    BackgroundHikkoshi clone({"clone", "--source", src.Uri("shop"), "--target",
+                              to_dst.Through(dst.Uri("shop")), "--dir", dir + "/c"},
+                             dir + "/c.log");
+    clone.Start();
+    ASSERT_TRUE(WaitFor([&] { return TargetRuns(dst, "shop", "REFRESH MATERIALIZED VIEW%"); }, 90s))
+        << Slurp(dir + "/c.log");
+    to_dst.CutAll();
+    EXPECT_EQ(clone.Wait(), 0) << Slurp(dir + "/c.log");
+  }
+  std::string log = Slurp(dir + "/c.log");
+  EXPECT_NE(log.find("transient, retrying"), std::string::npos) << log;
+  EXPECT_NE(log.find("continuing after the copy"), std::string::npos) << log;
+  EXPECT_EQ(Contents(dst, "shop"), Contents(src, "shop"));
+  EXPECT_EQ(dst.Value("SELECT count(*) || ' ' || sum(id) FROM mv", "shop"),
+            src.Value("SELECT count(*) || ' ' || sum(id) FROM mv", "shop"));
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
 TEST(Fault, SourceTimeoutsAreOverriddenAndSaidSo) {
   Cluster src("f-timeout-src");
   Cluster dst("f-timeout-dst");
