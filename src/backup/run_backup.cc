@@ -10,9 +10,11 @@
 #include "backup/file_io.h"
 #include "backup/pg_tools.h"
 #include "backup/snapshot.h"
+#include "backup/stop.h"
 #include "backup/store.h"
 #include "common/subprocess.h"
 #include "common/log.h"
+#include "common/retry.h"
 
 namespace hk::backup {
 namespace {
@@ -125,8 +127,34 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
   if (!cc.dbname_arg.empty()) argv.push_back(cc.dbname_arg);
   LogInfo("dumping {} with {} ({} format{})", m.source.url, pg_dump.path, m.dump_format,
           o.jobs > 1 ? ", " + std::to_string(o.jobs) + " jobs" : "");
-  HK_ASSIGN_OR_RETURN(auto dump, RunProcess(argv, {.env = cc.env}));
-  if (dump.exit_code != 0) return DumpFailed(dump, staging);
+  RetryBudget budget(o.retry_for_ms, nullptr, "backup");
+  for (;;) {
+    HK_ASSIGN_OR_RETURN(auto dump, RunProcess(argv, {.env = cc.env}));
+    if (StopRequested()) return InterruptedError();
+    if (dump.exit_code == 0) break;
+    Error e = DumpFailed(dump, staging);
+    if (!ToolLostConnection(dump.err)) return e;
+    // pg_dump lost its connection: an outage. Dump again from the start at
+    // a new snapshot (the old one may have died with the server), into a
+    // clean place; nothing was stored or marked complete yet.
+    e.kind = ErrorKind::kConnection;
+    e.message = "pg_dump lost its connection: " + LastLines(dump.err, 300);
+    if (!budget.Wait(e, true)) return e;
+    (void)snap->Release();
+    RemoveTree(dump_target);
+    auto again = HeldSnapshot::Take(o.source);
+    while (!again.ok()) {
+      Error ce = again.TakeError();
+      if (!budget.Wait(ce, true)) return ce;
+      again = HeldSnapshot::Take(o.source);
+    }
+    snap = std::move(again).value();
+    m.created_at = snap->info().snapshot_time;
+    m.source = snap->info();
+    m.facts = snap->facts();
+    argv[3] = "--snapshot=" + m.source.snapshot;
+    LogInfo("dumping {} again at snapshot {}", m.source.url, m.source.snapshot);
+  }
   HK_RETURN_IF_ERROR(snap->Release());
   CrashPoint("dump");
 
@@ -148,12 +176,14 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
   // 5. Copies to every destination, each confirmed.
   for (auto& st : stores) {
     for (const auto& f : m.files) {
+      if (StopRequested()) return InterruptedError();
       HK_RETURN_IF_ERROR(st->PutFile(staging + "/" + f.path, m.name + "/" + f.path, f));
     }
     LogInfo("stored {} in {}", m.name, st->Describe());
   }
   CrashPoint("upload");
 
+  if (StopRequested()) return InterruptedError();
   // 6. The manifest, last: its presence is what makes the backup complete.
   m.completed_at = NowIso8601();
   std::string text = m.ToJson().dump(2) + "\n";

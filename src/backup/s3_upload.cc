@@ -14,6 +14,7 @@
 #include "backup/digest.h"
 #include "backup/file_io.h"
 #include "backup/s3_xml.h"
+#include "backup/stop.h"
 #include "common/log.h"
 
 namespace hk::backup {
@@ -133,6 +134,10 @@ Status Multipart(S3Client& s3, const std::string& path, uint64_t size, const std
   std::string xml = "<CompleteMultipartUpload>";
   Digest md5_of_md5s(Digest::Algo::kMd5);
   for (uint64_t i = 0; i < nparts; ++i) {
+    if (StopRequested()) {
+      abort();
+      return InterruptedError();
+    }
     uint64_t off = i * part, len = std::min(part, size - off);
     auto md5 = Md5OfRange(path, off, len);
     if (!md5.ok()) {

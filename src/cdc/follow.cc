@@ -1,9 +1,13 @@
 #include "cdc/follow.h"
 
+#include <sys/select.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <random>
 #include <thread>
 
 #include "cdc/apply.h"
@@ -15,6 +19,7 @@
 #include "cdc/target_table.h"
 #include "cdc/trigger_guard.h"
 #include "common/log.h"
+#include "common/retry.h"
 #include "pg/connection.h"
 #include "pg/error.h"
 
@@ -39,10 +44,11 @@ Error Blocked(std::string msg, std::string hint) {
   return e;
 }
 
-bool Retryable(const Error& e) {
-  return e.kind == ErrorKind::kConnection || e.kind == ErrorKind::kRetryable ||
-         e.sqlstate == "55006";  // slot or origin still held by a dying process
-}
+// Worth a reconnect: an outage (lost connection, server restart, too many
+// connections, serialization failure; common/retry.h), or the slot/origin
+// still held by a dying session. Anything else (a statement timeout, a full
+// disk, a refused row) would fail the same way again: stop and say so (#14).
+bool Retryable(const Error& e) { return IsTransient(e) || e.sqlstate == "55006"; }
 
 class Follower {
  public:
@@ -81,6 +87,8 @@ class Follower {
   std::string last_saved_phase_;
   std::optional<Clock::time_point> in_use_since_;
   bool modes_recorded_ = false, triggers_off_ = false;
+  int stalled_pid_ = 0;  ///< Backend of a replication connection given up as stalled.
+  bool heard_ = false;   ///< The last session received a message: the outage is new.
 };
 
 Result<pg::Connection> Follower::OpenTriggerSession() {
@@ -172,18 +180,51 @@ void Follower::SampleSource() {
     if (!c.ok()) return;
     stats_conn_ = std::move(c).value();
   }
-  auto r = stats_conn_.Exec(
+  // Asynchronously, with a deadline: a stalled path to the source must not
+  // stall the follow loop with it (the stall watchdog runs in that loop).
+  const char* sql =
       "SELECT pg_current_wal_lsn(), "
-      "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1), "
-      "(SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1)",
-      {st_.slot});
-  if (!r.ok()) {
+      "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM "
+      "pg_replication_slots WHERE slot_name = $1), "
+      "(SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1)";
+  PGconn* pc = stats_conn_.raw();
+  const char* params[1] = {st_.slot.c_str()};
+  if (!PQsendQueryParams(pc, sql, 1, nullptr, params, nullptr, nullptr, 0)) {
     stats_conn_ = pg::Connection();
     return;
   }
-  if (auto l = ParseLsn(r->Get(0, 0))) st_.source_current_lsn = *l;
-  st_.slot_retained_bytes = r->IsNull(0, 1) ? -1 : r->Int(0, 1);
-  st_.slot_wal_status = r->Str(0, 2);
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (PQisBusy(pc)) {
+    int64_t left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      stats_conn_ = pg::Connection();  // given up: a new connection next time
+      return;
+    }
+    int fd = PQsocket(pc);
+    fd_set rs;
+    FD_ZERO(&rs);
+    FD_SET(fd, &rs);
+    timeval tv{static_cast<time_t>(left / 1000), static_cast<suseconds_t>((left % 1000) * 1000)};
+    if (select(fd + 1, &rs, nullptr, nullptr, &tv) < 0 && errno != EINTR) {
+      stats_conn_ = pg::Connection();
+      return;
+    }
+    if (!PQconsumeInput(pc)) {
+      stats_conn_ = pg::Connection();
+      return;
+    }
+  }
+  PGresult* res = PQgetResult(pc);
+  bool good = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+  if (good) {
+    if (auto l = ParseLsn(PQgetvalue(res, 0, 0))) st_.source_current_lsn = *l;
+    st_.slot_retained_bytes = PQgetisnull(res, 0, 1) ? -1 : std::atoll(PQgetvalue(res, 0, 1));
+    st_.slot_wal_status = PQgetvalue(res, 0, 2);
+  }
+  if (res) PQclear(res);
+  while (PGresult* more = PQgetResult(pc)) PQclear(more);
+  if (!good) stats_conn_ = pg::Connection();
 }
 
 void Follower::WriteState(const Applier* a, const char* phase, bool force) {
@@ -313,6 +354,11 @@ Result<bool> Follower::Session() {
   LogInfo("streaming from slot {} at {}", st_.slot, FormatLsn(start));
   auto last_status = Clock::now();
   auto last_probe_reply = Clock::now();
+  // Stall watchdog: a half-open connection (a dead path, a frozen proxy)
+  // shows no error, only silence. Past half the timeout without a message or
+  // keepalive, ask the source for a reply; past all of it, reconnect.
+  auto last_heard = Clock::now();
+  auto last_ping = Clock::now();
   auto batch_started = Clock::now();
   bool force_status = true;
 
@@ -333,9 +379,27 @@ Result<bool> Follower::Session() {
     // at every pause makes batches tiny. Past 50 ms, commit at the next pause.
     int wait = !can_commit ? (a.inflight() > 0 ? 2 : 100) : (MsSince(batch_started) < 50 ? 2 : 0);
     HK_ASSIGN_OR_RETURN(StreamEvent ev, stream.Next(wait));
+    if (ev.type != StreamEvent::kTimeout) {
+      last_heard = Clock::now();
+      heard_ = true;
+    }
     if (ev.type == StreamEvent::kTimeout) {
       // Nothing more right now: make the batch durable.
       if (can_commit) HK_RETURN_IF_ERROR(a.CommitBatch(false));
+      const int stall = o_.stall_timeout_ms;
+      if (stall > 0 && MsSince(last_heard) >= stall) {
+        stalled_pid_ = PQbackendPID(repl.raw());
+        Error e = MakeError(ErrorKind::kConnection,
+                            fmt::format("no message and no keepalive from the source for {} s (a "
+                                        "half-open connection or a stalled network path)",
+                                        MsSince(last_heard) / 1000));
+        return e;
+      }
+      if (stall > 0 && MsSince(last_heard) >= stall / 2 && MsSince(last_ping) >= stall / 4) {
+        Lsn write = std::max({received_, walend_, reported_flush_});
+        HK_RETURN_IF_ERROR(stream.SendStatus(write, reported_flush_, reported_flush_, true));
+        last_ping = Clock::now();
+      }
     } else if (ev.type == StreamEvent::kKeepalive) {
       walend_ = std::max(walend_, ev.keepalive.wal_end);
       force_status = force_status || ev.keepalive.reply_requested;
@@ -388,7 +452,9 @@ Result<FollowResult> Follower::Loop() {
     return Blocked("the initial copy did not finish; rerun `hikkoshi clone --follow --resume`", "");
   }
   st_.target = o_.target.Redacted();
-  auto backoff = std::chrono::milliseconds(500);
+  int attempt = 0;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0, 1);
   while (true) {
     auto began = Clock::now();
     auto r = Session();
@@ -407,6 +473,9 @@ Result<FollowResult> Follower::Loop() {
     }
     st_.last_error = pg::Describe(e);
     if (!Retryable(e) || (!ever_connected_ && e.during_connect)) {
+      if (ever_connected_ && e.kind == ErrorKind::kRetryable)
+        LogError("follow: {}; not a transient failure (retrying would repeat it): stopping",
+                 pg::Describe(e));
       WriteState(nullptr, "error", true);
       return e;
     }
@@ -418,13 +487,33 @@ Result<FollowResult> Follower::Loop() {
       WriteState(nullptr, "error", true);
       return e;
     }
-    if (MsSince(began) > 30000) backoff = std::chrono::milliseconds(500);
-    LogWarn("follow: {}; reconnecting in {} ms", pg::Describe(e), backoff.count());
+    if (heard_ || MsSince(began) > 30000) attempt = 0;  // it worked for a while: a new outage
+    heard_ = false;
+    ++attempt;
+    auto delay = BackoffDelay(attempt, jitter(rng));
+    delay = std::min(delay, std::chrono::milliseconds(10000));
+    LogWarn("follow: {}; transient, reconnecting in {} (retry {})", pg::Describe(e),
+            RetryDelayText(delay), attempt);
     WriteState(nullptr, "reconnecting", true);
-    for (auto waited = std::chrono::milliseconds(0); waited < backoff && !Stopping();
+    for (auto waited = std::chrono::milliseconds(0); waited < delay && !Stopping();
          waited += std::chrono::milliseconds(50))
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+    if (stalled_pid_ != 0) {
+      // The source may not have noticed that connection is dead (it keeps the
+      // slot active until wal_sender_timeout): end that walsender, so the
+      // slot is free for the new connection.
+      auto c = pg::Connection::Open(o_.source, {.application_name = "hikkoshi follow (watchdog)"});
+      if (c.ok()) {
+        auto ended = c->QueryValue(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid = $1::int"
+            " AND application_name = 'hikkoshi follow'",
+            {std::to_string(stalled_pid_)});
+        if (ended.ok() && *ended != "0")
+          LogWarn("follow: ended the stalled walsender (pid {}) that still held slot {}",
+                  stalled_pid_, st_.slot);
+        stalled_pid_ = 0;
+      }
+    }
   }
 }
 

@@ -22,6 +22,10 @@ struct FollowOptions {
   const std::atomic<bool>* stop = nullptr;  ///< Set by SIGINT/SIGTERM.
   std::string apply_mode = "auto";          ///< origin | progress-table | auto (cdc/apply_mode.h)
   std::string trigger_mode = "auto";        ///< replica-role | disable-triggers | auto
+  /// Stall watchdog: no message and no keepalive from the source for this
+  /// long while streaming (after asking for a reply at half of it) means a
+  /// dead connection: reconnect. 0 disables.
+  int stall_timeout_ms = 30000;
 };
 
 struct FollowResult {

@@ -4,8 +4,11 @@
 
 #include "backup/list_backups.h"
 #include "backup/run_backup.h"
+#include "backup/stop.h"
 #include "backup/verify_backup.h"
 #include "cli/commands.h"
+#include "cli/follow_common.h"
+#include "cli/retry_flag.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
 
@@ -60,7 +63,7 @@ CommandSpec BackupCommand() {
   return {"backup", "Full, checksummed backup with pg_dump to a directory and/or S3 (list, verify)",
           [](CLI::App* sub) -> Runner {
             struct Opts {
-              std::string source, name, from, restore_into, list_from;
+              std::string source, name, from, restore_into, list_from, retry_for;
               std::vector<std::string> to;
               int jobs = 1;
               bool json = false;
@@ -73,6 +76,7 @@ CommandSpec BackupCommand() {
             sub->add_option("--jobs", o->jobs, "parallel pg_dump workers (> 1: directory format)");
             sub->add_option("--name", o->name, "backup name (default: DBNAME-YYYYMMDDTHHMMSSZ)");
             sub->add_flag("--json", o->json, "print the result as JSON on stdout");
+            AddRetryForFlag(sub, &o->retry_for);
             AddS3Flags(sub, &o->s3);
 
             CLI::App* list = sub->add_subcommand("list", "List backups with sizes, ages and verification status");
@@ -119,6 +123,9 @@ CommandSpec BackupCommand() {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), o->json);
               backup::BackupOptions bo{*src, {}, o->jobs, o->name, o->s3};
+              auto retry_for = ResolveRetryFor(o->retry_for, o->json);
+              if (!retry_for) return kExitUsage;
+              bo.retry_for_ms = *retry_for;
               if (o->to.empty()) {
                 return ReportError(MakeError(ErrorKind::kBadInput, "no destination given",
                                              "pass --to DIR and/or --to s3://bucket/prefix"),
@@ -129,6 +136,8 @@ CommandSpec BackupCommand() {
                 if (!loc.ok()) return ReportError(loc.error(), o->json);
                 bo.destinations.push_back(*loc);
               }
+              // Ctrl-C / SIGTERM: partial files removed, multipart upload aborted (#14).
+              backup::SetStopFlag(InstallStopSignals());
               auto out = backup::RunBackup(bo);
               if (!out.ok()) return ReportError(out.error(), o->json);
               const auto& m = out->manifest;

@@ -4,12 +4,15 @@
 #include <atomic>
 #include <cstdio>
 
+#include "cdc/target_table.h"
 #include "cli/clone_follow.h"
+#include "cli/commands.h"
+#include "cli/retry_flag.h"
 #include "clone/clone.h"
 #include "clone/progress.h"
-#include "cli/commands.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
+#include "cutover/config.h"
 
 namespace hk::cli {
 namespace {
@@ -29,6 +32,9 @@ void PrintSummary(const clone::CloneSummary& s) {
               static_cast<long long>(s.rows), clone::HumanBytes(static_cast<double>(s.bytes)).c_str(),
               static_cast<long long>(s.indexes), static_cast<long long>(s.sequences),
               static_cast<long long>(s.large_objects));
+  if (s.retries > 0)
+    std::printf("(%d transient failure%s retried on the way)\n", s.retries,
+                s.retries == 1 ? "" : "s");
   std::printf("\n%-14s %10s\n", "step", "duration");
   for (const auto& st : s.steps) {
     if (st.name == "total") std::printf("%-14s %10s\n", "--------------", "----------");
@@ -43,7 +49,7 @@ CommandSpec CloneCommand() {
   return {"clone", "Copy schema and data from source to target at one consistent snapshot",
           [](CLI::App* sub) -> Runner {
             struct Opts {
-              std::string source, target, dir, split;
+              std::string source, target, dir, split, retry_for, lock_timeout;
               int jobs = 4, index_jobs = 4;
               bool resume = false, drop_if_exists = false, no_owner = false, no_acl = false;
               bool follow = false, identity_full = false, until_caught_up = false;
@@ -75,6 +81,11 @@ CommandSpec CloneCommand() {
                             "with --follow: copy tables matching this pattern but do not follow their changes");
             sub->add_flag("--until-caught-up", o->until_caught_up,
                           "with --follow: stop once the target has caught up with the source");
+            AddRetryForFlag(sub, &o->retry_for);
+            sub->add_option(
+                "--lock-timeout", o->lock_timeout,
+                "give up when another session holds a lock on a source table for longer "
+                "than DURATION (default: wait as long as it takes, saying who holds it)");
             return [o, s, t, j, ij, d](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
@@ -111,6 +122,20 @@ CommandSpec CloneCommand() {
                 }
                 co.split_tables_larger_than = *sz;
               }
+              auto retry_for = ResolveRetryFor(o->retry_for);
+              if (!retry_for) return kExitUsage;
+              co.retry_for_ms = *retry_for;
+              if (!o->lock_timeout.empty()) {
+                auto ms = cutover::ParseDurationMs(o->lock_timeout);
+                if (!ms) {
+                  ReportError(MakeError(ErrorKind::kBadInput,
+                                        "--lock-timeout " + o->lock_timeout + " is not a duration",
+                                        "write it like 30s or 5m (at most 7 days)"),
+                              false);
+                  return kExitUsage;
+                }
+                co.lock_timeout_ms = *ms;
+              }
               co.tty_progress = StderrIsTty();
               co.stop = &g_stop;
               struct sigaction sa {};
@@ -136,7 +161,8 @@ CommandSpec CloneCommand() {
                   return kExitInterrupted;
                 }
                 ReportError(e, false);
-                if (e.sqlstate == "55000") return kExitBlocked;
+                // Blocked means exit 2 in clone --follow as in follow (#14).
+                if (e.sqlstate == "55000" || e.sqlstate == cdc::kBlockedMarker) return kExitBlocked;
                 return clone::ExitCodeForClone(e);
               }
               if (!o->copy_only.empty() || o->identity_full || o->until_caught_up) {

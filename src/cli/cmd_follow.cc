@@ -9,6 +9,7 @@
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
+#include "cutover/config.h"
 
 namespace hk::cli {
 
@@ -24,6 +25,7 @@ CommandSpec FollowCommand() {
               std::vector<std::string> tables;
               std::string copy_command;
               std::string apply_mode = "auto", trigger_mode = "auto";
+              std::string stall_timeout;
             };
             auto o = std::make_shared<Opts>();
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
@@ -61,6 +63,9 @@ CommandSpec FollowCommand() {
                 "following, restored) or auto (replica-role when the role may set it; also "
                 "HIKKOSHI_TRIGGER_MODE)");
             tm->check(CLI::IsMember({"auto", "replica-role", "disable-triggers"}));
+            sub->add_option("--stall-timeout", o->stall_timeout,
+                            "reconnect when the source sent no message and no keepalive for this "
+                            "long (default 30s; 0 disables the watchdog)");
             return [o, s, t, d, am, tm](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
@@ -120,6 +125,16 @@ CommandSpec FollowCommand() {
                   am->count() > 0 ? o->apply_mode : EnvOr("HIKKOSHI_APPLY_MODE", "auto");
               fo.trigger_mode =
                   tm->count() > 0 ? o->trigger_mode : EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
+              if (!o->stall_timeout.empty()) {
+                auto ms = cutover::ParseDurationMs(o->stall_timeout);
+                if (!ms || *ms > 24LL * 3600 * 1000)
+                  return ReportError(
+                      MakeError(ErrorKind::kBadInput,
+                                "--stall-timeout " + o->stall_timeout + " is not a duration",
+                                "write it like 30s or 2m (at most 24h), or 0 to disable"),
+                      false);
+                fo.stall_timeout_ms = static_cast<int>(*ms);
+              }
               if (!o->until_lsn.empty()) {
                 fo.until_lsn = cdc::ParseLsn(o->until_lsn);
                 if (!fo.until_lsn)

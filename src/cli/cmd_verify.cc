@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/retry_flag.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
 #include "verify/verify.h"
@@ -12,7 +13,7 @@ CommandSpec VerifyCommand() {
       "verify", "Prove the target equals the source, or name every difference (read-only)",
       [](CLI::App* sub) -> Runner {
         struct Opts {
-          std::string source, target;
+          std::string source, target, retry_for;
           bool json = false, schema_only = false, data_only = false;
           verify::VerifyOptions v;
         };
@@ -47,6 +48,7 @@ CommandSpec VerifyCommand() {
         sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 2000)")
             ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        AddRetryForFlag(sub, &o->retry_for);
         return [o, s, t](const GlobalOptions& g, const Config& cfg) -> int {
           auto src =
               ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
@@ -55,6 +57,9 @@ CommandSpec VerifyCommand() {
               ResolveConn(o->target, t->count() > 0, "HIKKOSHI_TARGET", "target", cfg, "target");
           if (!tgt.ok()) return ReportError(tgt.error(), o->json);
           verify::VerifyOptions v = o->v;
+          auto retry_for = ResolveRetryFor(o->retry_for, o->json);
+          if (!retry_for) return kExitUsage;
+          v.retry_for_ms = *retry_for;
           v.source = *src;
           v.target = *tgt;
           v.schema = !o->data_only;
@@ -62,7 +67,10 @@ CommandSpec VerifyCommand() {
           v.progress_tty = StderrIsTty() && !g.quiet;
           v.progress_log = !g.quiet;
           auto report = verify::RunVerify(v);
-          if (!report.ok()) return ReportError(report.error(), o->json);
+          if (!report.ok()) {
+            int code = ReportError(report.error(), o->json);
+            return report.error().sqlstate == verify::kSameDatabaseMarker ? kExitBlocked : code;
+          }
           if (o->json) {
             std::printf("%s\n", Scrub(report->ToJson().dump(
                                           2, ' ', false, nlohmann::json::error_handler_t::replace))

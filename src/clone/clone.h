@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/retry.h"
 #include "common/status.h"
 #include "pg/conninfo.h"
 
@@ -41,6 +42,13 @@ struct CloneOptions {
   /// Set to true (e.g. from a signal handler) to stop cleanly; the state
   /// stays resumable and RunClone returns a kInterrupted error.
   std::atomic<bool>* stop = nullptr;
+  /// How long an outage (lost connection, server restart, too many
+  /// connections) may last: each transient failure is retried with backoff,
+  /// resuming the recorded work. 0 disables retries (#14).
+  int64_t retry_for_ms = kDefaultRetryForMs;
+  /// How long to wait for a lock another session holds on a source table
+  /// (with a message saying who holds it); 0 waits as long as it takes.
+  int64_t lock_timeout_ms = 0;
 };
 
 struct StepTiming {
@@ -63,6 +71,7 @@ struct CloneSummary {
   int64_t large_objects = 0;
   int64_t sequences = 0;
   int64_t indexes = 0;
+  int retries = 0;                ///< Transient failures retried on the way.
   std::vector<StepTiming> steps;  ///< schema, copy, indexes, constraints, ..., total
 };
 

@@ -109,6 +109,7 @@ class Pool {
     const char* fmt = std::getenv("HIKKOSHI_COPY_FORMAT");
     CopyContext ctx;
     ctx.snapshot = in_.snapshot;
+    ctx.lock_timeout_ms = o.lock_timeout_ms;
     ctx.state = in_.state;
     ctx.stop = &halt_;
     ctx.force_text = fmt && std::string(fmt) == "text";

@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "clone/crash_point.h"
+#include "common/retry.h"
 #include "common/secrets.h"
 #include "pg/child_secrets.h"
 #include "pg/client_tools.h"
@@ -57,6 +59,14 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
     env.emplace_back(*e);
   }
   for (const auto& [k, v] : secrets.env()) env.push_back(k + "=" + v);
+  // Durable commits on the target (see OpenTarget): a step recorded done
+  // must survive the server's crash.
+  {
+    const char* pgo = std::getenv("PGOPTIONS");
+    std::string opts = std::string(pgo ? pgo : "") + " -c synchronous_commit=on";
+    std::erase_if(env, [](const std::string& e) { return e.rfind("PGOPTIONS=", 0) == 0; });
+    env.push_back("PGOPTIONS=" + opts);
+  }
   std::vector<char*> cenv, cargv;
   for (auto& s : env) cenv.push_back(s.data());
   cenv.push_back(nullptr);
@@ -134,6 +144,9 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
   Error e = MakeError(ErrorKind::kInternal,
                       argv[0] + " failed (" + why + ")" + (tail.empty() ? "" : ": " + tail),
                       "see " + log_path + " for the full output");
+  // A connection the tool lost (cut, server restarted) is an outage the
+  // clone retries, not a failure of the tool (#14).
+  if (ToolLostConnection(tail)) e.kind = ErrorKind::kConnection;
   // Authentication problems reported by the tool keep their meaning.
   if (tail.find("password authentication failed") != std::string::npos)
     e.kind = ErrorKind::kPermission;

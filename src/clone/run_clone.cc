@@ -16,6 +16,7 @@
 #include "clone/db_settings.h"
 #include "clone/existing_objects.h"
 #include "clone/finish.h"
+#include "clone/lock_wait.h"
 #include "clone/progress.h"
 #include "clone/schema.h"
 #include "clone/session.h"
@@ -23,6 +24,7 @@
 #include "common/exit_codes.h"
 #include "common/log.h"
 #include "pg/client_tools.h"
+#include "common/retry.h"
 #include "pg/error.h"
 #include "pg/quote.h"
 
@@ -118,6 +120,14 @@ struct Run {
   pg::Connection target;
   CloneSummary summary;
   Progress progress;
+  /// Set by RunClone's retry loop: the snapshot a failed attempt exported,
+  /// still held open by `held` (its coordinator connection), reused so the
+  /// retry reads at the same snapshot as the attempt it continues.
+  std::string inherited_snapshot;
+  pg::Connection* held = nullptr;
+  bool retrying = false;       ///< This attempt continues a failed one of the same run.
+  bool snapshot_open = false;  ///< The snapshot is still importable (not yet released).
+  bool contacted = false;      ///< Both servers were reached (a later failure is an outage).
 
   Run(const CloneOptions& opts, std::atomic<bool>* s)
       : o(opts), stop(s), schema(opts.workdir), progress(opts.tty_progress) {}
@@ -283,6 +293,7 @@ struct Run {
     HK_ASSIGN_OR_RETURN(encoding, coord.QueryValue("SHOW server_encoding"));
     HK_RETURN_IF_ERROR(coord.Run("SET client_encoding = " + pg::QuoteLiteral(encoding)));
     HK_ASSIGN_OR_RETURN(target, OpenTarget(o.target, encoding));
+    contacted = true;
     HK_RETURN_IF_ERROR(CheckDistinct(coord, target));
     {
       // pg_dump refuses a newer server; say so before anything is touched.
@@ -290,6 +301,16 @@ struct Run {
       Status usable = pg_dump.ok() ? pg::CheckToolNotOlder(*pg_dump, coord.ServerVersion())
                                    : Status(pg_dump.error());
       if (!usable.ok()) return BlockedError(usable.error().message, usable.error().hint);
+    }
+    if (!retrying) {
+      for (auto [conn, side] : {std::pair{&coord, "source"}, std::pair{&target, "target"}}) {
+        auto t = OverriddenTimeouts(*conn);
+        if (t.ok() && !t->empty())
+          LogInfo(
+              "the {} sets {} for this database or user; hikkoshi's own sessions override "
+              "them (0), so a long COPY, index build or held snapshot is not cut",
+              side, *t);
+      }
     }
     if (resuming || o.drop_if_exists) {
       HK_ASSIGN_OR_RETURN(int ended, EndOrphanedSessions(target));
@@ -309,6 +330,11 @@ struct Run {
       HK_RETURN_IF_ERROR(state->Reset());
       HK_RETURN_IF_ERROR(state->SetMeta("fingerprint", Fingerprint(o).dump()));
       HK_RETURN_IF_ERROR(state->SetMeta("started_at", NowIso8601()));
+    } else if (retrying && state->StepDone("copy")) {
+      LogInfo("continuing after the copy: the data is in; the remaining steps run again");
+    } else if (retrying && (!inherited_snapshot.empty() || !o.snapshot_name.empty())) {
+      LogInfo("continuing at the same snapshot {}: tables copied before the failure are kept",
+              o.snapshot_name.empty() ? inherited_snapshot : o.snapshot_name);
     } else {
       LogWarn(
           "resuming: tables finished earlier were read at the earlier run's snapshot; the rest is "
@@ -318,16 +344,20 @@ struct Run {
 
     if (!o.snapshot_name.empty()) {
       snapshot = o.snapshot_name;
+    } else if (!inherited_snapshot.empty()) {
+      snapshot = inherited_snapshot;
     } else {
       HK_RETURN_IF_ERROR(coord.Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
       HK_ASSIGN_OR_RETURN(snapshot, coord.QueryValue("SELECT pg_export_snapshot()"));
     }
+    snapshot_open = true;
     summary.snapshot_name = snapshot;
     HK_RETURN_IF_ERROR(state->SetMeta("snapshot", snapshot));
     progress.Event("reading the source at snapshot " + snapshot, true);
     HK_ASSIGN_OR_RETURN(cat, OpenSource(o.source, encoding, "hikkoshi clone (catalog)"));
     HK_RETURN_IF_ERROR(BeginAtSnapshot(cat, snapshot));
 
+    if (!state->StepDone("copy")) HK_RETURN_IF_ERROR(WaitForSourceLocks(o, stop));
     HK_RETURN_IF_ERROR(Step("schema", [&]() -> Status {
       if (!resuming && o.drop_if_exists) HK_RETURN_IF_ERROR(DropTargetContents(target));
       HK_RETURN_IF_ERROR(state->ClearPlan());  // a half-made plan from an interrupted run
@@ -356,7 +386,9 @@ struct Run {
     }));
     // The data is in: the snapshot may go.
     (void)cat.Run("COMMIT");
-    if (o.snapshot_name.empty()) (void)coord.Run("COMMIT");
+    if (o.snapshot_name.empty() && inherited_snapshot.empty()) (void)coord.Run("COMMIT");
+    if (held) (void)held->Run("COMMIT");
+    snapshot_open = false;
 
     std::set<int64_t> skip;
     for (const auto& ix : indexes) {
@@ -470,8 +502,73 @@ Result<int64_t> ParseSize(const std::string& text) {
 
 Result<CloneSummary> RunClone(const CloneOptions& opts) {
   std::atomic<bool> never{false};
-  Run run(opts, opts.stop ? opts.stop : &never);
-  return run.Go();
+  std::atomic<bool>* stop = opts.stop ? opts.stop : &never;
+  RetryBudget budget(opts.retry_for_ms, stop, "clone");
+  CloneOptions o = opts;
+  pg::Connection held;  // a failed attempt's snapshot, while its connection lives
+  std::string held_snapshot;
+  bool contacted = false;
+  std::string first_snapshot;  // what the first attempt that wrote state read at
+  for (int attempt = 1;; ++attempt) {
+    auto run = std::make_unique<Run>(o, stop);
+    run->retrying = attempt > 1;
+    if (!held_snapshot.empty()) {
+      run->inherited_snapshot = held_snapshot;
+      run->held = &held;
+    }
+    auto r = run->Go();
+    contacted = contacted || run->contacted;
+    if (r.ok()) {
+      r->retries = budget.retries();
+      if (attempt > 1)
+        r->resumed = opts.resume || (!first_snapshot.empty() && r->snapshot_name != first_snapshot);
+      return r;
+    }
+    Error e = r.TakeError();
+    // The attempt's own exported snapshot outlives it while its coordinator
+    // connection does: keep that connection for the next attempt.
+    if (o.snapshot_name.empty() && run->snapshot_open) {
+      if (held_snapshot.empty() && run->coord.Healthy()) {
+        held = std::move(run->coord);
+        held_snapshot = run->snapshot;
+      }  // else `held` already holds the snapshot this attempt inherited
+    } else {
+      // Released after the data was in (a later step failed), or never
+      // taken: the next attempt exports its own if it needs one.
+      held = pg::Connection();
+      held_snapshot.clear();
+    }
+    bool had_state = run->state != nullptr;
+    if (had_state && first_snapshot.empty()) first_snapshot = run->snapshot;
+    run.reset();  // its sessions end before the wait
+    if (!budget.Wait(e, contacted)) return e;
+    if (had_state) {
+      // Resume the recorded work, as `--resume` would.
+      o.resume = true;
+    }
+    if (!held_snapshot.empty() && !held.QueryValue("SELECT 1").ok()) {
+      LogWarn(
+          "the snapshot {} ended with the source connection that exported it (the source "
+          "restarted or the connection dropped); continuing at a new snapshot: tables copied "
+          "before were read at the old one, so the copy is consistent per table, not as a whole",
+          held_snapshot);
+      held = pg::Connection();
+      held_snapshot.clear();
+    }
+    if (!o.snapshot_name.empty()) {
+      // clone --follow: the slot's snapshot lives on its replication
+      // connection; if that is gone, the copy cannot end at the slot's start.
+      auto probe = OpenSource(o.source, "UTF8", "hikkoshi clone (probe)");
+      if (probe.ok() && !BeginAtSnapshot(*probe, o.snapshot_name).ok()) {
+        Error gone = MakeError(
+            ErrorKind::kConnection,
+            "the snapshot " + o.snapshot_name +
+                " exported with the replication slot is gone (its source connection was lost), "
+                "so the copy cannot be finished at the slot's position; retrying cannot help");
+        return gone;
+      }
+    }
+  }
 }
 
 }  // namespace hk::clone

@@ -78,6 +78,8 @@ Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
   // hikkoshi's own objects (pg/catalog/filter.h) stay behind.
   argv.push_back(std::string("--exclude-schema=") + pg::catalog::kOwnSchema);
   for (const auto& p : o.exclude_tables) argv.push_back("--exclude-table=" + p);
+  if (o.lock_timeout_ms > 0)
+    argv.push_back("--lock-wait-timeout=" + std::to_string(o.lock_timeout_ms));
   HK_RETURN_IF_ERROR(RunTool("pg_dump", argv, o.source, Path("pg_dump.log"), stop));
   return LoadToc(o.source, stop);
 }

@@ -32,7 +32,11 @@ Result<pg::Connection> OpenSource(const pg::ConnInfo& ci, const std::string& enc
 Result<pg::Connection> OpenTarget(const pg::ConnInfo& ci, const std::string& encoding,
                                   const std::string& app) {
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, {.application_name = app}));
-  HK_RETURN_IF_ERROR(c.Run(CommonSettings(encoding) + " SET maintenance_work_mem = '256MB';"));
+  // synchronous_commit = on: the state file records a table as copied right
+  // after its COMMIT; a target that commits asynchronously and then crashes
+  // (restart -m immediate, a power loss) would lose a copy recorded as done.
+  HK_RETURN_IF_ERROR(c.Run(CommonSettings(encoding) +
+                           " SET maintenance_work_mem = '256MB'; SET synchronous_commit = on;"));
   return c;
 }
 
@@ -57,6 +61,15 @@ Result<int> EndOrphanedSessions(pg::Connection& target) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return n;
+}
+
+Result<std::string> OverriddenTimeouts(pg::Connection& c) {
+  // reset_val: the value before our SETs, database and role settings included.
+  return c.QueryValue(
+      "SELECT coalesce(string_agg(name || '=' || reset_val || coalesce(unit, ''), ', ' ORDER BY "
+      "name),"
+      " '') FROM pg_catalog.pg_settings WHERE name IN ('statement_timeout', 'lock_timeout',"
+      " 'idle_in_transaction_session_timeout', 'idle_session_timeout') AND reset_val <> '0'");
 }
 
 Status BeginAtSnapshot(pg::Connection& src, const std::string& snapshot) {

@@ -26,6 +26,11 @@ Result<int> EndOrphanedSessions(pg::Connection& target);
 
 /// BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY + SET TRANSACTION SNAPSHOT.
 /// The caller ends the transaction (COMMIT or ROLLBACK).
+/// The timeouts this server would impose on a session of this user in this
+/// database (ALTER DATABASE/ROLE ... SET, postgresql.conf) that hikkoshi's
+/// sessions override, as "statement_timeout=100ms, ..."; empty when none.
+Result<std::string> OverriddenTimeouts(pg::Connection& c);
+
 Status BeginAtSnapshot(pg::Connection& src, const std::string& snapshot);
 
 }  // namespace hk::clone

@@ -31,7 +31,9 @@ std::string TargetSql(const TableInfo& t, bool whole, bool binary) {
 // a new relfilenode whose rows the old snapshot cannot see: the COPY would
 // read an empty table. pg_class read at the snapshot still shows the old
 // relfilenode; pg_relation_filenode() and to_regclass() see the present.
-Status LockUnchanged(pg::Connection& src, const TableInfo& t) {
+Status LockUnchanged(pg::Connection& src, const TableInfo& t, int64_t lock_timeout_ms) {
+  if (lock_timeout_ms > 0)
+    HK_RETURN_IF_ERROR(src.Run("SET LOCAL lock_timeout = " + std::to_string(lock_timeout_ms)));
   Status s = src.Run("LOCK TABLE ONLY " + t.Qualified() + " IN ACCESS SHARE MODE");
   if (!s.ok()) {
     Error e = s.TakeError();
@@ -54,7 +56,7 @@ Status LockUnchanged(pg::Connection& src, const TableInfo& t) {
 Result<pg::CopyStats> Attempt(pg::Connection& src, pg::Connection& dst, const TableInfo& t,
                               const PartRow& p, bool whole, bool binary, const CopyContext& ctx) {
   HK_RETURN_IF_ERROR(BeginAtSnapshot(src, ctx.snapshot));
-  HK_RETURN_IF_ERROR(LockUnchanged(src, t));
+  HK_RETURN_IF_ERROR(LockUnchanged(src, t, ctx.lock_timeout_ms));
   HK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(dst));
   if (whole) HK_RETURN_IF_ERROR(dst.Run("TRUNCATE ONLY " + t.Qualified()));
   HK_RETURN_IF_ERROR(ctx.state->SetPartStatus(t.oid, p.part, "copying"));

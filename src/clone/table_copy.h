@@ -21,6 +21,7 @@ struct CopyContext {
   std::function<void(int64_t)> on_bytes;
   bool force_text = false;    ///< HIKKOSHI_COPY_FORMAT=text (tests the text path).
   bool force_binary = false;  ///< HIKKOSHI_COPY_FORMAT=binary (tests the fallback).
+  int64_t lock_timeout_ms = 0;  ///< --lock-timeout for the source table's lock; 0: wait.
 };
 
 /// Whole tables (part.end_page unset and part 0 of 1) are TRUNCATEd in the

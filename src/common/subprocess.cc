@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "backup/stop.h"
 
 extern char** environ;
 
@@ -67,8 +70,13 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const Pro
   if (opts.capture_stdout) fds.push_back({out_pipe[0], POLLIN, 0});
   char buf[65536];
   size_t open_fds = fds.size();
+  bool stopped = false;
   while (open_fds > 0) {
-    int r = ::poll(fds.data(), fds.size(), -1);
+    if (!stopped && StopRequested()) {
+      ::kill(pid, SIGTERM);  // pg_dump ends; the caller reports the interrupt
+      stopped = true;
+    }
+    int r = ::poll(fds.data(), fds.size(), 100);
     if (r < 0) {
       if (errno == EINTR) continue;
       break;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/retry.h"
 #include "pg/quote.h"
 #include "verify/large_objects.h"
 #include "verify/progress.h"
@@ -175,13 +176,31 @@ Status CheckFilters(SessionPair& main, const VerifyOptions& o) {
 
 }  // namespace
 
-Result<VerifyReport> RunVerify(const VerifyOptions& o) {
+namespace {
+
+Result<VerifyReport> RunVerifyOnce(const VerifyOptions& o, bool& contacted) {
   auto start = Clock::now();
   VerifyReport report;
   report.source_url = o.source.Redacted();
   report.target_url = o.target.Redacted();
   report.max_diffs = o.max_diffs;
   HK_ASSIGN_OR_RETURN(SessionPair main, OpenPair(o));
+  contacted = true;
+  {
+    // A database compared with itself is always "identical": refuse (exit 2),
+    // whatever spelling of the host (localhost, 127.0.0.1, a keyword string).
+    const char* q =
+        "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), "
+        "current_setting('port'), current_setting('data_directory', true))";
+    HK_ASSIGN_OR_RETURN(std::string a, main.src().QueryValue(q));
+    HK_ASSIGN_OR_RETURN(std::string b, main.tgt().QueryValue(q));
+    if (a == b) {
+      Error e = MakeError(ErrorKind::kBadInput, "the source and the target are the same database",
+                          "point --target at the copy to compare");
+      e.sqlstate = kSameDatabaseMarker;
+      return e;
+    }
+  }
   HK_RETURN_IF_ERROR(CheckFilters(main, o));
 
   if (o.schema) {
@@ -213,27 +232,54 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
       failed = true;
     };
     auto worker = [&]() {
+      RetryBudget budget(o.retry_for_ms, o.stop, "verify");
       auto pair = OpenPair(o);
-      if (!pair.ok()) return fail(pair.TakeError());
+      while (!pair.ok()) {
+        Error e = pair.TakeError();
+        if (failed || !budget.Wait(e, true)) return fail(std::move(e));
+        pair = OpenPair(o);
+      }
       while (!failed) {
         size_t i = next++;
         if (i >= work.size()) break;
         const Work& w = work[i];
         progress.TableStarted(w.table.qualified);
-        TableStats st;
-        st.table = w.table.qualified;
-        st.method = w.method;
-        st.bytes = w.table.est_bytes;
-        auto t0 = Clock::now();
-        int64_t before = report.DifferenceCount() + report.InformationalCount();
-        Status s = w.method == "pk"
-                       ? ComparePkTable(*pair, w.table, o, report, st)
-                       : CompareMultiset(*pair, w.table, o, report, st, w.method == "matview");
-        if (!s.ok()) return fail(s.TakeError().Context("comparing " + w.table.qualified));
-        st.seconds = Since(t0);
-        int64_t after = report.DifferenceCount() + report.InformationalCount();
-        progress.TableDone(st, after - before);
-        report.AddTable(std::move(st));
+        for (;;) {
+          TableStats st;
+          st.table = w.table.qualified;
+          st.method = w.method;
+          st.bytes = w.table.est_bytes;
+          auto t0 = Clock::now();
+          // The table's differences go into the report only once it was
+          // compared whole: a comparison cut by a lost connection is redone
+          // from the start at a fresh snapshot, and names nothing twice.
+          VerifyReport mine;
+          mine.max_diffs = report.max_diffs;
+          Status s = w.method == "pk"
+                         ? ComparePkTable(*pair, w.table, o, mine, st)
+                         : CompareMultiset(*pair, w.table, o, mine, st, w.method == "matview");
+          if (!s.ok()) {
+            Error e = s.TakeError().Context("comparing " + w.table.qualified);
+            if (failed || !budget.Wait(e, true)) return fail(std::move(e));
+            pair = OpenPair(o);
+            while (!pair.ok()) {
+              Error ce = pair.TakeError();
+              if (failed || !budget.Wait(ce, true)) return fail(std::move(ce));
+              pair = OpenPair(o);
+            }
+            continue;
+          }
+          budget.Progressed();
+          st.seconds = Since(t0);
+          int64_t found = 0;
+          for (const auto& d : mine.differences()) {
+            report.Add(d);
+            ++found;
+          }
+          progress.TableDone(st, found);
+          report.AddTable(std::move(st));
+          break;
+        }
       }
     };
     int n = std::max(1, std::min<int>(o.jobs, static_cast<int>(work.size())));
@@ -249,6 +295,22 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
   }
   report.elapsed_s = Since(start);
   return report;
+}
+
+}  // namespace
+
+Result<VerifyReport> RunVerify(const VerifyOptions& o) {
+  // Table comparisons retry by themselves; a lost connection elsewhere (the
+  // schema comparison, the table lists, large objects) redoes the run, which
+  // reads only the catalogs before the tables.
+  RetryBudget budget(o.retry_for_ms, o.stop, "verify");
+  bool contacted = false;
+  for (;;) {
+    auto r = RunVerifyOnce(o, contacted);
+    if (r.ok()) return r;
+    Error e = r.TakeError();
+    if (!budget.Wait(e, contacted)) return e;
+  }
 }
 
 }  // namespace hk::verify

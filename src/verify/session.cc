@@ -14,6 +14,7 @@ Result<pg::Connection> OpenSession(const pg::ConnInfo& info, const std::string& 
       "SET default_transaction_read_only = on; SET search_path = ''; SET TimeZone = 'UTC';"
       "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1;"
       "SET bytea_output = 'hex'; SET statement_timeout = 0; SET lock_timeout = '10s';"
+      "SET idle_in_transaction_session_timeout = 0;"
       "SET work_mem = '64MB'; SET xmloption = content; SET lc_monetary = 'C'"));
   return c;
 }

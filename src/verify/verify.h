@@ -3,6 +3,8 @@
 // Read-only on both servers.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,7 +32,15 @@ struct VerifyOptions {
   /// they legitimately differ (logical decoding does not carry sequences;
   /// cutover sets them). Definitions are still compared strictly.
   bool sequences_informational = false;
+  /// How long an outage may last: a lost connection or a server restart is
+  /// retried with backoff, redoing the table it cut (#14). 0: no retries.
+  int64_t retry_for_ms = 10LL * 60 * 1000;
+  /// Set by SIGINT/SIGTERM: stops waiting for a retry.
+  const std::atomic<bool>* stop = nullptr;
 };
+
+/// SQLSTATE-like marker of "source and target are the same database" (exit 2).
+inline constexpr const char* kSameDatabaseMarker = "HK002";
 
 /// Runs the comparison. Differences are data in the report, not errors; an
 /// error means the comparison could not be completed.

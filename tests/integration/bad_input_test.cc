@@ -355,3 +355,152 @@ TEST_F(BadInputTls, CorruptCloneDbIsNamed) {
 
 }  // namespace
 }  // namespace hk::test
+
+namespace hk::test {
+namespace {
+
+// #14.1: malformed --retry-for / --stall-timeout are usage errors (3) in
+// every command that takes them, and a first connection that fails is the
+// user's input (exit 4 at once), never retried for --retry-for's 10 minutes.
+TEST(BadInput, RetryDurationsAndFirstConnectionsAreNotRetried) {
+  const std::string a = "postgresql://postgres:pw@127.0.0.1:1/db";
+  const std::string b = "postgresql://postgres:pw@127.0.0.1:2/db";
+  const std::string dir = Scratch("retry");
+  struct Case {
+    std::vector<std::string> args;
+    const char* sentence;
+  };
+  const std::vector<Case> cases = {
+      {{"clone", "--source", a, "--target", b, "--dir", dir, "--retry-for", "5 parsecs"},
+       "--retry-for 5 parsecs is not a duration"},
+      {{"verify", "--source", a, "--target", b, "--retry-for", "-1m"},
+       "--retry-for -1m is not a duration"},
+      {{"verify", "--source", a, "--target", b, "--retry-for", "99999999999999999999h"},
+       "--retry-for 99999999999999999999h is not a duration"},
+      {{"follow", "--source", a, "--target", b, "--dir", dir, "--stall-timeout", "soon"},
+       "--stall-timeout soon is not a duration"},
+  };
+  for (const auto& c : cases) {
+    auto r = RunHikkoshi(c.args);
+    EXPECT_EQ(r.exit_code, kExitUsage) << c.sentence << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.sentence), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("hikkoshi: fix: write it like"), std::string::npos) << r.err;
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"clone", "--source", a, "--target", b, "--dir", dir},
+        std::vector<std::string>{"verify", "--source", a, "--target", b},
+        std::vector<std::string>{"clone", "--source",
+                                 "postgresql://postgres:pw@no-such-host.invalid/db", "--target", b,
+                                 "--dir", dir}}) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = RunHikkoshi(args);
+    EXPECT_EQ(r.exit_code, kExitUnreachable) << args[0] << "\n" << r.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+    EXPECT_EQ(r.err.find("retrying"), std::string::npos) << r.err;
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hk::test
+
+namespace hk::test {
+namespace {
+
+// What a failing command must not have changed: databases, user relations,
+// slots, publications, origins on each server.
+std::string ServerState(Cluster& c, const std::string& db) {
+  return c.Value(
+      "SELECT (SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database) || ' | ' ||"
+      " (SELECT count(*) FROM pg_class WHERE relnamespace NOT IN ('pg_catalog'::regnamespace,"
+      " 'information_schema'::regnamespace, 'pg_toast'::regnamespace)) || ' | ' ||"
+      " (SELECT count(*) FROM pg_replication_slots) || ' ' || (SELECT count(*) FROM"
+      " pg_publication) || ' ' || (SELECT count(*) FROM pg_replication_origin) || ' | ' ||"
+      " (SELECT coalesce(string_agg(setconfig::text, ','), '') FROM pg_db_role_setting)",
+      db);
+}
+
+// #14.3: more of the catalogue (docs/errors.md), each with its exit code, its
+// sentence, and nothing changed on either server.
+TEST(BadInput, CatalogueSameDatabaseConflictsSizesLsnsAndStrings) {
+  Cluster src("bi-cat-src");
+  Cluster dst("bi-cat-dst");
+  src.CreateDatabase("shop");
+  src.Sql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)", "shop");
+  dst.CreateDatabase("tgt");
+  const std::string dir = Scratch("catalogue");
+  const std::string s = src.Uri("shop");
+  std::string local = s;  // the same database through "localhost"
+  local.replace(local.find("127.0.0.1"), 9, "localhost");
+  const std::string kw = "host=127.0.0.1 port=" + std::to_string(src.port()) +
+                         " dbname=shop user=postgres password=hk-local-pw";
+  const std::string t = dst.Uri("tgt");
+  struct Case {
+    std::vector<std::string> args;
+    int exit;
+    const char* sentence;
+  };
+  const std::vector<Case> cases = {
+      {{"clone", "--source", s, "--target", local, "--dir", dir + "/1"},
+       kExitBlocked,
+       "the source and the target are the same database"},
+      {{"clone", "--source", kw, "--target", local, "--dir", dir + "/2"},
+       kExitBlocked,
+       "the source and the target are the same database"},
+      {{"verify", "--source", s, "--target", local},
+       kExitBlocked,
+       "the source and the target are the same database"},
+      {{"verify", "--source", kw, "--target", s, "--json"}, kExitBlocked, "\"exit_code\": 2"},
+      {{"verify", "--source", s, "--target", t, "--schema-only", "--data-only"},
+       kExitUsage,
+       "--schema-only excludes --data-only"},
+      {{"follow", "--source", s, "--target", t, "--dir", dir + "/3", "--until-lsn", "0/1",
+        "--until-caught-up"},
+       kExitUsage,
+       "--until-lsn excludes --until-caught-up"},
+      {{"clone", "--source", s, "--target", t, "--dir", dir + "/4", "--copy-only-table", "t"},
+       kExitUsage,
+       "only make sense with --follow"},
+      {{"clone", "--source", s, "--target", t, "--dir", dir + "/5", "--split-tables-larger-than",
+        "12parsecs"},
+       kExitUsage,
+       "invalid size unit in \"12parsecs\""},
+      {{"follow", "--source", s, "--target", t, "--dir", dir + "/6", "--until-lsn", "nonsense"},
+       kExitUsage,
+       "--until-lsn nonsense is not an LSN"},
+      {{"clone", "--source", "host=127.0.0.1 port", "--target", t, "--dir", dir + "/7"},
+       kExitUsage,
+       "missing \"=\" after \"port\""},
+      {{"clone", "--source", "postgresql://[::1", "--target", t, "--dir", dir + "/8"},
+       kExitUsage,
+       "IPv6 host address"},
+      {{"clone", "--source", "mysql://x/y", "--target", t, "--dir", dir + "/9"},
+       kExitUsage,
+       "the connection string is malformed"},
+      {{"clone", "--source", s, "--target", t, "--dir", dir + "/10", "--lock-timeout", "forever"},
+       kExitUsage,
+       "--lock-timeout forever is not a duration"},
+      {{"clone", "--source", s, "--target", t, "--dir", dir + "/11", "--resume"},
+       kExitBlocked,
+       "there is no clone to resume"},
+      {{"follow", "--source", s, "--target", t, "--dir", dir + "/12"},
+       kExitUsage,
+       "no follow state in"},
+      {{"clone", "--source", s, "--target", dst.Uri("nosuch"), "--dir", dir + "/13"},
+       kExitNoDatabase,
+       "database \"nosuch\" does not exist"},
+  };
+  const std::string before_s = ServerState(src, "shop"), before_t = ServerState(dst, "tgt");
+  for (const auto& c : cases) {
+    auto r = RunHikkoshi(c.args);
+    std::string all = r.out + r.err;
+    EXPECT_EQ(r.exit_code, c.exit) << c.sentence << "\n" << all;
+    EXPECT_NE(all.find(c.sentence), std::string::npos) << all;
+    EXPECT_EQ(ServerState(src, "shop"), before_s) << c.sentence;
+    EXPECT_EQ(ServerState(dst, "tgt"), before_t) << c.sentence;
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hk::test

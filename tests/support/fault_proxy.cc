@@ -36,6 +36,7 @@ struct Pipe {
 struct Conn {
   Pipe up, down;  // client -> server, server -> client
   bool dead = false;
+  Clock::time_point stall_until{};  // StallOpen: this connection only
 };
 
 void NonBlocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
@@ -98,6 +99,10 @@ void FaultProxy::Stall(Millis d) {
   std::lock_guard<std::mutex> l(mu_);
   stall_until_ = Clock::now() + d;
 }
+void FaultProxy::StallOpen(Millis d) {
+  std::lock_guard<std::mutex> l(mu_);
+  stall_open_ = d;
+}
 void FaultProxy::SetLatency(Millis latency, Millis jitter) {
   std::lock_guard<std::mutex> l(mu_);
   latency_ = latency;
@@ -125,11 +130,15 @@ void FaultProxy::Loop() {
     Clock::time_point now = Clock::now();
     Clock::time_point stall_until;
     Millis latency, jitter;
+    Millis stall_open{0};
     {
       std::lock_guard<std::mutex> l(mu_);
       stall_until = stall_until_;
+      std::swap(stall_open, stall_open_);
     }
-    const bool stalled = now < stall_until;
+    if (stall_open.count() > 0)
+      for (auto& c : conns) c.stall_until = now + stall_open;
+    const bool all_stalled = now < stall_until;
     if (cut_all_.exchange(false))
       for (auto& c : conns) close_conn(c);
     conns.remove_if([](const Conn& c) { return c.dead; });
@@ -144,6 +153,7 @@ void FaultProxy::Loop() {
     std::vector<pollfd> fds;
     fds.push_back({listen_fd_, POLLIN, 0});
     for (auto& c : conns) {
+      const bool stalled = all_stalled || now < c.stall_until;
       for (Pipe* p : {&c.up, &c.down}) {
         short ev = 0;
         if (!stalled && !p->eof && p->queue.size() < 64) ev |= POLLIN;

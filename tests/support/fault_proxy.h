@@ -39,6 +39,10 @@ class FaultProxy {
   /// Forwards nothing for `d`: bytes wait, sockets stay open (a half-dead
   /// network path, not a reset).
   void Stall(Millis d);
+  /// Like Stall, but only for the connections open now: new connections
+  /// forward normally (a dead path under an old connection, while a
+  /// reconnect takes a working one).
+  void StallOpen(Millis d);
   /// Every chunk is delayed by `latency` plus up to `jitter`.
   void SetLatency(Millis latency, Millis jitter = Millis(0));
   /// At most this many bytes a second in each direction; 0: unlimited.
@@ -67,6 +71,7 @@ class FaultProxy {
   std::mutex mu_;  // guards the time points and latency below
   std::chrono::steady_clock::time_point stall_until_{};
   std::chrono::steady_clock::time_point refuse_until_{};
+  Millis stall_open_{0};  // StallOpen's request, applied by the loop
   Millis latency_{0}, jitter_{0};
 };
 
