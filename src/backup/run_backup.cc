@@ -129,7 +129,7 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
           o.jobs > 1 ? ", " + std::to_string(o.jobs) + " jobs" : "");
   RetryBudget budget(o.retry_for_ms, nullptr, "backup");
   for (;;) {
-    HK_ASSIGN_OR_RETURN(auto dump, RunProcess(argv, {.env = cc.env}));
+    HK_ASSIGN_OR_RETURN(auto dump, RunProcess(argv, {.env = cc.env, .stop = StopFlag()}));
     if (StopRequested()) return InterruptedError();
     if (dump.exit_code == 0) break;
     Error e = DumpFailed(dump, staging);

@@ -12,6 +12,8 @@ bool StopRequested() {
   return f != nullptr && f->load();
 }
 
+const std::atomic<bool>* StopFlag() { return g_flag.load(); }
+
 Error InterruptedError() {
   return MakeError(ErrorKind::kInterrupted,
                    "backup interrupted: nothing was marked complete; partial files were removed "

@@ -13,6 +13,8 @@ namespace hk::backup {
 /// Set once by the command (nullptr: never stop).
 void SetStopFlag(const std::atomic<bool>* flag);
 bool StopRequested();
+/// The flag itself, for children that must stop too (nullptr when none).
+const std::atomic<bool>* StopFlag();
 /// The kInterrupted error a stopped backup returns.
 Error InterruptedError();
 

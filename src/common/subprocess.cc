@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "backup/stop.h"
 
 extern char** environ;
 
@@ -72,7 +71,7 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const Pro
   size_t open_fds = fds.size();
   bool stopped = false;
   while (open_fds > 0) {
-    if (!stopped && StopRequested()) {
+    if (!stopped && opts.stop != nullptr && opts.stop->load()) {
       ::kill(pid, SIGTERM);  // pg_dump ends; the caller reports the interrupt
       stopped = true;
     }

@@ -3,6 +3,7 @@
 // never on its command line.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct ProcessOutput {
 struct ProcessOptions {
   std::map<std::string, std::string> env;  ///< Added to (or replacing in) our environment.
   bool capture_stdout = false;             ///< Else stdout goes to /dev/null.
+  /// When set and true, the child gets SIGTERM (Ctrl-C of the command); the
+  /// caller reports the interrupt.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// Runs argv[0] (a path) with argv. An error only when it could not be started.

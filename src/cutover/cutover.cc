@@ -71,6 +71,23 @@ class Cutover {
   Metrics m_;
 };
 
+namespace {
+
+Error BypassError(const std::vector<ForeignCommit>& f) {
+  std::string list;
+  for (size_t i = 0; i < f.size() && i < 5; ++i) list += (i ? "; " : "") + f[i].Describe();
+  return MakeError(
+      ErrorKind::kDataError,
+      fmt::format("the freeze was bypassed: {} transaction(s) committed on the frozen source after "
+                  "the drain marker: {}",
+                  f.size(), list),
+      "a session wrote despite the freeze (a role that is not in cutover.app_roles, or "
+      "PGOPTIONS / SET SESSION CHARACTERISTICS ... READ WRITE): add its role to "
+      "cutover.app_roles or stop it, then cut over again");
+}
+
+}  // namespace
+
 Status Cutover::Prepare() {
   auto s = j_.Begin("prepare");
   return s.Finish([&]() -> Status {
@@ -183,6 +200,10 @@ Status Cutover::DrainAndVerify() {
     s.details()["summary"] =
         fmt::format("{} tables, {} rows, {} differ", c->tables, c->rows, c->diffs.size());
     if (!c->diffs.empty()) {
+      // A write that bypassed the freeze after confirm-no-writes shows up
+      // here first: read the stream again so the error names it.
+      auto again = CheckWriteWatch(src_, watch_, fwd_.publication, {marker_xid_});
+      if (again.ok() && !again->empty()) return s.Finish(BypassError(*again));
       std::string list;
       for (size_t i = 0; i < c->diffs.size() && i < 5; ++i)
         list += fmt::format("{}{} (source {}, target {})", i ? ", " : "", c->diffs[i].table,
@@ -282,16 +303,7 @@ Status Cutover::ConfirmNoForeignWrites() {
                              cdc::FormatLsn(watch_.from);
     return s.Finish(Status::Ok());
   }
-  std::string list;
-  for (size_t i = 0; i < f->size() && i < 5; ++i) list += (i ? "; " : "") + (*f)[i].Describe();
-  return s.Finish(MakeError(
-      ErrorKind::kDataError,
-      fmt::format("the freeze was bypassed: {} transaction(s) committed on the frozen source after "
-                  "the drain marker: {}",
-                  f->size(), list),
-      "a session wrote despite the freeze (a role that is not in cutover.app_roles, or "
-      "PGOPTIONS / SET SESSION CHARACTERISTICS ... READ WRITE): add its role to "
-      "cutover.app_roles or stop it, then cut over again"));
+  return s.Finish(BypassError(*f));
 }
 
 Status Cutover::Switch() {
