@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cdc/lsn.h"
 #include "common/status.h"
@@ -26,6 +27,11 @@ struct FollowState {
   /// (or follow --setup --copy-command) until it finished, then "done".
   /// follow refuses to start while it is pending (files without it: "done").
   std::string copy = "done";
+  /// "all" (FOR ALL TABLES, superuser) or "listed" (FOR TABLE ..., any table
+  /// owner). With "listed", follow stops when a table that is neither
+  /// published nor in left_out appears on the source (created after setup).
+  std::string publication_tables = "all";
+  std::vector<std::string> left_out;  ///< Tables deliberately not published.
 
   // Progress, written by the follower.
   std::string phase = "setup";  ///< setup | following | reconnecting | caught-up | stopped | error | cleaned-up

@@ -228,10 +228,12 @@ ManagedRole CreateManagedRole(Cluster& c, const std::string& db, bool extra_gran
     c.CreateDatabase(db);
   c.Sql("ALTER DATABASE \"" + db + "\" OWNER TO " + q);
   if (extra_grants) {
+    // Parameter privileges are cluster-wide; function privileges live in
+    // each database's pg_proc.
     std::string sql = "GRANT SET ON PARAMETER session_replication_role TO " + q + ";";
     for (const char* f : kOriginFunctions)
       sql += std::string(" GRANT EXECUTE ON FUNCTION ") + f + " TO " + q + ";";
-    c.Sql(sql);
+    c.Sql(sql, db);
   }
   return r;
 }
