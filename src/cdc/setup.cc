@@ -22,7 +22,7 @@ Error NotOwnedError(Result<std::string> user, const std::vector<std::string>& ta
                       "connect to the source as the tables' owner, or run ALTER TABLE ... OWNER "
                       "TO " + who + " for them, or leave them out with --exclude-table / "
                       "--copy-only-table");
-  e.sqlstate = kBlockedMarker;
+  e.sqlstate = "55000";  // a precondition: nothing was changed
   return e;
 }
 

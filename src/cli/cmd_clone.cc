@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 
+#include "cdc/target_table.h"
 #include "cli/clone_follow.h"
 #include "clone/clone.h"
 #include "clone/progress.h"
@@ -136,7 +137,7 @@ CommandSpec CloneCommand() {
                   return kExitInterrupted;
                 }
                 ReportError(e, false);
-                if (e.sqlstate == "55000") return kExitBlocked;
+                if (e.sqlstate == "55000" || e.sqlstate == cdc::kBlockedMarker) return kExitBlocked;
                 return clone::ExitCodeForClone(e);
               }
               if (!o->copy_only.empty() || o->identity_full || o->until_caught_up) {

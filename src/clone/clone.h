@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "pg/connection.h"
 #include "pg/conninfo.h"
 
 namespace hk::clone {
@@ -74,6 +75,9 @@ Result<CloneSummary> RunClone(const CloneOptions& opts);
 /// A refusal that changed nothing: exit code 2.
 Error BlockedError(std::string message, std::string hint);
 bool IsBlocked(const Error& e);
+/// Refuses (BlockedError) when src and dst are sessions on the same database.
+/// Needs no privilege beyond LOGIN; never fails for want of one.
+Status CheckDistinct(pg::Connection& src, pg::Connection& dst);
 /// pg::ExitCodeFor, plus kExitBlocked for BlockedError.
 int ExitCodeForClone(const Error& e);
 

@@ -82,21 +82,6 @@ Status CheckResume(const CloneOptions& o, const std::string& db_path, bool& resu
   return Status::Ok();
 }
 
-/// Refuses to clone a database onto itself.
-Status CheckDistinct(pg::Connection& src, pg::Connection& dst) {
-  // The postmaster's start time (to the microsecond) tells servers apart even
-  // behind proxies; data_directory is NULL for unprivileged users.
-  const char* q =
-      "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), current_setting('port'),"
-      " current_setting('data_directory', true))";
-  HK_ASSIGN_OR_RETURN(std::string a, src.QueryValue(q));
-  HK_ASSIGN_OR_RETURN(std::string b, dst.QueryValue(q));
-  if (a == b)
-    return BlockedError("the source and the target are the same database",
-                        "point --target at a different (empty) database");
-  return Status::Ok();
-}
-
 struct Run {
   const CloneOptions& o;
   std::atomic<bool>* stop;

@@ -23,9 +23,11 @@ INSERT INTO events (what) SELECT 'e' || g FROM generate_series(1, 10) g;
 )SQL";
 
 std::string Digest(Cluster& c, const std::string& table, const std::string& db = "app") {
-  return c.Value("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY "
-                 "t::text)), '') FROM " + table + " t",
-                 db);
+  return c.Value(
+      "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY "
+      "t::text)), '') FROM " +
+          table + " t",
+      db);
 }
 
 std::string WorkDir(const std::string& tag) {
@@ -51,14 +53,16 @@ TEST(Managed, CloneFollowVerifyCleanupAsManagedRoles) {
   std::string dir = WorkDir("story");
   auto chk = RunHikkoshi({"check", "--source", p.owner.uri, "--target", p.admin.uri});
   EXPECT_LE(chk.exit_code, 1) << chk.out << chk.err;
-  auto r = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
-                        "--no-owner", "--source", p.owner.uri, "--target", p.admin.uri, "--dir", dir});
+  auto r =
+      RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
+                   "--no-owner", "--source", p.owner.uri, "--target", p.admin.uri, "--dir", dir});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   // No sequence moves: sequences are carried at cutover, and verify compares them.
-  p.src.Sql("INSERT INTO events (what) VALUES ('late'); UPDATE orders SET total = total + 1 "
-            "WHERE id < 5; DELETE FROM events WHERE what = 'e3'; UPDATE customers SET name = "
-            "'renamed' WHERE id = 2",
-            "app");
+  p.src.Sql(
+      "INSERT INTO events (what) VALUES ('late'); UPDATE orders SET total = total + 1 "
+      "WHERE id < 5; DELETE FROM events WHERE what = 'e3'; UPDATE customers SET name = "
+      "'renamed' WHERE id = 2",
+      "app");
   auto f = RunHikkoshi({"follow", "--until-caught-up", "--source", p.owner.uri, "--target",
                         p.admin.uri, "--dir", dir});
   ASSERT_EQ(f.exit_code, 0) << f.out << f.err;
@@ -71,6 +75,91 @@ TEST(Managed, CloneFollowVerifyCleanupAsManagedRoles) {
   EXPECT_EQ(p.src.Value("SELECT count(*) FROM pg_replication_slots"), "0");
   EXPECT_EQ(p.src.Value("SELECT count(*) FROM pg_publication", "app"), "0");
   RunShell("rm -rf " + dir);
+}
+
+// A publication by table list does not grow: a table created after the setup
+// is the DDL case. follow stops, names it and the command that adds it.
+TEST(Managed, FollowStopsAtATableCreatedAfterTheSetup) {
+  Pair p;
+  std::string dir = WorkDir("newtable");
+  auto r =
+      RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
+                   "--no-owner", "--source", p.owner.uri, "--target", p.admin.uri, "--dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Not FOR ALL TABLES (that needs a superuser): the tables by name.
+  EXPECT_EQ(p.src.Value("SELECT puballtables::text || ':' || (SELECT count(*) FROM "
+                        "pg_publication_tables WHERE pubname = 'hikkoshi_pub') FROM pg_publication",
+                        "app"),
+            "false:3");
+  p.src.Sql(
+      "SET ROLE neondb_owner; CREATE TABLE late_table (id int PRIMARY KEY); "
+      "INSERT INTO late_table VALUES (1)",
+      "app");
+  auto f = RunHikkoshi({"follow", "--until-caught-up", "--source", p.owner.uri, "--target",
+                        p.admin.uri, "--dir", dir});
+  EXPECT_EQ(f.exit_code, kExitBlocked) << f.out << f.err;
+  EXPECT_NE(f.err.find("public.late_table"), std::string::npos) << f.err;
+  EXPECT_NE(f.err.find("ALTER PUBLICATION hikkoshi_pub ADD TABLE public.late_table"),
+            std::string::npos)
+      << f.err;
+  // Adding it as told lets follow go on.
+  p.tgt.Sql("CREATE TABLE late_table (id int PRIMARY KEY); INSERT INTO late_table VALUES (1)",
+            "app");
+  p.src.Sql("ALTER PUBLICATION hikkoshi_pub ADD TABLE public.late_table", "app");
+  p.src.Sql("INSERT INTO late_table VALUES (2)", "app");
+  f = RunHikkoshi({"follow", "--until-caught-up", "--source", p.owner.uri, "--target", p.admin.uri,
+                   "--dir", dir});
+  EXPECT_EQ(f.exit_code, 0) << f.out << f.err;
+  EXPECT_EQ(p.tgt.Value("SELECT string_agg(id::text, ',' ORDER BY id) FROM late_table", "app"),
+            "1,2");
+  RunHikkoshi({"cleanup", "--source", p.owner.uri, "--target", p.admin.uri, "--dir", dir});
+  RunShell("rm -rf " + dir);
+}
+
+// A REPLICATION role that owns none of the tables can create a slot but not
+// the publication: clone --follow refuses before changing anything.
+TEST(Managed, ReplicationOnlyRoleIsRefusedBeforeAnythingChanges) {
+  Pair p;
+  p.src.Sql(
+      "CREATE ROLE repl_only LOGIN REPLICATION PASSWORD 'pw-repl-9'; "
+      "GRANT pg_read_all_data TO repl_only",
+      "app");
+  std::string uri = p.src.TlsUri("repl_only", "pw-repl-9", "app");
+  std::string dir = WorkDir("replonly");
+  auto r = RunHikkoshi({"clone", "--follow", "--replica-identity-full", "--no-owner", "--source",
+                        uri, "--target", p.admin.uri, "--dir", dir});
+  EXPECT_EQ(r.exit_code, kExitBlocked) << r.out << r.err;
+  EXPECT_NE(r.err.find("does not own"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("public.customers"), std::string::npos) << r.err;
+  EXPECT_EQ(p.src.Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  EXPECT_EQ(p.src.Value("SELECT count(*) FROM pg_publication", "app"), "0");
+  // events has no key: its replica identity was left alone.
+  EXPECT_EQ(p.src.Value("SELECT relreplident FROM pg_class WHERE relname = 'events'", "app"), "d");
+  EXPECT_EQ(p.tgt.Value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "app"), "0");
+  RunShell("rm -rf " + dir);
+}
+
+// A role without pg_read_all_settings (no pg_monitor) on either side: the
+// source/target identity comparison used to read data_directory and fail.
+TEST(Managed, PlainCloneWithoutMonitoringPrivileges) {
+  Pair p;
+  p.src.Sql("CREATE ROLE reader LOGIN PASSWORD 'pw-reader-3'; GRANT pg_read_all_data TO reader",
+            "app");
+  p.tgt.Sql("CREATE ROLE loader LOGIN PASSWORD 'pw-loader-4'; ALTER DATABASE app OWNER TO loader");
+  std::string dir = WorkDir("plain");
+  auto r = RunHikkoshi({"clone", "--no-owner", "--no-acl", "--source",
+                        p.src.TlsUri("reader", "pw-reader-3", "app"), "--target",
+                        p.tgt.TlsUri("loader", "pw-loader-4", "app"), "--dir", dir});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* t : {"customers", "orders", "events"})
+    EXPECT_EQ(Digest(p.src, t), Digest(p.tgt, t)) << t;
+  // The same database as source and target is still refused.
+  std::string dir2 = WorkDir("plain-same");
+  r = RunHikkoshi({"clone", "--no-owner", "--source", p.src.TlsUri("reader", "pw-reader-3", "app"),
+                   "--target", p.src.TlsUri("reader", "pw-reader-3", "app"), "--dir", dir2});
+  EXPECT_EQ(r.exit_code, kExitBlocked) << r.out << r.err;
+  EXPECT_NE(r.err.find("same database"), std::string::npos) << r.err;
+  RunShell("rm -rf " + dir + " " + dir2);
 }
 
 }  // namespace
