@@ -20,7 +20,6 @@ std::string NameList(const std::vector<std::string>& names, size_t max_shown) {
   return out;
 }
 
-
 std::string HumanDuration(double s) {
   if (s < 60) return "under a minute";
   if (s < 3600) return fmt::format("about {:.0f} min", s / 60);
@@ -42,6 +41,8 @@ Item MakeItem(std::string id, std::string title, Verdict v, std::string detail,
 
 int Major(int version_num) { return version_num / 10000; }
 
+std::string Joined(const std::vector<std::string>& statements);
+
 std::vector<std::string> Names(const std::vector<TableFacts>& ts) {
   std::vector<std::string> out;
   for (const auto& t : ts) out.push_back(t.Qualified());
@@ -52,6 +53,82 @@ nlohmann::json NamesJson(const std::vector<TableFacts>& ts) {
   auto a = nlohmann::json::array();
   for (const auto& t : ts) a.push_back({{"schema", t.schema}, {"name", t.name}});
   return a;
+}
+
+// How follow will apply changes on a server, from what the role may do
+// (mode names as follow's --apply-mode / --trigger-mode spell them).
+Item ApplyModeItem(const ServerFacts& f, const std::string& side) {
+  std::string progress = f.origin_functions ? "origin" : "progress-table";
+  std::string triggers = f.can_set_replica_role ? "replica-role" : "disable-triggers";
+  std::vector<std::string> missing, grants;
+  if (!f.origin_functions) {
+    missing.push_back("EXECUTE on the pg_replication_origin_* functions");
+    grants.push_back(fmt::format(
+        "GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), "
+        "pg_replication_origin_drop(text), pg_replication_origin_oid(text), "
+        "pg_replication_origin_session_setup(text), pg_replication_origin_session_reset(), "
+        "pg_replication_origin_session_progress(boolean), "
+        "pg_replication_origin_progress(text, boolean), "
+        "pg_replication_origin_xact_setup(pg_lsn, timestamptz) TO \"{}\";",
+        f.user));
+  }
+  if (!f.can_set_replica_role) {
+    missing.push_back("SET on parameter session_replication_role");
+    grants.push_back(
+        fmt::format("GRANT SET ON PARAMETER session_replication_role TO \"{}\";", f.user));
+  }
+  bool target = side == "target";
+  std::string who = target ? "follow applies changes on the target"
+                           : "a rollback's reverse replication applies changes on the source";
+  std::string how = fmt::format(
+      "{} as {} with {} ({}) and {} ({})", who, f.user, progress,
+      f.origin_functions ? "a replication origin keeps the position"
+                         : "the position is kept in hikkoshi.apply_progress, in the same "
+                           "transaction as the changes",
+      triggers,
+      f.can_set_replica_role
+          ? "session_replication_role = replica keeps user triggers from firing twice"
+          : "user triggers are disabled while nothing else writes there, recorded and restored; "
+            "the role must own the tables");
+  Item i = MakeItem(side + ".apply_privilege",
+                    target ? "target apply mode" : "source apply mode (rollback)",
+                    missing.empty() ? Verdict::kPass : Verdict::kInfo,
+                    missing.empty() ? how : how + "; missing: " + NameList(missing),
+                    missing.empty() ? "" : "optional, as a superuser: " + Joined(grants));
+  i.data = {{"progress_mode", progress}, {"trigger_mode", triggers}, {"missing", missing}};
+  return i;
+}
+
+// FOR ALL TABLES needs a superuser; any other role publishes by table list,
+// which needs it to own every table.
+Item PublicationItem(const ServerFacts& s) {
+  if (s.is_superuser)
+    return MakeItem("source.publication", "publication", Verdict::kPass,
+                    fmt::format("{} is a superuser: FOR ALL TABLES", s.user));
+  std::vector<TableFacts> not_owned;
+  size_t publishable = 0;
+  for (const auto& t : s.tables) {
+    if (t.is_partition || t.unlogged) continue;  // published through the root / not at all
+    ++publishable;
+    if (!t.owned) not_owned.push_back(t);
+  }
+  if (not_owned.empty())
+    return MakeItem(
+        "source.publication", "publication", Verdict::kPass,
+        fmt::format("{} is not a superuser: the publication lists its {} table(s) by name (FOR "
+                    "TABLE ...); a table created on the source later stops follow until it is "
+                    "added with ALTER PUBLICATION hikkoshi_pub ADD TABLE",
+                    s.user, publishable));
+  Item i = MakeItem(
+      "source.publication", "publication", Verdict::kFail,
+      fmt::format("{} is not a superuser and does not own {}: it cannot create the publication "
+                  "(FOR ALL TABLES needs a superuser, FOR TABLE the owner)",
+                  s.user, NameList(Names(not_owned))),
+      fmt::format("connect to the source as the tables' owner (on Neon: the project owner role), "
+                  "or ALTER TABLE ... OWNER TO \"{}\", or leave them out with --exclude-table",
+                  s.user));
+  i.data["tables"] = NamesJson(not_owned);
+  return i;
 }
 
 }  // namespace
@@ -67,45 +144,57 @@ void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
     Provider p = DetectProvider(o.source_host, o.source_port);
     std::string fix = "ALTER SYSTEM SET wal_level = logical; then restart the server";
     if (p == Provider::kRds || p == Provider::kAurora)
-      fix = "set rds.logical_replication = 1 in the instance's parameter group (static: reboot the instance)";
+      fix =
+          "set rds.logical_replication = 1 in the instance's parameter group (static: reboot the "
+          "instance)";
     else if (p == Provider::kNeon || p == Provider::kNeonPooler)
       fix = "enable logical replication in the Neon project settings (this restarts its computes)";
-    r.Add(MakeItem("source.wal_level", "source wal_level", Verdict::kFail,
-                   fmt::format("wal_level = {}; change capture (follow) needs logical", s.wal_level),
-                   fix));
+    r.Add(MakeItem(
+        "source.wal_level", "source wal_level", Verdict::kFail,
+        fmt::format("wal_level = {}; change capture (follow) needs logical", s.wal_level), fix));
   }
 
   int free_slots = s.max_replication_slots - s.used_replication_slots;
-  Item slots = MakeItem("source.replication_slots", "free replication slots",
-                        free_slots >= 1 ? Verdict::kPass : Verdict::kFail,
-                        fmt::format("{} of {} free (hikkoshi needs 1)", free_slots,
-                                    s.max_replication_slots),
-                        free_slots >= 1 ? "" : "raise max_replication_slots (restart) or drop unused slots (SELECT pg_drop_replication_slot(name))");
+  Item slots =
+      MakeItem("source.replication_slots", "free replication slots",
+               free_slots >= 1 ? Verdict::kPass : Verdict::kFail,
+               fmt::format("{} of {} free (hikkoshi needs 1)", free_slots, s.max_replication_slots),
+               free_slots >= 1 ? ""
+                               : "raise max_replication_slots (restart) or drop unused slots "
+                                 "(SELECT pg_drop_replication_slot(name))");
   slots.data = {{"max", s.max_replication_slots}, {"used", s.used_replication_slots}};
   r.Add(std::move(slots));
 
   int free_senders = s.max_wal_senders - s.used_wal_senders;
-  Item senders = MakeItem("source.wal_senders", "free WAL senders",
-                          free_senders >= 1 ? Verdict::kPass : Verdict::kFail,
-                          fmt::format("{} of {} free (hikkoshi needs 1)", free_senders, s.max_wal_senders),
-                          free_senders >= 1 ? "" : "raise max_wal_senders (needs a restart)");
+  Item senders = MakeItem(
+      "source.wal_senders", "free WAL senders", free_senders >= 1 ? Verdict::kPass : Verdict::kFail,
+      fmt::format("{} of {} free (hikkoshi needs 1)", free_senders, s.max_wal_senders),
+      free_senders >= 1 ? "" : "raise max_wal_senders (needs a restart)");
   senders.data = {{"max", s.max_wal_senders}, {"used", s.used_wal_senders}};
   r.Add(std::move(senders));
 
   if (s.is_superuser || s.has_replication || s.rds_replication || s.rds_superuser) {
-    std::string how = s.is_superuser ? "superuser" : s.has_replication ? "REPLICATION attribute"
-                      : s.rds_replication ? "member of rds_replication" : "member of rds_superuser";
+    std::string how = s.is_superuser      ? "superuser"
+                      : s.has_replication ? "REPLICATION attribute"
+                      : s.rds_replication ? "member of rds_replication"
+                                          : "member of rds_superuser";
     r.Add(MakeItem("source.replication_privilege", "replication privilege", Verdict::kPass,
                    fmt::format("{} has it ({})", s.user, how)));
   } else {
     Provider p = DetectProvider(o.source_host, o.source_port);
     std::string fix = fmt::format("ALTER ROLE \"{}\" WITH REPLICATION;", s.user);
-    if (p == Provider::kRds || p == Provider::kAurora) fix = fmt::format("GRANT rds_replication TO \"{}\";", s.user);
+    if (p == Provider::kRds || p == Provider::kAurora)
+      fix = fmt::format("GRANT rds_replication TO \"{}\";", s.user);
     if (p == Provider::kNeon || p == Provider::kNeonPooler)
-      fix = "use the role Neon created with the project (it has REPLICATION) or ALTER ROLE ... WITH REPLICATION as that role";
+      fix =
+          "use the role Neon created with the project (it has REPLICATION) or ALTER ROLE ... WITH "
+          "REPLICATION as that role";
     r.Add(MakeItem("source.replication_privilege", "replication privilege", Verdict::kFail,
                    fmt::format("{} is not a superuser and lacks REPLICATION", s.user), fix));
   }
+
+  r.Add(PublicationItem(s));
+  r.Add(ApplyModeItem(s, "source"));
 
   std::vector<TableFacts> unreadable, no_identity, unlogged, generated, partitioned;
   for (const auto& t : s.tables) {
@@ -121,9 +210,11 @@ void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
     r.Add(MakeItem("source.select_privilege", "read access to tables", Verdict::kPass,
                    fmt::format("{} can read all {} tables", s.user, s.tables.size())));
   } else {
-    Item i = MakeItem("source.select_privilege", "read access to tables", Verdict::kFail,
-                      fmt::format("{} cannot SELECT from {}", s.user, NameList(Names(unreadable))),
-                      fmt::format("GRANT SELECT ON ALL TABLES IN SCHEMA ... TO \"{}\"; or run as the owner", s.user));
+    Item i = MakeItem(
+        "source.select_privilege", "read access to tables", Verdict::kFail,
+        fmt::format("{} cannot SELECT from {}", s.user, NameList(Names(unreadable))),
+        fmt::format("GRANT SELECT ON ALL TABLES IN SCHEMA ... TO \"{}\"; or run as the owner",
+                    s.user));
     i.data["tables"] = NamesJson(unreadable);
     r.Add(std::move(i));
   }
@@ -133,7 +224,8 @@ void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
                    "every table has a primary key or a usable REPLICA IDENTITY"));
   } else {
     std::vector<std::string> fixes;
-    for (const auto& t : no_identity) fixes.push_back(fmt::format("ALTER TABLE {} REPLICA IDENTITY FULL;", t.Qualified()));
+    for (const auto& t : no_identity)
+      fixes.push_back(fmt::format("ALTER TABLE {} REPLICA IDENTITY FULL;", t.Qualified()));
     Item i = MakeItem(
         "source.replica_identity", "primary keys / replica identity", Verdict::kWarn,
         fmt::format("{} table(s) without a primary key or replica identity: {} — under logical "
@@ -156,19 +248,21 @@ void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
   }
 
   if (s.large_objects > 0) {
-    Item i = MakeItem("source.large_objects", "large objects", Verdict::kWarn,
-                      fmt::format("{} large object(s): clone copies them, but logical decoding does "
-                                  "not carry later changes to them",
-                                  s.large_objects),
-                      "avoid writing large objects after the clone starts, or re-run clone before cutover");
+    Item i = MakeItem(
+        "source.large_objects", "large objects", Verdict::kWarn,
+        fmt::format("{} large object(s): clone copies them, but logical decoding does "
+                    "not carry later changes to them",
+                    s.large_objects),
+        "avoid writing large objects after the clone starts, or re-run clone before cutover");
     i.data["count"] = s.large_objects;
     r.Add(std::move(i));
   }
   if (!unlogged.empty()) {
-    Item i = MakeItem("source.unlogged_tables", "unlogged tables", Verdict::kWarn,
-                      fmt::format("{}: cannot be published, so they are copied once and not followed",
-                                  NameList(Names(unlogged))),
-                      "ALTER TABLE ... SET LOGGED if their later changes matter, or exclude them");
+    Item i =
+        MakeItem("source.unlogged_tables", "unlogged tables", Verdict::kWarn,
+                 fmt::format("{}: cannot be published, so they are copied once and not followed",
+                             NameList(Names(unlogged))),
+                 "ALTER TABLE ... SET LOGGED if their later changes matter, or exclude them");
     i.data["tables"] = NamesJson(unlogged);
     r.Add(std::move(i));
   }
@@ -187,9 +281,9 @@ void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
     r.Add(std::move(i));
   }
   if (!s.matviews.empty()) {
-    Item i = MakeItem("source.materialized_views", "materialized views", Verdict::kInfo,
-                      fmt::format("{}: refreshed on the target after the data is copied",
-                                  NameList(s.matviews)));
+    Item i = MakeItem(
+        "source.materialized_views", "materialized views", Verdict::kInfo,
+        fmt::format("{}: refreshed on the target after the data is copied", NameList(s.matviews)));
     i.data["names"] = s.matviews;
     r.Add(std::move(i));
   }
@@ -200,9 +294,12 @@ void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
     std::vector<std::string> top;
     auto tj = nlohmann::json::array();
     for (size_t k = 0; k < sorted.size(); ++k) {
-      if (k < 5) top.push_back(fmt::format("{} {}", sorted[k].Qualified(), HumanBytes(sorted[k].bytes)));
-      tj.push_back({{"schema", sorted[k].schema}, {"name", sorted[k].name},
-                    {"bytes", sorted[k].bytes}, {"estimated_rows", sorted[k].est_rows}});
+      if (k < 5)
+        top.push_back(fmt::format("{} {}", sorted[k].Qualified(), HumanBytes(sorted[k].bytes)));
+      tj.push_back({{"schema", sorted[k].schema},
+                    {"name", sorted[k].name},
+                    {"bytes", sorted[k].bytes},
+                    {"estimated_rows", sorted[k].est_rows}});
     }
     double secs = static_cast<double>(s.database_bytes) / (o.assumed_mb_per_s * 1024 * 1024);
     Item i = MakeItem("source.size", "database size", Verdict::kInfo,
@@ -210,8 +307,8 @@ void EvaluateSource(const ServerFacts& s, const RuleOptions& o, Report& r) {
                                   HumanBytes(s.database_bytes), s.tables.size(),
                                   top.empty() ? "none" : NameList(top, 5), HumanDuration(secs),
                                   o.assumed_mb_per_s));
-    i.data = {{"database_bytes", s.database_bytes}, {"tables", tj},
-              {"estimated_copy_seconds", secs}};
+    i.data = {
+        {"database_bytes", s.database_bytes}, {"tables", tj}, {"estimated_copy_seconds", secs}};
     r.Add(std::move(i));
   }
 }
@@ -228,7 +325,8 @@ void EvaluateTarget(const ServerFacts& t, const RuleOptions& o, Report& r) {
                       o.drop_if_exists ? Verdict::kWarn : Verdict::kFail,
                       fmt::format("the target already holds {} user object(s)", t.user_objects),
                       o.drop_if_exists ? "clone --drop-if-exists will drop and replace them"
-                                       : "point at an empty database, or pass --drop-if-exists to clone to replace what is there");
+                                       : "point at an empty database, or pass --drop-if-exists to "
+                                         "clone to replace what is there");
     i.data["user_objects"] = t.user_objects;
     r.Add(std::move(i));
   }
@@ -240,25 +338,17 @@ void EvaluateTarget(const ServerFacts& t, const RuleOptions& o, Report& r) {
                    fmt::format("{} cannot create schemas in database {}", t.user, t.database),
                    fmt::format("GRANT CREATE ON DATABASE \"{}\" TO \"{}\";", t.database, t.user)));
   }
-  if (t.is_superuser || t.rds_superuser) {
-    r.Add(MakeItem("target.apply_privilege", "target apply privilege", Verdict::kPass,
-                   "can set session_replication_role = replica for change apply"));
-  } else {
-    r.Add(MakeItem("target.apply_privilege", "target apply privilege", Verdict::kWarn,
-                   fmt::format("{} is not a superuser (nor rds_superuser): follow cannot disable "
-                               "triggers and foreign keys while applying changes",
-                               t.user),
-                   "connect to the target as a superuser (rds_superuser on RDS)"));
-  }
+  r.Add(ApplyModeItem(t, "target"));
   if (t.wal_level != "logical") {
     Provider p = DetectProvider(o.target_host, o.target_port);
-    r.Add(MakeItem("target.wal_level", "target wal_level (for rollback)", Verdict::kWarn,
-                   fmt::format("wal_level = {}: a rollback after cutover could not carry writes "
-                               "made on the target back to the source",
-                               t.wal_level),
-                   (p == Provider::kRds || p == Provider::kAurora)
-                       ? "set rds.logical_replication = 1 in the target's parameter group and reboot it"
-                       : "ALTER SYSTEM SET wal_level = logical on the target, then restart it"));
+    r.Add(MakeItem(
+        "target.wal_level", "target wal_level (for rollback)", Verdict::kWarn,
+        fmt::format("wal_level = {}: a rollback after cutover could not carry writes "
+                    "made on the target back to the source",
+                    t.wal_level),
+        (p == Provider::kRds || p == Provider::kAurora)
+            ? "set rds.logical_replication = 1 in the target's parameter group and reboot it"
+            : "ALTER SYSTEM SET wal_level = logical on the target, then restart it"));
   } else {
     r.Add(MakeItem("target.wal_level", "target wal_level (for rollback)", Verdict::kPass,
                    "wal_level = logical: reverse replication for rollback is possible"));
@@ -373,7 +463,8 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
       mj.push_back({{"name", name}, {"source_version", version}, {"target_available", nullptr}});
     } else {
       mj.push_back({{"name", name}, {"source_version", version}, {"target_available", it->second}});
-      if (it->second != version && it->second < version) older.push_back(fmt::format("{} {} (target has {})", name, version, it->second));
+      if (it->second != version && it->second < version)
+        older.push_back(fmt::format("{} {} (target has {})", name, version, it->second));
     }
   }
   if (!missing.empty()) {
@@ -384,9 +475,10 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
     i.data["extensions"] = mj;
     r.Add(std::move(i));
   } else if (!older.empty()) {
-    Item i = MakeItem("pair.extensions", "extensions on target", Verdict::kWarn,
-                      fmt::format("older default versions on the target: {}", NameList(older)),
-                      "upgrade the extension on the target after the clone (ALTER EXTENSION ... UPDATE)");
+    Item i = MakeItem(
+        "pair.extensions", "extensions on target", Verdict::kWarn,
+        fmt::format("older default versions on the target: {}", NameList(older)),
+        "upgrade the extension on the target after the clone (ALTER EXTENSION ... UPDATE)");
     i.data["extensions"] = mj;
     r.Add(std::move(i));
   } else {
@@ -398,15 +490,17 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
   EvaluateDbSettings(s, t, r);
 }
 
-void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOptions& o, Report& r) {
+void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOptions& o,
+                       Report& r) {
   (void)s;
   (void)t;
   Provider sp = DetectProvider(o.source_host, o.source_port);
   Provider tp = DetectProvider(o.target_host, o.target_port);
   if (sp == Provider::kNeonPooler) {
-    r.Add(MakeItem("provider.source", "source provider", Verdict::kFail,
-                   "Neon pooled endpoint (-pooler in the host): it cannot carry replication connections",
-                   "use the direct endpoint: remove \"-pooler\" from the host name"));
+    r.Add(MakeItem(
+        "provider.source", "source provider", Verdict::kFail,
+        "Neon pooled endpoint (-pooler in the host): it cannot carry replication connections",
+        "use the direct endpoint: remove \"-pooler\" from the host name"));
   } else if (sp == Provider::kNeon) {
     r.Add(MakeItem("provider.source", "source provider", Verdict::kInfo,
                    "Neon: logical replication must be enabled in the project settings (it restarts "

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/exit_codes.h"
@@ -160,6 +161,53 @@ TEST(Managed, PlainCloneWithoutMonitoringPrivileges) {
   EXPECT_EQ(r.exit_code, kExitBlocked) << r.out << r.err;
   EXPECT_NE(r.err.find("same database"), std::string::npos) << r.err;
   RunShell("rm -rf " + dir + " " + dir2);
+}
+
+const nlohmann::json& Item(const nlohmann::json& report, const std::string& id) {
+  static const nlohmann::json none;
+  for (const auto& i : report["items"])
+    if (i["id"] == id) return i;
+  ADD_FAILURE() << "no item " << id << " in " << report.dump();
+  return none;
+}
+
+// check tests capabilities as capabilities and says which apply mode each
+// direction uses; a REPLICATION role that cannot publish is a blocker.
+TEST(Managed, CheckReportsCapabilitiesAndApplyModes) {
+  Pair p(/*source_grants=*/false, /*target_grants=*/false);
+  auto r = RunHikkoshi({"check", "--json", "--source", p.owner.uri, "--target", p.admin.uri});
+  EXPECT_EQ(r.exit_code, kExitWarnings) << r.out << r.err;  // events has no key
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(Item(j, "source.publication")["verdict"], "PASS");
+  const auto& apply = Item(j, "target.apply_privilege");
+  EXPECT_EQ(apply["verdict"], "INFO");
+  EXPECT_EQ(apply["data"]["progress_mode"], "progress-table");
+  EXPECT_EQ(apply["data"]["trigger_mode"], "disable-triggers");
+  EXPECT_EQ(apply["data"]["missing"].size(), 2u);
+  EXPECT_EQ(Item(j, "source.apply_privilege")["data"]["progress_mode"], "progress-table");
+  for (const auto& i : j["items"])
+    EXPECT_EQ(i["detail"].get<std::string>().find("superuser (nor rds_superuser)"),
+              std::string::npos);
+
+  // The same target with the grants: origins and session_replication_role.
+  ManagedRole granted = CreateRdsLikeAdmin(p.tgt, "app", true, "rds_admin_granted");
+  r = RunHikkoshi({"check", "--json", "--source", p.owner.uri, "--target", granted.uri});
+  j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
+  EXPECT_EQ(Item(j, "target.apply_privilege")["verdict"], "PASS");
+  EXPECT_EQ(Item(j, "target.apply_privilege")["data"]["progress_mode"], "origin");
+  EXPECT_EQ(Item(j, "target.apply_privilege")["data"]["trigger_mode"], "replica-role");
+
+  p.src.Sql(
+      "CREATE ROLE repl_only LOGIN REPLICATION PASSWORD 'pw-repl-9'; "
+      "GRANT pg_read_all_data TO repl_only",
+      "app");
+  r = RunHikkoshi({"check", "--source", p.src.TlsUri("repl_only", "pw-repl-9", "app"), "--target",
+                   p.admin.uri});
+  EXPECT_EQ(r.exit_code, kExitBlocked) << r.out << r.err;
+  EXPECT_NE(r.out.find("[FAIL] publication"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("does not own"), std::string::npos) << r.out;
 }
 
 }  // namespace

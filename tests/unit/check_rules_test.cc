@@ -157,7 +157,8 @@ TEST(Provider, Detects) {
             Provider::kNeonPooler);
   EXPECT_EQ(DetectProvider("ep-cool-name-123456.us-east-2.aws.neon.tech", "5432"), Provider::kNeon);
   EXPECT_EQ(DetectProvider("mydb.abc.ap-northeast-1.rds.amazonaws.com", "5432"), Provider::kRds);
-  EXPECT_EQ(DetectProvider("c.cluster-abc.ap-northeast-1.rds.amazonaws.com", "5432"), Provider::kAurora);
+  EXPECT_EQ(DetectProvider("c.cluster-abc.ap-northeast-1.rds.amazonaws.com", "5432"),
+            Provider::kAurora);
   EXPECT_EQ(DetectProvider("aws-0-eu.pooler.supabase.com", "6543"), Provider::kSupabasePooler);
   EXPECT_EQ(DetectProvider("db.example.com", "5432"), Provider::kUnknown);
   EXPECT_EQ(DetectProvider("", ""), Provider::kUnknown);
@@ -231,6 +232,72 @@ TEST(Rules, DatabaseSettingsCarriedOrListedWithStatements) {
   s.db_settings.pop_back();
   r = EvalAll(s, t);  // database-level only: the owner may
   EXPECT_EQ(Find(r, "pair.db_settings")->verdict, Verdict::kInfo);
+}
+
+}  // namespace
+}  // namespace hk::check
+
+namespace hk::check {
+namespace {
+
+TEST(Rules, ApplyModesFollowCapabilitiesNotRoleNames) {
+  ServerFacts s = GoodSource(), t = GoodTarget();
+  t.is_superuser = false;
+  t.rds_superuser = true;  // a role name proves nothing
+  Report r = EvalAll(s, t);
+  const Item* a = Find(r, "target.apply_privilege");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->verdict, Verdict::kInfo);
+  EXPECT_EQ(a->data["progress_mode"], "progress-table");
+  EXPECT_EQ(a->data["trigger_mode"], "disable-triggers");
+  EXPECT_NE(a->detail.find("EXECUTE on the pg_replication_origin_* functions"), std::string::npos);
+  EXPECT_NE(a->detail.find("SET on parameter session_replication_role"), std::string::npos);
+  EXPECT_NE(a->fix.find("GRANT SET ON PARAMETER session_replication_role TO \"app\""),
+            std::string::npos);
+  EXPECT_EQ(r.ExitCode(), 0) << r.ToText(false);  // the fallbacks work: not a warning
+
+  t.origin_functions = true;
+  t.can_set_replica_role = true;
+  r = EvalAll(s, t);
+  a = Find(r, "target.apply_privilege");
+  EXPECT_EQ(a->verdict, Verdict::kPass);
+  EXPECT_EQ(a->data["progress_mode"], "origin");
+  EXPECT_EQ(a->data["trigger_mode"], "replica-role");
+
+  // Only one of them: exactly that one is listed as missing.
+  t.origin_functions = false;
+  r = EvalAll(s, t);
+  a = Find(r, "target.apply_privilege");
+  EXPECT_EQ(a->data["missing"].size(), 1u);
+  EXPECT_EQ(a->data["progress_mode"], "progress-table");
+  EXPECT_EQ(a->data["trigger_mode"], "replica-role");
+
+  // The reverse direction (rollback) is judged on the source's own role.
+  const Item* back = Find(r, "source.apply_privilege");
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->data["progress_mode"], "progress-table");
+}
+
+TEST(Rules, PublicationNeedsSuperuserOrOwnership) {
+  ServerFacts s = GoodSource(), t = GoodTarget();
+  Report r = EvalAll(s, t);
+  const Item* p = Find(r, "source.publication");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->verdict, Verdict::kPass);
+  EXPECT_NE(p->detail.find("by name"), std::string::npos);
+
+  // A REPLICATION role that owns nothing can make a slot, not the publication.
+  s.tables[0].owned = false;
+  r = EvalAll(s, t);
+  p = Find(r, "source.publication");
+  EXPECT_EQ(p->verdict, Verdict::kFail);
+  EXPECT_NE(p->detail.find("users"), std::string::npos) << p->detail;
+  EXPECT_EQ(r.ExitCode(), 2);
+
+  s.is_superuser = true;
+  r = EvalAll(s, t);
+  EXPECT_EQ(Find(r, "source.publication")->verdict, Verdict::kPass);
+  EXPECT_NE(Find(r, "source.publication")->detail.find("FOR ALL TABLES"), std::string::npos);
 }
 
 }  // namespace
