@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "common/exit_codes.h"
@@ -208,6 +211,85 @@ TEST(Managed, CheckReportsCapabilitiesAndApplyModes) {
   EXPECT_EQ(r.exit_code, kExitBlocked) << r.out << r.err;
   EXPECT_NE(r.out.find("[FAIL] publication"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("does not own"), std::string::npos) << r.out;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// pg_dump / pg_restore that record their command line and their PGSSL*
+// environment, then run the real tool.
+std::string MakeToolSpies(const std::string& dir) {
+  auto bindir = RunShell("pg_config --bindir");
+  std::string real = bindir.out.substr(0, bindir.out.find('\n'));
+  std::filesystem::create_directories(dir);
+  for (const char* tool : {"pg_dump", "pg_restore"}) {
+    std::string p = dir + "/" + tool;
+    std::ofstream(p) << "#!/bin/sh\n"
+                     << "if [ \"$1\" != --version ]; then\n"
+                     << "  printf '%s\\n' \"$*\" >> " << dir << "/argv.txt\n"
+                     << "  env | grep '^PGSSL' >> " << dir << "/env.txt\n"
+                     << "fi\n"
+                     << "exec " << real << "/" << tool << " \"$@\"\n";
+    std::filesystem::permissions(p, std::filesystem::perms::owner_all);
+  }
+  return dir;
+}
+
+// TLS with verify-full on every connection, pg_dump/pg_restore included,
+// whose TLS settings come through the environment, never the command line.
+// A wrong CA or host name: exit 5, one sentence and the fix, nothing changed.
+TEST(Managed, VerifyFullEverywhereAndWrongCertificatesExit5) {
+  Pair p;
+  std::string dir = WorkDir("tls");
+  std::string spies = MakeToolSpies(dir + "/spies");
+  auto c = RunHikkoshi({"clone", "--no-owner", "--source", p.owner.uri, "--target", p.admin.uri,
+                        "--dir", dir + "/work"},
+                       {{"PATH", spies + ":" + std::string(std::getenv("PATH"))}});
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  std::string argv = Slurp(dir + "/spies/argv.txt");
+  EXPECT_NE(argv.find("--snapshot"), std::string::npos) << "the spies were not used: " << argv;
+  EXPECT_NE(argv.find("--list"), std::string::npos) << "pg_restore was not spied on: " << argv;
+  EXPECT_EQ(argv.find("ssl"), std::string::npos) << "TLS settings on a command line: " << argv;
+  std::string env = Slurp(dir + "/spies/env.txt");
+  EXPECT_NE(env.find("PGSSLMODE=verify-full"), std::string::npos) << env;
+  EXPECT_NE(env.find("PGSSLROOTCERT=" + p.src.CaFile()), std::string::npos) << env;
+  EXPECT_NE(env.find("PGSSLROOTCERT=" + p.tgt.CaFile()), std::string::npos) << env;
+  // Every session hikkoshi held was TLS (pg_hba allows nothing else); the
+  // replication connection of clone --follow too.
+  auto f = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
+                        "--no-owner", "--drop-if-exists", "--source", p.owner.uri, "--target",
+                        p.admin.uri, "--dir", dir + "/follow"});
+  ASSERT_EQ(f.exit_code, 0) << f.out << f.err;
+  RunHikkoshi(
+      {"cleanup", "--source", p.owner.uri, "--target", p.admin.uri, "--dir", dir + "/follow"});
+
+  // The source's CA for the target: the certificate is not accepted.
+  std::string wrong_ca =
+      p.admin.uri.substr(0, p.admin.uri.find("sslrootcert=")) + "sslrootcert=" + p.src.CaFile();
+  auto r = RunHikkoshi({"check", "--source", p.owner.uri, "--target", wrong_ca});
+  EXPECT_EQ(r.exit_code, kExitAuth) << r.out << r.err;
+  EXPECT_NE(r.err.find("TLS certificate of the server"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fix: check sslrootcert"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(p.admin.password), std::string::npos) << r.err;
+  // A host name the certificate does not name (reached at the right address).
+  std::string wrong_host =
+      "postgresql://" + p.owner.user + ":" + p.owner.password +
+      "@wrong.example:" + std::to_string(p.src.port()) +
+      "/app?hostaddr=127.0.0.1&sslmode=verify-full&sslrootcert=" + p.src.CaFile();
+  r = RunHikkoshi({"check", "--source", wrong_host, "--target", p.admin.uri});
+  EXPECT_EQ(r.exit_code, kExitAuth) << r.out << r.err;
+  EXPECT_NE(r.err.find("does not match host name \"wrong.example\""), std::string::npos) << r.err;
+  // clone --follow with a wrong target CA leaves the source untouched.
+  r = RunHikkoshi({"clone", "--follow", "--replica-identity-full", "--no-owner", "--source",
+                   p.owner.uri, "--target", wrong_ca, "--dir", dir + "/refused"});
+  EXPECT_EQ(r.exit_code, kExitAuth) << r.out << r.err;
+  EXPECT_EQ(p.src.Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  EXPECT_EQ(p.src.Value("SELECT count(*) FROM pg_publication", "app"), "0");
+  RunShell("rm -rf " + dir);
 }
 
 }  // namespace
