@@ -138,6 +138,11 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
     }
   }
   {
+    HK_ASSIGN_OR_RETURN(f.referenced_roles, clone::ReferencedRoles(c));
+    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec("SELECT rolname FROM pg_roles ORDER BY 1"));
+    for (int row = 0; row < r.rows(); ++row) f.roles.push_back(r.Str(row, 0));
+  }
+  {
     HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kUserObjectsSql));
     f.user_objects = r.Int(0, 0);
   }

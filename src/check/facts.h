@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "clone/roles.h"
 #include "common/status.h"
 #include "pg/connection.h"
 
@@ -63,6 +64,9 @@ struct ServerFacts {
   /// reverse replication on the source), tested as privileges, not names.
   bool origin_functions = false;      ///< EXECUTE on the pg_replication_origin_* follow uses.
   bool can_set_replica_role = false;  ///< May SET session_replication_role.
+  /// Roles this database's schema names (owners, grantees, policies).
+  std::vector<clone::RoleRef> referenced_roles;
+  std::vector<std::string> roles;  ///< Every role of the server (pg_roles), sorted.
 };
 
 /// Runs the catalog queries. Read-only; needs only the privileges of a normal

@@ -399,6 +399,44 @@ void EvaluateDbSettings(const ServerFacts& s, const ServerFacts& t, Report& r) {
   r.Add(std::move(i));
 }
 
+// Roles the source's schema names that the target lacks: pg_restore fails on
+// them unless clone leaves owners/grants out or creates them.
+void EvaluateRoles(const ServerFacts& s, const ServerFacts& t, Report& r) {
+  std::vector<clone::RoleRef> missing;
+  for (const auto& role : s.referenced_roles)
+    if (!std::binary_search(t.roles.begin(), t.roles.end(), role.name)) missing.push_back(role);
+  if (missing.empty()) {
+    r.Add(MakeItem("pair.roles", "roles on target", Verdict::kPass,
+                   s.referenced_roles.empty()
+                       ? "the schema names no role besides predefined ones"
+                       : fmt::format("the target has all {} role(s) the schema names",
+                                     s.referenced_roles.size())));
+    return;
+  }
+  std::vector<std::string> names;
+  auto j = nlohmann::json::array();
+  for (const auto& m : missing) {
+    std::vector<std::string> as;
+    if (m.owner) as.push_back("owner");
+    if (m.acl) as.push_back("grantee");
+    if (m.policy) as.push_back("policy role");
+    names.push_back(m.name + " (" + NameList(as) + ")");
+    j.push_back({{"name", m.name}, {"owner", m.owner}, {"grantee", m.acl}, {"policy", m.policy}});
+  }
+  auto statements = clone::CreateRoleStatements(missing, t.user, t.is_superuser);
+  Item i = MakeItem("pair.roles", "roles on target", Verdict::kWarn,
+                    fmt::format("the target lacks {} role(s) the schema names: {}; clone refuses "
+                                "until they exist, unless run with --create-roles or --no-owner "
+                                "--no-acl",
+                                missing.size(), NameList(names, 20)),
+                    "run on the target: " + Joined(statements) +
+                        " (or clone --create-roles does it; passwords are not copied: set them "
+                        "for roles that log in)");
+  i.data["roles"] = j;
+  i.data["statements"] = statements;
+  r.Add(std::move(i));
+}
+
 }  // namespace
 
 void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions& o, Report& r) {
@@ -488,6 +526,7 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
     r.Add(std::move(i));
   }
   EvaluateDbSettings(s, t, r);
+  EvaluateRoles(s, t, r);
 }
 
 void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOptions& o,

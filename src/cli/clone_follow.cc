@@ -7,6 +7,7 @@
 #include "cdc/setup.h"
 #include "cdc/slot.h"
 #include "clone/progress.h"
+#include "clone/roles.h"
 #include "clone/schema.h"
 #include "common/log.h"
 #include "pg/connection.h"
@@ -118,6 +119,8 @@ Status CheckTarget(const clone::CloneOptions& o, pg::Connection& src) {
   if (!opened.ok()) return opened.TakeError().Context("connecting to the target");
   pg::Connection tgt = std::move(opened).value();
   HK_RETURN_IF_ERROR(clone::CheckDistinct(src, tgt));
+  HK_RETURN_IF_ERROR(
+      clone::CheckRoles(src, tgt, o.no_owner, o.no_acl, o.create_roles).status());
   if (!o.drop_if_exists) {
     HK_ASSIGN_OR_RETURN(std::string contents, clone::DescribeTargetContents(tgt));
     if (!contents.empty())

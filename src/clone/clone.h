@@ -24,6 +24,9 @@ struct CloneOptions {
   bool drop_if_exists = false;
   bool no_owner = false;
   bool no_acl = false;
+  /// Create the roles the schema names that the target lacks (NOLOGIN, and
+  /// granted to the target user when not a superuser) before the schema.
+  bool create_roles = false;
   /// pg_dump --exclude-table patterns (psql pattern syntax). Excluded tables
   /// get neither schema nor data.
   std::vector<std::string> exclude_tables;

@@ -10,6 +10,7 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
+#include "clone/roles.h"
 #include "clone/copy_pool.h"
 #include "clone/crash_point.h"
 #include "clone/db_settings.h"
@@ -269,6 +270,16 @@ struct Run {
       if (!contents.empty() && !o.drop_if_exists)
         return BlockedError("the target database " + o.target.Redacted() + " is not empty (" + contents + ")",
                             "clone into an empty database, or pass --drop-if-exists to replace its contents");
+    }
+
+    // Roles the restore needs: refused now, or created (--create-roles).
+    HK_ASSIGN_OR_RETURN(std::vector<RoleRef> new_roles,
+                        CheckRoles(coord, target, o.no_owner, o.no_acl, o.create_roles));
+    if (!new_roles.empty()) {
+      HK_RETURN_IF_ERROR(CreateMissingRoles(target, new_roles));
+      std::string names;
+      for (const auto& r : new_roles) names += (names.empty() ? "" : ", ") + r.name;
+      LogInfo("created missing role(s) on the target (NOLOGIN): {}", names);
     }
 
     HK_ASSIGN_OR_RETURN(state, StateStore::Open(db_path));

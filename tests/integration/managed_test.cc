@@ -292,5 +292,54 @@ TEST(Managed, VerifyFullEverywhereAndWrongCertificatesExit5) {
   RunShell("rm -rf " + dir);
 }
 
+// Roles the schema names (owner, grantee, policy role, default privileges)
+// that the target lacks: check names them with the statements to run, clone
+// refuses before changing anything, and --create-roles creates them NOLOGIN.
+TEST(Managed, MissingRolesAreNamedAndCreatedOnRequest) {
+  Pair p;
+  p.src.Sql(
+      "CREATE ROLE reporting NOLOGIN; CREATE ROLE app_rw NOLOGIN; "
+      "GRANT SELECT ON customers TO reporting; "
+      "ALTER TABLE orders ENABLE ROW LEVEL SECURITY; "
+      "CREATE POLICY mine ON orders TO app_rw USING (true); "
+      "ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner GRANT SELECT ON TABLES TO reporting",
+      "app");
+  ReassignToRole(p.src, "app", "neondb_owner");
+  auto r = RunHikkoshi({"check", "--json", "--source", p.owner.uri, "--target", p.admin.uri});
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
+  const auto& roles = Item(j, "pair.roles");
+  EXPECT_EQ(roles["verdict"], "WARN");
+  std::string detail = roles["detail"];
+  for (const char* want : {"neondb_owner (owner", "reporting (grantee)", "app_rw (policy role)"})
+    EXPECT_NE(detail.find(want), std::string::npos) << want << " in " << detail;
+  std::string fix = roles["fix"];
+  EXPECT_NE(fix.find("CREATE ROLE \"reporting\" NOLOGIN; GRANT \"reporting\" TO \"rds_admin\";"),
+            std::string::npos)
+      << fix;
+  EXPECT_EQ(roles["data"]["statements"].size(), 3u) << roles.dump();
+
+  std::string dir = WorkDir("roles");
+  r = RunHikkoshi({"clone", "--source", p.owner.uri, "--target", p.admin.uri, "--dir", dir});
+  EXPECT_EQ(r.exit_code, kExitBlocked) << r.out << r.err;
+  EXPECT_NE(r.err.find("app_rw, neondb_owner, reporting"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--create-roles"), std::string::npos) << r.err;
+  EXPECT_EQ(p.tgt.Value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "app"), "0");
+  EXPECT_EQ(p.tgt.Value("SELECT count(*) FROM pg_roles WHERE rolname = 'reporting'"), "0");
+
+  r = RunHikkoshi(
+      {"clone", "--create-roles", "--source", p.owner.uri, "--target", p.admin.uri, "--dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(p.tgt.Value("SELECT string_agg(rolname || ':' || rolcanlogin, ',' ORDER BY rolname) "
+                        "FROM pg_roles WHERE rolname IN ('app_rw', 'neondb_owner', 'reporting')"),
+            "app_rw:false,neondb_owner:false,reporting:false");
+  EXPECT_EQ(p.tgt.Value("SELECT tableowner FROM pg_tables WHERE tablename = 'orders'", "app"),
+            "neondb_owner");
+  EXPECT_EQ(p.tgt.Value("SELECT has_table_privilege('reporting', 'customers', 'SELECT')", "app"),
+            "t");
+  EXPECT_EQ(p.tgt.Value("SELECT count(*) FROM pg_policy WHERE polname = 'mine'", "app"), "1");
+  RunShell("rm -rf " + dir);
+}
+
 }  // namespace
 }  // namespace hk::test
