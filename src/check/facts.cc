@@ -185,7 +185,8 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
     HK_ASSIGN_OR_RETURN(pg::QueryResult r,
                         c.Exec("SELECT name, setting FROM pg_settings WHERE name IN "
                                "('max_connections','shared_buffers','max_worker_processes',"
-                               "'wal_sender_timeout','max_slot_wal_keep_size','TimeZone')"));
+                               "'wal_sender_timeout','max_slot_wal_keep_size','TimeZone',"
+                               "'rds.logical_replication','rds.force_ssl')"));
     for (int row = 0; row < r.rows(); ++row) f.settings[r.Str(row, 0)] = r.Str(row, 1);
   }
   {

@@ -6,6 +6,7 @@
 
 #include "check/provider.h"
 #include "clone/db_settings.h"
+#include "clone/schema.h"
 #include "common/human.h"
 
 namespace hk::check {
@@ -491,11 +492,19 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
                                s.collate, s.ctype)));
   }
 
-  std::vector<std::string> missing, older;
+  std::vector<std::string> missing, older, provider_only;
   auto mj = nlohmann::json::array();
   for (const auto& [name, version] : s.extensions) {
     if (name == "plpgsql") continue;
     auto it = t.available_extensions.find(name);
+    if (it == t.available_extensions.end() && clone::IsProviderOnlyExtension(name)) {
+      provider_only.push_back(name);
+      mj.push_back({{"name", name},
+                    {"source_version", version},
+                    {"target_available", nullptr},
+                    {"provider_only", true}});
+      continue;
+    }
     if (it == t.available_extensions.end()) {
       missing.push_back(name + " " + version);
       mj.push_back({{"name", name}, {"source_version", version}, {"target_available", nullptr}});
@@ -505,9 +514,16 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
         older.push_back(fmt::format("{} {} (target has {})", name, version, it->second));
     }
   }
+  std::string note =
+      provider_only.empty()
+          ? ""
+          : fmt::format(
+                "; left out by clone: {} (the source provider's own, not installable "
+                "elsewhere)",
+                NameList(provider_only));
   if (!missing.empty()) {
     Item i = MakeItem("pair.extensions", "extensions on target", Verdict::kFail,
-                      fmt::format("the target cannot install {}", NameList(missing)),
+                      fmt::format("the target cannot install {}{}", NameList(missing), note),
                       "install the extension packages on the target server (on RDS: check "
                       "the supported-extensions list for its engine version)");
     i.data["extensions"] = mj;
@@ -515,13 +531,13 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
   } else if (!older.empty()) {
     Item i = MakeItem(
         "pair.extensions", "extensions on target", Verdict::kWarn,
-        fmt::format("older default versions on the target: {}", NameList(older)),
+        fmt::format("older default versions on the target: {}{}", NameList(older), note),
         "upgrade the extension on the target after the clone (ALTER EXTENSION ... UPDATE)");
     i.data["extensions"] = mj;
     r.Add(std::move(i));
   } else {
     Item i = MakeItem("pair.extensions", "extensions on target", Verdict::kPass,
-                      "the target can install every extension the source uses");
+                      "the target can install every extension the source uses" + note);
     i.data["extensions"] = mj;
     r.Add(std::move(i));
   }
@@ -529,22 +545,52 @@ void EvaluatePair(const ServerFacts& s, const ServerFacts& t, const RuleOptions&
   EvaluateRoles(s, t, r);
 }
 
+namespace {
+
+std::string Setting(const ServerFacts* f, const std::string& name) {
+  if (!f) return "";
+  auto it = f->settings.find(name);
+  return it == f->settings.end() ? "" : it->second;
+}
+
+bool Off(const std::string& v) { return v == "off" || v == "0" || v == "false"; }
+
+}  // namespace
+
+std::string NeonDirectHost(const std::string& host) {
+  std::string out = host;
+  size_t dot = out.find('.');
+  size_t at = out.find("-pooler");
+  if (at != std::string::npos && (dot == std::string::npos || at < dot)) out.erase(at, 7);
+  return out;
+}
+
 void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOptions& o,
                        Report& r) {
-  (void)s;
-  (void)t;
   Provider sp = DetectProvider(o.source_host, o.source_port);
   Provider tp = DetectProvider(o.target_host, o.target_port);
+  bool tls_verified_src = o.source_sslmode == "verify-full";
+  bool tls_verified_tgt = o.target_sslmode == "verify-full";
   if (sp == Provider::kNeonPooler) {
-    r.Add(MakeItem(
-        "provider.source", "source provider", Verdict::kFail,
-        "Neon pooled endpoint (-pooler in the host): it cannot carry replication connections",
-        "use the direct endpoint: remove \"-pooler\" from the host name"));
+    std::string direct = NeonDirectHost(o.source_host);
+    Item i = MakeItem("provider.source", "source provider", Verdict::kFail,
+                      "Neon pooled endpoint (-pooler in the host " + o.source_host +
+                          "): it cannot carry replication connections",
+                      "use the direct endpoint: host " + direct);
+    i.data["direct_host"] = direct;
+    r.Add(std::move(i));
   } else if (sp == Provider::kNeon) {
-    r.Add(MakeItem("provider.source", "source provider", Verdict::kInfo,
-                   "Neon: logical replication must be enabled in the project settings (it restarts "
-                   "computes); Neon removes inactive replication slots after a while, so keep "
-                   "follow running until cutover"));
+    r.Add(MakeItem("provider.source", "source provider", Verdict::kWarn,
+                   "Neon removes a replication slot that stays inactive for about 40 hours (and "
+                   "every slot on a branch restore): if follow is stopped that long, the slot and "
+                   "the changes since are lost and the clone must start over",
+                   "keep `hikkoshi follow` running until cutover (under a supervisor); `hikkoshi "
+                   "status` shows how long ago it last confirmed"));
+    if (s && s->wal_level != "logical")
+      r.Add(MakeItem("provider.source.logical_replication", "Neon logical replication",
+                     Verdict::kFail, "logical replication is not enabled for this Neon project",
+                     "Neon Console: Project settings → Logical Replication → Enable (restarts the "
+                     "project's computes; it cannot be switched off again), then rerun check"));
   } else if (sp == Provider::kRds || sp == Provider::kAurora) {
     r.Add(MakeItem("provider.source", "source provider", Verdict::kInfo,
                    "AWS RDS/Aurora: replication needs rds.logical_replication = 1 in the parameter "
@@ -554,11 +600,42 @@ void EvaluateProviders(const ServerFacts* s, const ServerFacts* t, const RuleOpt
                    "Supabase pooler endpoint: it cannot carry replication connections",
                    "use the direct connection (db.<project>.supabase.co, port 5432)"));
   }
+  if (sp != Provider::kUnknown && !tls_verified_src)
+    r.Add(MakeItem("provider.source.tls", "source TLS", Verdict::kWarn,
+                   fmt::format("sslmode is {}: the server's certificate is not checked",
+                               o.source_sslmode.empty() ? "not set (prefer)" : o.source_sslmode),
+                   "add sslmode=verify-full (and sslrootcert=system, or the provider's CA "
+                   "bundle) to the source URL"));
+
   if (tp == Provider::kRds || tp == Provider::kAurora) {
     r.Add(MakeItem("provider.target", "target provider", Verdict::kInfo,
-                   "AWS RDS/Aurora target: there is no real superuser; connect as a member of "
-                   "rds_superuser, and set rds.logical_replication = 1 (reboot) if you want a "
-                   "rollback that keeps writes made after cutover"));
+                   "AWS RDS/Aurora target: there is no real superuser; connect as the master user "
+                   "(rds_superuser)"));
+    std::string logical = Setting(t, "rds.logical_replication");
+    if (Off(logical) || (t && t->wal_level != "logical"))
+      r.Add(MakeItem("provider.target.logical_replication", "RDS logical replication (rollback)",
+                     Verdict::kWarn,
+                     "rds.logical_replication is off on the target: after cutover, reverse "
+                     "replication is impossible, so a rollback cannot carry writes made on the "
+                     "target back to the source",
+                     "set rds.logical_replication = 1 in the target's DB parameter group (static: "
+                     "reboot the instance) before cutover"));
+    if (t && !t->is_superuser && !t->has_replication && !t->rds_replication)
+      r.Add(MakeItem("provider.target.replication_role", "rds_replication (rollback)",
+                     Verdict::kWarn,
+                     fmt::format("{} is not a member of rds_replication: reverse replication for a "
+                                 "rollback cannot create its slot on the target",
+                                 t->user),
+                     fmt::format("GRANT rds_replication TO \"{}\";", t->user)));
+    std::string force = Setting(t, "rds.force_ssl");
+    if (!tls_verified_tgt)
+      r.Add(MakeItem("provider.target.tls", "target TLS", Verdict::kWarn,
+                     fmt::format("rds.force_ssl is {}; sslmode is {}: the server's certificate is "
+                                 "not checked",
+                                 force.empty() ? "unknown" : force,
+                                 o.target_sslmode.empty() ? "not set (prefer)" : o.target_sslmode),
+                     "add sslmode=verify-full&sslrootcert=/path/to/global-bundle.pem (the RDS CA "
+                     "bundle) to the target URL"));
   } else if (tp == Provider::kNeonPooler || tp == Provider::kSupabasePooler) {
     r.Add(MakeItem("provider.target", "target provider", Verdict::kWarn,
                    "the target is a pooled endpoint: session settings and COPY can misbehave "

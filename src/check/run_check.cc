@@ -8,12 +8,8 @@ namespace hk::check {
 namespace {
 
 nlohmann::json Summary(const ServerFacts& f) {
-  return {{"url", f.redacted},
-          {"version", f.version},
-          {"version_num", f.version_num},
-          {"database", f.database},
-          {"user", f.user},
-          {"database_bytes", f.database_bytes},
+  return {{"url", f.redacted},        {"version", f.version}, {"version_num", f.version_num},
+          {"database", f.database},   {"user", f.user},       {"database_bytes", f.database_bytes},
           {"tables", f.tables.size()}};
 }
 
@@ -37,6 +33,8 @@ Result<Report> RunCheck(const CheckOptions& opts) {
   ro.source_port = opts.source.Effective("port");
   ro.target_host = opts.target.Host();
   ro.target_port = opts.target.Effective("port");
+  ro.source_sslmode = opts.source.Effective("sslmode");
+  ro.target_sslmode = opts.target.Effective("sslmode");
 
   Report r;
   r.source = Summary(s);

@@ -22,7 +22,22 @@ bool AlreadyOnEveryTarget(const TocEntry& e) {
          e.rest.rfind("COMMENT - EXTENSION plpgsql ", 0) == 0;
 }
 
+bool ProviderOnly(const TocEntry& e) {
+  for (std::string_view prefix : {"EXTENSION - ", "COMMENT - EXTENSION "}) {
+    if (e.rest.rfind(prefix, 0) != 0) continue;
+    std::string_view name = std::string_view(e.rest).substr(prefix.size());
+    return IsProviderOnlyExtension(name.substr(0, name.find(' ')));
+  }
+  return false;
+}
+
 }  // namespace
+
+bool IsProviderOnlyExtension(std::string_view name) {
+  for (std::string_view n : {"neon", "neon_utils", "supautils", "rds_tools", "aurora_stat_utils"})
+    if (name == n) return true;
+  return false;
+}
 
 bool TocEntry::Is(std::string_view desc) const {
   if (rest.size() <= desc.size() || rest.compare(0, desc.size(), desc) != 0 ||
@@ -80,8 +95,8 @@ Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
 
 Status SchemaFiles::LoadToc(const pg::ConnInfo& any, const std::atomic<bool>* stop) {
   std::string out;
-  HK_RETURN_IF_ERROR(
-      RunTool("toc", {"pg_restore", "--list", Path("schema.dump")}, any, Path("pg_restore.log"), stop, &out));
+  HK_RETURN_IF_ERROR(RunTool("toc", {"pg_restore", "--list", Path("schema.dump")}, any,
+                             Path("pg_restore.log"), stop, &out));
   toc_ = ParseToc(out);
   return Status::Ok();
 }
@@ -89,7 +104,7 @@ Status SchemaFiles::LoadToc(const pg::ConnInfo& any, const std::atomic<bool>* st
 Status SchemaFiles::WriteList(const std::string& file, const std::set<int64_t>& skip_oids) const {
   std::ofstream f(Path(file), std::ios::trunc);
   for (const auto& e : toc_) {
-    bool skip = AlreadyOnEveryTarget(e) ||
+    bool skip = AlreadyOnEveryTarget(e) || ProviderOnly(e) ||
                 ((e.Is("INDEX") || e.Is("CONSTRAINT")) && skip_oids.count(e.object_oid) > 0);
     f << (skip ? ";" : "") << e.line << "\n";
   }
@@ -98,10 +113,14 @@ Status SchemaFiles::WriteList(const std::string& file, const std::set<int64_t>& 
   return Status::Ok();
 }
 
-Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean, const std::atomic<bool>* stop) {
+Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean,
+                                   const std::atomic<bool>* stop) {
   HK_RETURN_IF_ERROR(WriteList("pre-data.list", {}));
-  std::vector<std::string> argv = {"pg_restore", "--section=pre-data", "--single-transaction",
-                                   "--exit-on-error", "--use-list=" + Path("pre-data.list"),
+  std::vector<std::string> argv = {"pg_restore",
+                                   "--section=pre-data",
+                                   "--single-transaction",
+                                   "--exit-on-error",
+                                   "--use-list=" + Path("pre-data.list"),
                                    "--dbname=" + ToolDbname(o.target)};
   if (clean) {
     argv.push_back("--clean");
@@ -113,10 +132,12 @@ Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean, const std:
   return RunTool("pre-data", argv, o.target, Path("pg_restore.log"), stop);
 }
 
-Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip, bool clean,
-                                    const std::atomic<bool>* stop) {
+Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip,
+                                    bool clean, const std::atomic<bool>* stop) {
   HK_RETURN_IF_ERROR(WriteList("post-data.list", skip));
-  std::vector<std::string> argv = {"pg_restore", "--section=post-data", "--exit-on-error",
+  std::vector<std::string> argv = {"pg_restore",
+                                   "--section=post-data",
+                                   "--exit-on-error",
                                    "--jobs=" + std::to_string(std::max(1, o.index_jobs)),
                                    "--use-list=" + Path("post-data.list"),
                                    "--dbname=" + ToolDbname(o.target)};
@@ -161,8 +182,8 @@ Result<std::string> DescribeTargetContents(pg::Connection& t) {
       (SELECT count(*) FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
         WHERE t.typrelid = 0 AND t.typelem = 0),
       (SELECT count(*) FROM pg_largeobject_metadata))sql"));
-  const char* what[] = {"table", "view/sequence", "schema", "extension", "function", "type",
-                        "large object"};
+  const char* what[] = {"table",    "view/sequence", "schema",      "extension",
+                        "function", "type",          "large object"};
   std::string out;
   for (int i = 0; i < 7; ++i) {
     int64_t n = r.Int(0, i);

@@ -171,7 +171,8 @@ TEST(Provider, NeonPoolerSourceIsABlocker) {
   const Item* i = Find(r, "provider.source");
   ASSERT_NE(i, nullptr);
   EXPECT_EQ(i->verdict, Verdict::kFail);
-  EXPECT_NE(i->fix.find("-pooler"), std::string::npos);
+  EXPECT_NE(i->fix.find("host ep-x.eu-central-1.aws.neon.tech"), std::string::npos) << i->fix;
+  EXPECT_EQ(i->data["direct_host"], "ep-x.eu-central-1.aws.neon.tech");
 }
 
 TEST(Report, JsonShape) {
@@ -298,6 +299,87 @@ TEST(Rules, PublicationNeedsSuperuserOrOwnership) {
   r = EvalAll(s, t);
   EXPECT_EQ(Find(r, "source.publication")->verdict, Verdict::kPass);
   EXPECT_NE(Find(r, "source.publication")->detail.find("FOR ALL TABLES"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hk::check
+
+namespace hk::check {
+namespace {
+
+TEST(Provider, NeonFacts) {
+  RuleOptions o;
+  o.source_host = "ep-cool-name-123.us-east-2.aws.neon.tech";
+  o.source_sslmode = "verify-full";
+  ServerFacts s = GoodSource();
+  Report r = EvalAll(s, GoodTarget(), o);
+  const Item* i = Find(r, "provider.source");
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->verdict, Verdict::kWarn);  // the slot-removal window
+  EXPECT_NE(i->detail.find("40 hours"), std::string::npos);
+  EXPECT_EQ(Find(r, "provider.source.logical_replication"), nullptr);
+  EXPECT_EQ(Find(r, "provider.source.tls"), nullptr);
+
+  s.wal_level = "replica";  // logical replication not enabled in the project
+  o.source_sslmode = "require";
+  r = EvalAll(s, GoodTarget(), o);
+  i = Find(r, "provider.source.logical_replication");
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->verdict, Verdict::kFail);
+  EXPECT_NE(i->fix.find("Project settings"), std::string::npos);
+  ASSERT_NE(Find(r, "provider.source.tls"), nullptr);
+  EXPECT_NE(Find(r, "provider.source.tls")->fix.find("verify-full"), std::string::npos);
+
+  EXPECT_EQ(NeonDirectHost("ep-a-pooler.c-2.eu.aws.neon.tech"), "ep-a.c-2.eu.aws.neon.tech");
+  EXPECT_EQ(NeonDirectHost("ep-a.c-2.eu.aws.neon.tech"), "ep-a.c-2.eu.aws.neon.tech");
+}
+
+TEST(Provider, RdsTargetFacts) {
+  RuleOptions o;
+  o.target_host = "shop.abc123.eu-west-1.rds.amazonaws.com";
+  o.target_sslmode = "verify-full";
+  ServerFacts t = GoodTarget();
+  t.is_superuser = false;
+  t.rds_superuser = true;
+  t.has_replication = false;  // NOREPLICATION, like the RDS master user
+  t.settings["rds.logical_replication"] = "off";
+  t.settings["rds.force_ssl"] = "1";
+  Report r = EvalAll(GoodSource(), t, o);
+  const Item* lr = Find(r, "provider.target.logical_replication");
+  ASSERT_NE(lr, nullptr);
+  EXPECT_EQ(lr->verdict, Verdict::kWarn);
+  EXPECT_NE(lr->detail.find("rollback"), std::string::npos);
+  EXPECT_NE(lr->fix.find("rds.logical_replication = 1"), std::string::npos);
+  const Item* rr = Find(r, "provider.target.replication_role");
+  ASSERT_NE(rr, nullptr);
+  EXPECT_NE(rr->fix.find("GRANT rds_replication TO \"app\";"), std::string::npos);
+  EXPECT_EQ(Find(r, "provider.target.tls"), nullptr);
+
+  t.settings["rds.logical_replication"] = "on";
+  t.rds_replication = true;
+  o.target_sslmode = "";
+  r = EvalAll(GoodSource(), t, o);
+  EXPECT_EQ(Find(r, "provider.target.logical_replication"), nullptr);
+  EXPECT_EQ(Find(r, "provider.target.replication_role"), nullptr);
+  ASSERT_NE(Find(r, "provider.target.tls"), nullptr);
+  EXPECT_NE(Find(r, "provider.target.tls")->fix.find("global-bundle.pem"), std::string::npos);
+}
+
+TEST(Rules, ProviderOnlyExtensionsAreLeftOutWithANote) {
+  ServerFacts s = GoodSource(), t = GoodTarget();
+  s.extensions = {{"neon", "1.5"}, {"neon_utils", "1.0"}, {"pgcrypto", "1.3"}};
+  t.available_extensions = {{"pgcrypto", "1.3"}};
+  Report r = EvalAll(s, t);
+  const Item* e = Find(r, "pair.extensions");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->verdict, Verdict::kPass);
+  EXPECT_NE(e->detail.find("left out by clone: neon, neon_utils"), std::string::npos) << e->detail;
+
+  s.extensions["postgis"] = "3.4.0";  // not provider-only: still a blocker
+  r = EvalAll(s, t);
+  EXPECT_EQ(Find(r, "pair.extensions")->verdict, Verdict::kFail);
+  EXPECT_NE(Find(r, "pair.extensions")->detail.find("postgis"), std::string::npos);
+  EXPECT_EQ(Find(r, "pair.extensions")->detail.find("cannot install neon"), std::string::npos);
 }
 
 }  // namespace
