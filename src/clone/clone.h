@@ -17,8 +17,8 @@ namespace hk::clone {
 struct CloneOptions {
   pg::ConnInfo source;
   pg::ConnInfo target;
-  int jobs = 4;                    ///< Parallel table COPY workers.
-  int index_jobs = 4;              ///< Parallel index builders (and post-data restore jobs).
+  int jobs = 4;        ///< Parallel table COPY workers.
+  int index_jobs = 4;  ///< Parallel index builders (and post-data restore jobs).
   std::string workdir = ".hikkoshi";
   bool resume = false;
   bool drop_if_exists = false;
@@ -27,6 +27,8 @@ struct CloneOptions {
   /// Create the roles the schema names that the target lacks (NOLOGIN, and
   /// granted to the target user when not a superuser) before the schema.
   bool create_roles = false;
+  /// --role-map OLD=NEW (clone/roles.h): owners and grantees renamed.
+  std::vector<std::string> role_map;
   /// pg_dump --exclude-table patterns (psql pattern syntax). Excluded tables
   /// get neither schema nor data.
   std::vector<std::string> exclude_tables;

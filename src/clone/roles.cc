@@ -1,5 +1,7 @@
 #include "clone/roles.h"
 
+#include <algorithm>
+
 #include "clone/clone.h"
 #include "pg/quote.h"
 
@@ -123,8 +125,13 @@ Status CreateMissingRoles(pg::Connection& target, const std::vector<RoleRef>& mi
 }
 
 Result<std::vector<RoleRef>> CheckRoles(pg::Connection& source, pg::Connection& target,
-                                        bool no_owner, bool no_acl, bool create_roles) {
-  HK_ASSIGN_OR_RETURN(auto refs, ReferencedRoles(source));
+                                        bool no_owner, bool no_acl, bool create_roles,
+                                        const std::vector<std::string>& mapped_from) {
+  HK_ASSIGN_OR_RETURN(auto all, ReferencedRoles(source));
+  std::vector<RoleRef> refs;
+  for (auto& r : all)
+    if (std::find(mapped_from.begin(), mapped_from.end(), r.name) == mapped_from.end())
+      refs.push_back(std::move(r));
   HK_ASSIGN_OR_RETURN(auto missing, MissingRoles(target, refs));
   std::vector<RoleRef> needed;
   for (const auto& r : missing)
@@ -149,6 +156,125 @@ Error MissingRolesError(const std::vector<RoleRef>& missing, const std::string& 
       "create them on the target (" + statements +
           "), or rerun with --create-roles (creates them NOLOGIN), or with --no-owner --no-acl "
           "(everything owned by the target user, no grants)");
+}
+
+namespace {
+
+constexpr const char* kStandInComment = "hikkoshi --role-map stand-in";
+
+Result<bool> RoleExists(pg::Connection& c, const std::string& role) {
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r,
+                      c.Exec("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}));
+  return r.Int(0, 0) > 0;
+}
+
+Result<bool> IsStandIn(pg::Connection& c, const std::string& role) {
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r,
+                      c.Exec("SELECT coalesce(shobj_description(oid, 'pg_authid'), '') = $2 "
+                             "FROM pg_roles WHERE rolname = $1",
+                             {role, std::string(kStandInComment)}));
+  return r.rows() == 1 && r.Bool(0, 0);
+}
+
+Status RunAll(pg::Connection& c, const std::string& generator, const std::vector<pg::Param>& p) {
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(generator, p));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto st = c.Run(r.Str(i, 0));
+    if (!st.ok()) return std::move(st.error()).Context("--role-map: " + r.Str(i, 0));
+  }
+  return Status::Ok();
+}
+
+// GRANTs to $2 of every privilege $1 holds in this database.
+constexpr const char* kCopyGrantsSql = R"SQL(
+WITH old AS (SELECT oid FROM pg_roles WHERE rolname = $1), objs(kind, obj, acl) AS (
+  SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::regclass::text, c.relacl
+    FROM pg_class c WHERE c.relacl IS NOT NULL AND c.relkind IN ('r','p','v','m','S','f')
+  UNION ALL SELECT 'SCHEMA', quote_ident(nspname), nspacl FROM pg_namespace WHERE nspacl IS NOT NULL
+  UNION ALL SELECT 'ROUTINE', oid::regprocedure::text, proacl FROM pg_proc WHERE proacl IS NOT NULL
+  UNION ALL SELECT CASE typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, oid::regtype::text, typacl
+    FROM pg_type WHERE typacl IS NOT NULL
+)
+SELECT format('GRANT %s ON %s %s TO %I%s', a.privilege_type, o.kind, o.obj, $2::text,
+              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+FROM objs o, aclexplode(o.acl) a WHERE a.grantee = (SELECT oid FROM old)
+UNION ALL
+SELECT format('GRANT %s (%I) ON TABLE %s TO %I%s', a.privilege_type, att.attname,
+              att.attrelid::regclass, $2::text, CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+FROM pg_attribute att, aclexplode(att.attacl) a
+WHERE att.attacl IS NOT NULL AND a.grantee = (SELECT oid FROM old)
+)SQL";
+
+constexpr const char* kPoliciesSql = R"SQL(
+SELECT format('ALTER POLICY %I ON %s TO %s', p.polname, p.polrelid::regclass,
+              string_agg(CASE WHEN r.role = 0 THEN 'PUBLIC'
+                              WHEN r.role = o.oid THEN quote_ident($2::text)
+                              ELSE quote_ident((SELECT rolname FROM pg_roles WHERE oid = r.role)) END,
+                         ', ' ORDER BY r.n))
+FROM pg_policy p CROSS JOIN (SELECT oid FROM pg_roles WHERE rolname = $1) o
+     CROSS JOIN LATERAL unnest(p.polroles) WITH ORDINALITY r(role, n)
+WHERE o.oid = ANY (p.polroles)
+GROUP BY p.polname, p.polrelid, o.oid
+)SQL";
+
+}  // namespace
+
+Result<RoleMapping> ParseRoleMapping(const std::string& text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size() ||
+      text.find('=', eq + 1) != std::string::npos)
+    return MakeError(ErrorKind::kBadInput, "--role-map " + text + " is not OLD=NEW",
+                     "write it as the source's role name, '=', the target's, e.g. "
+                     "--role-map neondb_owner=app_admin");
+  return RoleMapping{text.substr(0, eq), text.substr(eq + 1)};
+}
+
+Status PrepareRoleMap(pg::Connection& target, const std::vector<RoleMapping>& map) {
+  if (map.empty()) return Status::Ok();
+  HK_ASSIGN_OR_RETURN(pg::QueryResult who,
+                      target.Exec("SELECT current_user, rolsuper FROM pg_roles "
+                                  "WHERE rolname = current_user",
+                                  {}));
+  for (const auto& m : map) {
+    HK_ASSIGN_OR_RETURN(bool exists, RoleExists(target, m.from));
+    if (exists) continue;
+    std::string q = pg::QuoteIdent(m.from);
+    std::string sql = "CREATE ROLE " + q + " NOLOGIN; COMMENT ON ROLE " + q + " IS " +
+                      pg::QuoteLiteral(kStandInComment) + ";";
+    if (!who.Bool(0, 1)) sql += " GRANT " + q + " TO " + pg::QuoteIdent(who.Str(0, 0)) + ";";
+    sql += " GRANT CREATE ON SCHEMA public TO " + q + ";";
+    auto st = target.Run(sql);
+    if (!st.ok()) return std::move(st.error()).Context("--role-map: creating stand-in role " + q);
+  }
+  return Status::Ok();
+}
+
+Status FinishRoleMap(pg::Connection& target, const std::vector<RoleMapping>& map) {
+  for (const auto& m : map) {
+    HK_ASSIGN_OR_RETURN(bool from_exists, RoleExists(target, m.from));
+    if (!from_exists) continue;  // done by an earlier run
+    HK_ASSIGN_OR_RETURN(bool stand_in, IsStandIn(target, m.from));
+    HK_ASSIGN_OR_RETURN(bool to_exists, RoleExists(target, m.to));
+    std::string from = pg::QuoteIdent(m.from), to = pg::QuoteIdent(m.to);
+    if (stand_in && !to_exists) {
+      // Owners, grants and policies refer to the role's OID: a rename moves all.
+      auto st = target.Run("REVOKE CREATE ON SCHEMA public FROM " + from + "; ALTER ROLE " + from +
+                           " RENAME TO " + to + "; COMMENT ON ROLE " + to + " IS NULL");
+      if (!st.ok()) return std::move(st.error()).Context("--role-map " + m.from + "=" + m.to);
+      continue;
+    }
+    HK_ASSIGN_OR_RETURN(auto tx, pg::Transaction::Begin(target));
+    HK_RETURN_IF_ERROR(RunAll(target, kCopyGrantsSql, {m.from, m.to}));
+    HK_RETURN_IF_ERROR(RunAll(target, kPoliciesSql, {m.from, m.to}));
+    auto st = target.Run("REASSIGN OWNED BY " + from + " TO " + to);
+    if (!st.ok()) return std::move(st.error()).Context("--role-map " + m.from + "=" + m.to);
+    if (stand_in) {
+      st = target.Run("DROP OWNED BY " + from + "; DROP ROLE " + from);
+      if (!st.ok()) return std::move(st.error()).Context("--role-map: dropping stand-in " + from);
+    }
+    HK_RETURN_IF_ERROR(tx.Commit());
+  }
+  return Status::Ok();
 }
 
 }  // namespace hk::clone

@@ -47,8 +47,25 @@ Status CreateMissingRoles(pg::Connection& target, const std::vector<RoleRef>& mi
 /// Before anything changes: the roles the restore needs that the target
 /// lacks are a refusal (MissingRolesError), unless create_roles, when they
 /// are returned for CreateMissingRoles.
+/// Roles named in `mapped_from` (--role-map sources) do not count.
 Result<std::vector<RoleRef>> CheckRoles(pg::Connection& source, pg::Connection& target,
-                                        bool no_owner, bool no_acl, bool create_roles);
+                                        bool no_owner, bool no_acl, bool create_roles,
+                                        const std::vector<std::string>& mapped_from = {});
+
+/// --role-map OLD=NEW: objects owned by OLD on the source belong to NEW on
+/// the target, and OLD's privileges and policy memberships go to NEW.
+/// pg_restore cannot rename roles, so OLD is restored as itself, to a
+/// NOLOGIN stand-in role created on the target (marked by its comment) when
+/// missing; afterwards the stand-in is renamed to NEW when NEW does not
+/// exist (everything follows the role's OID), else its objects are
+/// reassigned to NEW (REASSIGN OWNED), its privileges granted to NEW, its
+/// policies altered, and the stand-in dropped.
+struct RoleMapping {
+  std::string from, to;
+};
+Result<RoleMapping> ParseRoleMapping(const std::string& text);
+Status PrepareRoleMap(pg::Connection& target, const std::vector<RoleMapping>& map);
+Status FinishRoleMap(pg::Connection& target, const std::vector<RoleMapping>& map);
 
 /// The refusal for roles a restore needs that the target lacks.
 Error MissingRolesError(const std::vector<RoleRef>& missing, const std::string& target_user,

@@ -341,5 +341,41 @@ TEST(Managed, MissingRolesAreNamedAndCreatedOnRequest) {
   RunShell("rm -rf " + dir);
 }
 
+// --role-map OLD=NEW: owners, grantees and policy roles renamed on the target,
+// both to a role that exists there (the admin) and to one that does not.
+TEST(Managed, RoleMapRenamesOwnersGranteesAndPolicyRoles) {
+  Pair p;
+  p.src.Sql(
+      "CREATE ROLE reporting NOLOGIN; CREATE ROLE app_rw NOLOGIN; "
+      "GRANT SELECT ON customers TO reporting; GRANT UPDATE (name) ON customers TO app_rw; "
+      "ALTER TABLE orders ENABLE ROW LEVEL SECURITY; "
+      "CREATE POLICY mine ON orders TO app_rw, reporting USING (true)",
+      "app");
+  ReassignToRole(p.src, "app", "neondb_owner");
+  std::string dir = WorkDir("rolemap");
+  auto r = RunHikkoshi({"clone", "--role-map", "neondb_owner=rds_admin", "--role-map",
+                        "reporting=analyst", "--role-map", "app_rw=rds_admin", "--source",
+                        p.owner.uri, "--target", p.admin.uri, "--dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto v = [&](const std::string& q) { return p.tgt.Value(q, "app"); };
+  EXPECT_EQ(v("SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = "
+              "'public'"),
+            "rds_admin");
+  EXPECT_EQ(v("SELECT has_table_privilege('analyst', 'customers', 'SELECT')"), "t");
+  EXPECT_EQ(v("SELECT has_column_privilege('rds_admin', 'customers', 'name', 'UPDATE')"), "t");
+  EXPECT_EQ(
+      v("SELECT array_to_string(ARRAY(SELECT rolname FROM pg_roles WHERE oid = ANY (polroles) "
+        "ORDER BY 1), ',') FROM pg_policy WHERE polname = 'mine'"),
+      "analyst,rds_admin");
+  // No stand-in is left behind, nor any source role name.
+  EXPECT_EQ(p.tgt.Value("SELECT count(*) FROM pg_roles WHERE rolname IN ('neondb_owner', "
+                        "'reporting', 'app_rw')"),
+            "0");
+  EXPECT_EQ(p.tgt.Value("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'analyst'"), "f");
+  for (const char* t : {"customers", "orders", "events"})
+    EXPECT_EQ(Digest(p.src, t), Digest(p.tgt, t)) << t;
+  RunShell("rm -rf " + dir);
+}
+
 }  // namespace
 }  // namespace hk::test
