@@ -8,8 +8,12 @@ namespace hk::check {
 namespace {
 
 nlohmann::json Summary(const ServerFacts& f) {
-  return {{"url", f.redacted},        {"version", f.version}, {"version_num", f.version_num},
-          {"database", f.database},   {"user", f.user},       {"database_bytes", f.database_bytes},
+  return {{"url", f.redacted},
+          {"version", f.version},
+          {"version_num", f.version_num},
+          {"database", f.database},
+          {"user", f.user},
+          {"database_bytes", f.database_bytes},
           {"tables", f.tables.size()}};
 }
 

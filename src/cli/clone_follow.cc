@@ -65,8 +65,7 @@ Result<std::vector<std::string>> ListTables(pg::Connection& src,
       "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
       "AND n.nspname NOT LIKE 'pg_temp%' "
       "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-      "AND d.objid = c.oid AND d.deptype = 'e')" +
-      where + " ORDER BY 1";
+      "AND d.objid = c.oid AND d.deptype = 'e')" + where + " ORDER BY 1";
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, src.Exec(sql, params));
   std::vector<std::string> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(r.Str(i, 0));
@@ -99,17 +98,15 @@ Status CheckCoverage(pg::Connection& src, const std::vector<std::string>& copied
   std::vector<std::string> unpublished;
   for (int i = 0; i < r.rows(); ++i) {
     std::string t = r.Str(i, 0);
-    if (std::find(copy_only.begin(), copy_only.end(), t) == copy_only.end())
-      unpublished.push_back(t);
+    if (std::find(copy_only.begin(), copy_only.end(), t) == copy_only.end()) unpublished.push_back(t);
   }
   if (unpublished.empty()) return Status::Ok();
   std::string names;
   for (const auto& t : unpublished) names += (names.empty() ? "" : ", ") + t;
-  return MakeError(
-      ErrorKind::kBadInput,
-      "these copied tables are not in the publication, so their changes would be lost: " + names,
-      "name them exactly with --exclude-table (schema.table), then run `hikkoshi cleanup` "
-      "and start again with --drop-if-exists");
+  return MakeError(ErrorKind::kBadInput,
+                   "these copied tables are not in the publication, so their changes would be lost: " + names,
+                   "name them exactly with --exclude-table (schema.table), then run `hikkoshi cleanup` "
+                   "and start again with --drop-if-exists");
 }
 
 // Everything about the target that would make the clone fail, checked
@@ -224,13 +221,11 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   if (!opts.clone.exclude_tables.empty() || !opts.copy_only_tables.empty()) {
     HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(opts.clone.source));
     std::vector<std::string> unpublished = opts.clone.exclude_tables;
-    unpublished.insert(unpublished.end(), opts.copy_only_tables.begin(),
-                       opts.copy_only_tables.end());
+    unpublished.insert(unpublished.end(), opts.copy_only_tables.begin(), opts.copy_only_tables.end());
     HK_ASSIGN_OR_RETURN(tables, ListTables(src, unpublished));
     HK_ASSIGN_OR_RETURN(auto all_but_excluded, ListTables(src, opts.clone.exclude_tables));
     for (const auto& t : all_but_excluded)
-      if (std::find(tables.begin(), tables.end(), t) == tables.end())
-        copy_only_resolved.push_back(t);
+      if (std::find(tables.begin(), tables.end(), t) == tables.end()) copy_only_resolved.push_back(t);
     if (tables.empty()) {
       return MakeError(ErrorKind::kBadInput, "no table is left to follow after the exclusions",
                        "drop --follow, or exclude fewer tables");
@@ -249,10 +244,9 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   if (!started.ok()) {
     Error e = started.TakeError();
     if (e.message.rfind("cannot follow changes of tables without", 0) == 0) {
-      e.hint =
-          "choose one: --replica-identity-full (hikkoshi sets REPLICA IDENTITY FULL on them), "
-          "--exclude-table PATTERN (not copied at all), or --copy-only-table PATTERN (copied, "
-          "later changes not followed)";
+      e.hint = "choose one: --replica-identity-full (hikkoshi sets REPLICA IDENTITY FULL on them), "
+               "--exclude-table PATTERN (not copied at all), or --copy-only-table PATTERN (copied, "
+               "later changes not followed)";
     }
     return e;
   }
@@ -300,10 +294,9 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   std::printf("%-14s %10s\n", "clone step", "duration");
   for (const auto& st : summary->steps)
     std::printf("%-14s %10s\n", st.name.c_str(), clone::HumanDuration(st.seconds).c_str());
-  std::printf(
-      "clone finished: %zu tables, %lld rows; following changes from the slot now "
-      "(Ctrl-C to stop; `hikkoshi follow` resumes)\n",
-      summary->copied_tables.size(), static_cast<long long>(summary->rows));
+  std::printf("clone finished: %zu tables, %lld rows; following changes from the slot now "
+              "(Ctrl-C to stop; `hikkoshi follow` resumes)\n",
+              summary->copied_tables.size(), static_cast<long long>(summary->rows));
   std::fflush(stdout);
 
   return Follow(opts);

@@ -10,12 +10,12 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
+#include "clone/roles.h"
 #include "clone/copy_pool.h"
 #include "clone/crash_point.h"
 #include "clone/db_settings.h"
 #include "clone/finish.h"
 #include "clone/progress.h"
-#include "clone/roles.h"
 #include "clone/schema.h"
 #include "clone/session.h"
 #include "clone/state.h"
@@ -28,9 +28,7 @@ namespace hk::clone {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 nlohmann::json Fingerprint(const CloneOptions& o) {
   return {{"source", o.source.Redacted()},
@@ -56,16 +54,14 @@ Status CheckResume(const CloneOptions& o, const std::string& db_path, bool& resu
   }
   if (!fp) {
     if (o.resume)
-      return BlockedError(
-          "there is no clone to resume in " + o.workdir,
-          "run without --resume to start a clone, or pass the --dir of the earlier run");
+      return BlockedError("there is no clone to resume in " + o.workdir,
+                          "run without --resume to start a clone, or pass the --dir of the earlier run");
     return Status::Ok();
   }
   if (!o.resume) {
     if (o.drop_if_exists) return Status::Ok();  // starting over on purpose
     return BlockedError(
-        std::string(finished ? "a finished" : "an unfinished") + " clone's state is in " +
-            o.workdir,
+        std::string(finished ? "a finished" : "an unfinished") + " clone's state is in " + o.workdir,
         finished ? "remove " + db_path + " (or use another --dir) to clone again"
                  : "pass --resume to continue it, or remove " + db_path + " to start over");
   }
@@ -77,12 +73,11 @@ Status CheckResume(const CloneOptions& o, const std::string& db_path, bool& resu
   for (auto it = now.begin(); it != now.end(); ++it) {
     if (!was.contains(it.key()) || was[it.key()] != it.value()) {
       std::string a = was.contains(it.key()) ? was[it.key()].dump() : "unset";
-      return BlockedError(
-          fmt::format("--resume with a different {}: the interrupted clone used {}, "
-                      "this run {}",
-                      it.key(), a, it.value().dump()),
-          "resume with the same source, target and options, or remove " + db_path +
-              " to start over");
+      return BlockedError(fmt::format("--resume with a different {}: the interrupted clone used {}, "
+                                      "this run {}",
+                                      it.key(), a, it.value().dump()),
+                          "resume with the same source, target and options, or remove " + db_path +
+                              " to start over");
     }
   }
   resuming = true;
@@ -252,8 +247,7 @@ struct Run {
     std::error_code ec;
     std::filesystem::create_directories(o.workdir, ec);
     if (ec)
-      return MakeError(ErrorKind::kInternal,
-                       "cannot create the work directory " + o.workdir + ": " + ec.message(),
+      return MakeError(ErrorKind::kInternal, "cannot create the work directory " + o.workdir + ": " + ec.message(),
                        "pass --dir with a writable directory");
     chmod(o.workdir.c_str(), 0700);
     std::string db_path = o.workdir + "/clone.db";
@@ -275,9 +269,8 @@ struct Run {
     if (!resuming) {
       HK_ASSIGN_OR_RETURN(std::string contents, DescribeTargetContents(target));
       if (!contents.empty() && !o.drop_if_exists)
-        return BlockedError(
-            "the target database " + o.target.Redacted() + " is not empty (" + contents + ")",
-            "clone into an empty database, or pass --drop-if-exists to replace its contents");
+        return BlockedError("the target database " + o.target.Redacted() + " is not empty (" + contents + ")",
+                            "clone into an empty database, or pass --drop-if-exists to replace its contents");
     }
 
     // Roles the restore needs: refused now, or created (--create-roles).
@@ -305,9 +298,8 @@ struct Run {
       HK_RETURN_IF_ERROR(state->SetMeta("fingerprint", Fingerprint(o).dump()));
       HK_RETURN_IF_ERROR(state->SetMeta("started_at", NowIso8601()));
     } else {
-      LogWarn(
-          "resuming: tables finished earlier were read at the earlier run's snapshot; the rest is "
-          "read at a new one, so the copy is consistent per table, not as a whole");
+      LogWarn("resuming: tables finished earlier were read at the earlier run's snapshot; the rest is "
+              "read at a new one, so the copy is consistent per table, not as a whole");
     }
     auto t_total = Clock::now();
 
@@ -368,8 +360,9 @@ struct Run {
       HK_ASSIGN_OR_RETURN(summary.sequences, CopySequences(cat, target));
       return Status::Ok();
     }));
-    HK_RETURN_IF_ERROR(Step(
-        "analyze", [&]() -> Status { return AnalyzeAll(o.target, encoding, o.index_jobs, stop); }));
+    HK_RETURN_IF_ERROR(Step("analyze", [&]() -> Status {
+      return AnalyzeAll(o.target, encoding, o.index_jobs, stop);
+    }));
     // --role-map: the stand-ins' objects, privileges and policies to their new roles.
     HK_RETURN_IF_ERROR(Step("roles", [&]() -> Status { return FinishRoleMap(target, role_map); }));
     // Last: a statement_timeout or default_transaction_read_only set on the
@@ -395,8 +388,7 @@ struct Run {
     }));
     HK_RETURN_IF_ERROR(state->SetMeta("finished", NowIso8601()));
 
-    for (const auto& t : state->Tables())
-      summary.copied_tables.push_back(pg::QualifiedName(t.nspname, t.relname));
+    for (const auto& t : state->Tables()) summary.copied_tables.push_back(pg::QualifiedName(t.nspname, t.relname));
     auto secs = state->StepSeconds();
     for (const char* s : {"schema", "copy", "indexes", "large-objects", "constraints", "matviews",
                           "sequences", "analyze", "settings"})
@@ -424,30 +416,20 @@ int ExitCodeForClone(const Error& e) {
 Result<int64_t> ParseSize(const std::string& text) {
   size_t i = 0;
   if (text.empty() || !isdigit(static_cast<unsigned char>(text[0])))
-    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"",
-                     "use e.g. 500MB or 2GB");
+    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"", "use e.g. 500MB or 2GB");
   while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  if (i == 0)
-    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"",
-                     "use e.g. 500MB or 2GB");
+  if (i == 0) return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"", "use e.g. 500MB or 2GB");
   double n = std::stod(text.substr(0, i));
   std::string unit = text.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
   for (auto& c : unit) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
   double mult = 1;
-  if (unit.empty() || unit == "B")
-    mult = 1;
-  else if (unit == "K" || unit == "KB" || unit == "KIB")
-    mult = 1024.0;
-  else if (unit == "M" || unit == "MB" || unit == "MIB")
-    mult = 1024.0 * 1024;
-  else if (unit == "G" || unit == "GB" || unit == "GIB")
-    mult = 1024.0 * 1024 * 1024;
-  else if (unit == "T" || unit == "TB" || unit == "TIB")
-    mult = 1024.0 * 1024 * 1024 * 1024;
-  else
-    return MakeError(ErrorKind::kBadInput, "invalid size unit in \"" + text + "\"",
-                     "use B, kB, MB, GB or TB");
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") mult = 1024.0;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") mult = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") mult = 1024.0 * 1024 * 1024;
+  else if (unit == "T" || unit == "TB" || unit == "TIB") mult = 1024.0 * 1024 * 1024 * 1024;
+  else return MakeError(ErrorKind::kBadInput, "invalid size unit in \"" + text + "\"", "use B, kB, MB, GB or TB");
   return static_cast<int64_t>(n * mult);
 }
 

@@ -95,8 +95,8 @@ Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
 
 Status SchemaFiles::LoadToc(const pg::ConnInfo& any, const std::atomic<bool>* stop) {
   std::string out;
-  HK_RETURN_IF_ERROR(RunTool("toc", {"pg_restore", "--list", Path("schema.dump")}, any,
-                             Path("pg_restore.log"), stop, &out));
+  HK_RETURN_IF_ERROR(
+      RunTool("toc", {"pg_restore", "--list", Path("schema.dump")}, any, Path("pg_restore.log"), stop, &out));
   toc_ = ParseToc(out);
   return Status::Ok();
 }
@@ -113,14 +113,10 @@ Status SchemaFiles::WriteList(const std::string& file, const std::set<int64_t>& 
   return Status::Ok();
 }
 
-Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean,
-                                   const std::atomic<bool>* stop) {
+Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean, const std::atomic<bool>* stop) {
   HK_RETURN_IF_ERROR(WriteList("pre-data.list", {}));
-  std::vector<std::string> argv = {"pg_restore",
-                                   "--section=pre-data",
-                                   "--single-transaction",
-                                   "--exit-on-error",
-                                   "--use-list=" + Path("pre-data.list"),
+  std::vector<std::string> argv = {"pg_restore", "--section=pre-data", "--single-transaction",
+                                   "--exit-on-error", "--use-list=" + Path("pre-data.list"),
                                    "--dbname=" + ToolDbname(o.target)};
   if (clean) {
     argv.push_back("--clean");
@@ -132,12 +128,10 @@ Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean,
   return RunTool("pre-data", argv, o.target, Path("pg_restore.log"), stop);
 }
 
-Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip,
-                                    bool clean, const std::atomic<bool>* stop) {
+Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip, bool clean,
+                                    const std::atomic<bool>* stop) {
   HK_RETURN_IF_ERROR(WriteList("post-data.list", skip));
-  std::vector<std::string> argv = {"pg_restore",
-                                   "--section=post-data",
-                                   "--exit-on-error",
+  std::vector<std::string> argv = {"pg_restore", "--section=post-data", "--exit-on-error",
                                    "--jobs=" + std::to_string(std::max(1, o.index_jobs)),
                                    "--use-list=" + Path("post-data.list"),
                                    "--dbname=" + ToolDbname(o.target)};
@@ -182,8 +176,8 @@ Result<std::string> DescribeTargetContents(pg::Connection& t) {
       (SELECT count(*) FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
         WHERE t.typrelid = 0 AND t.typelem = 0),
       (SELECT count(*) FROM pg_largeobject_metadata))sql"));
-  const char* what[] = {"table",    "view/sequence", "schema",      "extension",
-                        "function", "type",          "large object"};
+  const char* what[] = {"table", "view/sequence", "schema", "extension", "function", "type",
+                        "large object"};
   std::string out;
   for (int i = 0; i < 7; ++i) {
     int64_t n = r.Int(0, i);
