@@ -20,8 +20,10 @@ Error NotOwnedError(Result<std::string> user, const std::vector<std::string>& ta
                           ", so it cannot publish them (CREATE PUBLICATION ... FOR TABLE needs "
                           "the owner; FOR ALL TABLES a superuser)",
                       "connect to the source as the tables' owner, or run ALTER TABLE ... OWNER "
-                      "TO " + who + " for them, or leave them out with --exclude-table / "
-                      "--copy-only-table");
+                      "TO " +
+                          who +
+                          " for them, or leave them out with --exclude-table / "
+                          "--copy-only-table");
   e.sqlstate = "55000";  // a precondition: nothing was changed
   return e;
 }
@@ -66,7 +68,8 @@ Result<FollowSetup> StartFollowSetup(const FollowSetupOptions& opts) {
   if (!tables.empty()) {
     if (!superuser) {
       HK_ASSIGN_OR_RETURN(auto not_owned, TablesNotOwned(src, tables));
-      if (!not_owned.empty()) return NotOwnedError(src.QueryValue("SELECT current_user"), not_owned);
+      if (!not_owned.empty())
+        return NotOwnedError(src.QueryValue("SELECT current_user"), not_owned);
     }
     HK_ASSIGN_OR_RETURN(left_out, TablesLeftOut(src, tables));
   } else if (opts.tables.empty() && !superuser) {
@@ -74,9 +77,9 @@ Result<FollowSetup> StartFollowSetup(const FollowSetupOptions& opts) {
                      "create the tables first, or drop --follow");
   }
   // All tables: one query rather than one per table.
-  HK_ASSIGN_OR_RETURN(auto missing, TablesWithoutIdentity(src, opts.tables.empty()
-                                                                   ? std::vector<std::string>{}
-                                                                   : tables));
+  HK_ASSIGN_OR_RETURN(
+      auto missing,
+      TablesWithoutIdentity(src, opts.tables.empty() ? std::vector<std::string>{} : tables));
   if (!missing.empty() && !opts.replica_identity_full) return NoIdentityError(missing);
   if (opts.preflight) HK_RETURN_IF_ERROR(opts.preflight(src));
 

@@ -6,9 +6,9 @@
 
 #include "cdc/target_table.h"
 #include "cli/clone_follow.h"
+#include "cli/commands.h"
 #include "clone/clone.h"
 #include "clone/progress.h"
-#include "cli/commands.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
 

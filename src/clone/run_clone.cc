@@ -10,12 +10,12 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
-#include "clone/roles.h"
 #include "clone/copy_pool.h"
 #include "clone/crash_point.h"
 #include "clone/db_settings.h"
 #include "clone/finish.h"
 #include "clone/progress.h"
+#include "clone/roles.h"
 #include "clone/schema.h"
 #include "clone/session.h"
 #include "clone/state.h"
