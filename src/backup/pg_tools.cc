@@ -7,7 +7,8 @@ namespace hk::backup {
 
 ChildConn ChildConnFor(const pg::ConnInfo& ci) {
   ChildConn c;
-  std::string kw = ci.ToKeywordString(false);
+  // TLS settings and secrets go through the environment (pg::ChildSecrets).
+  std::string kw = pg::ChildSecrets::CommandLine(ci).ToKeywordString(false);
   if (!kw.empty()) c.dbname_arg = "--dbname=" + kw;
   auto secrets = pg::ChildSecrets::For(ci);
   if (secrets.ok()) {

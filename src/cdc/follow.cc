@@ -13,6 +13,7 @@
 #include "cdc/apply.h"
 #include "cdc/apply_mode.h"
 #include "cdc/pgoutput.h"
+#include "cdc/publication.h"
 #include "cdc/slot.h"
 #include "cdc/state.h"
 #include "cdc/stream.h"
@@ -69,6 +70,7 @@ class Follower {
   Status Dispatch(Applier& a, std::string_view payload);
   Result<Lsn> ProbeSourcePosition();
   void SampleSource();
+  Status CheckNewTables(bool now);
   void WriteState(const Applier* a, const char* phase, bool force);
   bool Stopping() const { return o_.stop && o_.stop->load(); }
 
@@ -80,6 +82,7 @@ class Follower {
   pg::Connection stats_conn_;
   Clock::time_point last_state_ = Clock::now() - std::chrono::hours(1);
   Clock::time_point last_sample_ = Clock::now() - std::chrono::hours(1);
+  Clock::time_point last_table_check_ = Clock::now();
   int64_t rate_txns_ = 0, rate_rows_ = 0;
   Clock::time_point rate_at_ = Clock::now();
   int64_t base_txns_ = 0, base_rows_ = 0;  // totals of finished sessions
@@ -227,6 +230,29 @@ void Follower::SampleSource() {
   if (!good) stats_conn_ = pg::Connection();
 }
 
+// A publication by table list does not grow with the schema: a table created
+// on the source after the setup is a schema change follow must not miss.
+Status Follower::CheckNewTables(bool now) {
+  if (st_.publication_tables != "listed") return Status::Ok();
+  if (!now && MsSince(last_table_check_) < 5000) return Status::Ok();
+  last_table_check_ = Clock::now();
+  if (!stats_conn_.Healthy()) {
+    pg::ConnectOptions co;
+    co.application_name = "hikkoshi follow stats";
+    co.connect_timeout_s = 5;
+    auto c = pg::Connection::Open(o_.source, co);
+    if (!c.ok()) return Status::Ok();  // the stream's own reconnects deal with it
+    stats_conn_ = std::move(c).value();
+  }
+  auto r = UnpublishedNewTables(stats_conn_, st_.publication, st_.left_out);
+  if (!r.ok()) {
+    stats_conn_ = pg::Connection();
+    return Status::Ok();
+  }
+  if (!r->empty()) return NewTablesError(st_.publication, *r);
+  return Status::Ok();
+}
+
 void Follower::WriteState(const Applier* a, const char* phase, bool force) {
   if (!force && MsSince(last_state_) < std::max(o_.status_interval_ms, 200)) return;
   last_state_ = Clock::now();
@@ -328,6 +354,7 @@ Result<bool> Follower::Session() {
   pg::ConnInfo src = o_.source.With("options", (opts.empty() ? "" : opts + " ") + kStableTextOptions);
   HK_ASSIGN_OR_RETURN(pg::Connection repl, pg::Connection::Open(src, co));
   ever_connected_ = true;
+  HK_RETURN_IF_ERROR(CheckNewTables(true));
   if (o_.until_caught_up && !target_lsn_) {
     HK_ASSIGN_OR_RETURN(Lsn probe, ProbeSourcePosition());
     target_lsn_ = probe;
@@ -428,6 +455,7 @@ Result<bool> Follower::Session() {
     }
     WriteState(&a, done ? "caught-up" : "following", done);
     if (done) return true;
+    HK_RETURN_IF_ERROR(CheckNewTables(false));
   }
 }
 

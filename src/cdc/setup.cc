@@ -3,9 +3,32 @@
 #include <filesystem>
 
 #include "cdc/identity.h"
+#include "cdc/publication.h"
+#include "cdc/target_table.h"
 #include "common/log.h"
 
 namespace hk::cdc {
+namespace {
+
+Error NotOwnedError(Result<std::string> user, const std::vector<std::string>& tables) {
+  std::string who = user.ok() ? "\"" + *user + "\"" : "the source user";
+  std::string names;
+  for (size_t i = 0; i < tables.size() && i < 10; ++i) names += (i ? ", " : "") + tables[i];
+  if (tables.size() > 10) names += " and " + std::to_string(tables.size() - 10) + " more";
+  Error e = MakeError(ErrorKind::kBadInput,
+                      who + " is not a superuser and does not own " + names +
+                          ", so it cannot publish them (CREATE PUBLICATION ... FOR TABLE needs "
+                          "the owner; FOR ALL TABLES a superuser)",
+                      "connect to the source as the tables' owner, or run ALTER TABLE ... OWNER "
+                      "TO " +
+                          who +
+                          " for them, or leave them out with --exclude-table / "
+                          "--copy-only-table");
+  e.sqlstate = "55000";  // a precondition: nothing was changed
+  return e;
+}
+
+}  // namespace
 
 Result<FollowSetup> StartFollowSetup(const FollowSetupOptions& opts) {
   if (std::filesystem::exists(FollowStatePath(opts.workdir))) {
@@ -34,7 +57,29 @@ Result<FollowSetup> StartFollowSetup(const FollowSetupOptions& opts) {
     e.sqlstate = "55000";
     return e;
   }
-  HK_ASSIGN_OR_RETURN(auto missing, TablesWithoutIdentity(src, opts.tables));
+  // FOR ALL TABLES needs a superuser; any other role publishes the tables it
+  // owns by name, and follow watches for tables created later.
+  std::vector<std::string> tables = opts.tables;
+  HK_ASSIGN_OR_RETURN(bool superuser, IsSuperuser(src));
+  if (tables.empty() && !superuser) {
+    HK_ASSIGN_OR_RETURN(tables, PublishableTables(src));
+  }
+  std::vector<std::string> left_out;
+  if (!tables.empty()) {
+    if (!superuser) {
+      HK_ASSIGN_OR_RETURN(auto not_owned, TablesNotOwned(src, tables));
+      if (!not_owned.empty())
+        return NotOwnedError(src.QueryValue("SELECT current_user"), not_owned);
+    }
+    HK_ASSIGN_OR_RETURN(left_out, TablesLeftOut(src, tables));
+  } else if (opts.tables.empty() && !superuser) {
+    return MakeError(ErrorKind::kBadInput, "the source database has no table to follow",
+                     "create the tables first, or drop --follow");
+  }
+  // All tables: one query rather than one per table.
+  HK_ASSIGN_OR_RETURN(
+      auto missing,
+      TablesWithoutIdentity(src, opts.tables.empty() ? std::vector<std::string>{} : tables));
   if (!missing.empty() && !opts.replica_identity_full) return NoIdentityError(missing);
   if (opts.preflight) HK_RETURN_IF_ERROR(opts.preflight(src));
 
@@ -45,13 +90,15 @@ Result<FollowSetup> StartFollowSetup(const FollowSetupOptions& opts) {
   }
   // The publication must exist before the slot: decoding reads it at the
   // catalog state of each change.
-  HK_RETURN_IF_ERROR(CreatePublication(src, opts.tables));
+  HK_RETURN_IF_ERROR(CreatePublication(src, tables));
 
   FollowSetup s;
   s.state.id = NewFollowId();
   s.state.slot = "hikkoshi_" + s.state.id;
   s.state.origin = "hikkoshi_" + s.state.id;
   s.state.publication = kPublicationName;
+  s.state.publication_tables = tables.empty() ? "all" : "listed";
+  s.state.left_out = left_out;
   s.state.source = opts.source.Redacted();
   s.state.target = opts.target_redacted;
   s.state.created_at = NowIso8601();

@@ -31,6 +31,8 @@ nlohmann::json ToJson(const FollowState& s) {
       {"copy", s.copy},
       {"apply_mode", s.apply_mode},
       {"trigger_mode", s.trigger_mode},
+      {"publication_tables", s.publication_tables},
+      {"left_out", s.left_out},
       {"phase", s.phase},
       {"updated_at", s.updated_at},
       {"updated_unix_ms", s.updated_unix_ms},
@@ -95,6 +97,8 @@ Result<FollowState> LoadFollowState(const std::string& workdir) {
     Get(j, "copy", s.copy);
     Get(j, "apply_mode", s.apply_mode);
     Get(j, "trigger_mode", s.trigger_mode);
+    Get(j, "publication_tables", s.publication_tables);
+    Get(j, "left_out", s.left_out);
     Get(j, "phase", s.phase);
     Get(j, "updated_at", s.updated_at);
     Get(j, "updated_unix_ms", s.updated_unix_ms);

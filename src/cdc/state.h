@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cdc/lsn.h"
 #include "common/status.h"
@@ -30,6 +31,11 @@ struct FollowState {
   /// "origin" or "progress-table" (where the resume point lives, so later
   /// runs keep it), "replica-role" or "disable-triggers". Empty until then.
   std::string apply_mode, trigger_mode;
+  /// "all" (FOR ALL TABLES, superuser) or "listed" (FOR TABLE ..., any table
+  /// owner). With "listed", follow stops when a table that is neither
+  /// published nor in left_out appears on the source (created after setup).
+  std::string publication_tables = "all";
+  std::vector<std::string> left_out;  ///< Tables deliberately not published.
 
   // Progress, written by the follower.
   std::string phase = "setup";  ///< setup | following | reconnecting | caught-up | stopped | error | cleaned-up

@@ -67,11 +67,24 @@ SELECT n.nspname, c.relname, c.relkind::text, c.relreplident::text,
        EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
                AND NOT a.attisdropped AND a.attgenerated <> ''),
        has_table_privilege(c.oid, 'SELECT'),
+       pg_has_role(c.relowner, 'USAGE'),
        CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_total_relation_size(c.oid) END,
        greatest(c.reltuples, 0)::bigint
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND {user}
-ORDER BY 11 DESC, 1, 2
+ORDER BY 12 DESC, 1, 2
+)SQL";
+
+// The replication-origin functions follow's "origin" mode calls (granted to
+// superusers only by default; GRANT EXECUTE gives them to others, PG 14+).
+constexpr const char* kApplyCapabilitiesSql = R"SQL(
+SELECT has_function_privilege('pg_catalog.pg_replication_origin_create(text)', 'EXECUTE')
+   AND has_function_privilege('pg_catalog.pg_replication_origin_session_setup(text)', 'EXECUTE')
+   AND has_function_privilege('pg_catalog.pg_replication_origin_xact_setup(pg_lsn, timestamp with time zone)', 'EXECUTE')
+   AND has_function_privilege('pg_catalog.pg_replication_origin_progress(text, boolean)', 'EXECUTE')
+   AND has_function_privilege('pg_catalog.pg_replication_origin_session_progress(boolean)', 'EXECUTE')
+   AND (current_setting('server_version_num')::int >= 140000
+        OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))
 )SQL";
 
 constexpr const char* kMatviewsSql = R"SQL(
@@ -124,6 +137,22 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
     f.system_identifier = r->Str(0, 0);
   }
   {
+    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kApplyCapabilitiesSql));
+    f.origin_functions = r.Bool(0, 0);
+    f.can_set_replica_role = f.is_superuser;
+    if (!f.is_superuser && f.version_num >= 150000) {  // GRANT SET ON PARAMETER is PG 15
+      HK_ASSIGN_OR_RETURN(
+          pg::QueryResult p,
+          c.Exec("SELECT has_parameter_privilege('session_replication_role', 'SET')"));
+      f.can_set_replica_role = p.Bool(0, 0);
+    }
+  }
+  {
+    HK_ASSIGN_OR_RETURN(f.referenced_roles, clone::ReferencedRoles(c));
+    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec("SELECT rolname FROM pg_roles ORDER BY 1"));
+    for (int row = 0; row < r.rows(); ++row) f.roles.push_back(r.Str(row, 0));
+  }
+  {
     HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(UserObjectsSql()));
     f.user_objects = r.Int(0, 0);
   }
@@ -141,8 +170,9 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
       t.is_partition = r.Bool(row, 7);
       t.has_generated = r.Bool(row, 8);
       t.can_select = r.Bool(row, 9);
-      t.bytes = r.Int(row, 10);
-      t.est_rows = r.Int(row, 11);
+      t.owned = r.Bool(row, 10);
+      t.bytes = r.Int(row, 11);
+      t.est_rows = r.Int(row, 12);
       f.tables.push_back(std::move(t));
     }
   }
@@ -165,7 +195,8 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
     HK_ASSIGN_OR_RETURN(pg::QueryResult r,
                         c.Exec("SELECT name, setting FROM pg_settings WHERE name IN "
                                "('max_connections','shared_buffers','max_worker_processes',"
-                               "'wal_sender_timeout','max_slot_wal_keep_size','TimeZone')"));
+                               "'wal_sender_timeout','max_slot_wal_keep_size','TimeZone',"
+                               "'rds.logical_replication','rds.force_ssl')"));
     for (int row = 0; row < r.rows(); ++row) f.settings[r.Str(row, 0)] = r.Str(row, 1);
   }
   {

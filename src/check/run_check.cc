@@ -34,6 +34,8 @@ Result<Report> RunCheck(const CheckOptions& opts) {
   ro.source_port = opts.source.Effective("port");
   ro.target_host = opts.target.Host();
   ro.target_port = opts.target.Effective("port");
+  ro.source_sslmode = opts.source.Effective("sslmode");
+  ro.target_sslmode = opts.target.Effective("sslmode");
 
   Report r;
   r.source = Summary(s);

@@ -8,6 +8,7 @@
 #include "cdc/slot.h"
 #include "cli/follow_common.h"
 #include "clone/progress.h"
+#include "clone/roles.h"
 #include "clone/schema.h"
 #include "common/log.h"
 #include "pg/catalog/filter.h"
@@ -119,15 +120,14 @@ Status CheckTarget(const clone::CloneOptions& o, pg::Connection& src) {
   auto opened = pg::Connection::Open(o.target, co);
   if (!opened.ok()) return opened.TakeError().Context("connecting to the target");
   pg::Connection tgt = std::move(opened).value();
-  const char* q =
-      "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), "
-      "current_setting('port'),"
-      " current_setting('data_directory', true))";
-  HK_ASSIGN_OR_RETURN(std::string a, src.QueryValue(q));
-  HK_ASSIGN_OR_RETURN(std::string b, tgt.QueryValue(q));
-  if (a == b)
-    return clone::BlockedError("the source and the target are the same database",
-                               "point --target at a different (empty) database");
+  HK_RETURN_IF_ERROR(clone::CheckDistinct(src, tgt));
+  std::vector<std::string> mapped_from;
+  for (const auto& text : o.role_map) {
+    HK_ASSIGN_OR_RETURN(clone::RoleMapping m, clone::ParseRoleMapping(text));
+    mapped_from.push_back(m.from);
+  }
+  HK_RETURN_IF_ERROR(
+      clone::CheckRoles(src, tgt, o.no_owner, o.no_acl, o.create_roles, mapped_from).status());
   if (!o.drop_if_exists) {
     HK_ASSIGN_OR_RETURN(std::string contents, clone::DescribeTargetContents(tgt));
     if (!contents.empty())

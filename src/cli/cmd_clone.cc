@@ -51,9 +51,10 @@ CommandSpec CloneCommand() {
             struct Opts {
               std::string source, target, dir, split, retry_for, lock_timeout;
               int jobs = 4, index_jobs = 4;
-              bool resume = false, drop_if_exists = false, no_owner = false, no_acl = false;
+              bool resume = false, drop_if_exists = false, no_owner = false, no_acl = false,
+                   create_roles = false;
               bool follow = false, identity_full = false, until_caught_up = false;
-              std::vector<std::string> exclude, copy_only;
+              std::vector<std::string> exclude, copy_only, role_map;
             };
             auto o = std::make_shared<Opts>();
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
@@ -69,6 +70,11 @@ CommandSpec CloneCommand() {
                             "skip tables matching this pattern (pg_dump syntax; repeatable)");
             sub->add_flag("--no-owner", o->no_owner, "do not set object owners (objects belong to the target user)");
             sub->add_flag("--no-acl", o->no_acl, "do not copy privileges (GRANT/REVOKE)");
+            sub->add_flag("--create-roles", o->create_roles,
+                          "create the roles the schema names that the target lacks (NOLOGIN)");
+            sub->add_option("--role-map", o->role_map,
+                            "OLD=NEW: objects owned by (and privileges of) source role OLD go to "
+                            "NEW on the target (repeatable)");
             sub->add_option("--split-tables-larger-than", o->split,
                             "copy tables bigger than SIZE (e.g. 1GB) in parallel ctid ranges; 'auto': "
                             "a table over 100MB and over total/jobs (default: never)");
@@ -109,6 +115,8 @@ CommandSpec CloneCommand() {
               co.drop_if_exists = o->drop_if_exists;
               co.no_owner = o->no_owner;
               co.no_acl = o->no_acl;
+              co.create_roles = o->create_roles;
+              co.role_map = o->role_map;
               co.exclude_tables = o->exclude;
               if (o->split == "auto") {
                 co.split_tables_larger_than = -1;

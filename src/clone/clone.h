@@ -10,6 +10,7 @@
 
 #include "common/retry.h"
 #include "common/status.h"
+#include "pg/connection.h"
 #include "pg/conninfo.h"
 
 namespace hk::clone {
@@ -17,13 +18,18 @@ namespace hk::clone {
 struct CloneOptions {
   pg::ConnInfo source;
   pg::ConnInfo target;
-  int jobs = 4;                    ///< Parallel table COPY workers.
-  int index_jobs = 4;              ///< Parallel index builders (and post-data restore jobs).
+  int jobs = 4;        ///< Parallel table COPY workers.
+  int index_jobs = 4;  ///< Parallel index builders (and post-data restore jobs).
   std::string workdir = ".hikkoshi";
   bool resume = false;
   bool drop_if_exists = false;
   bool no_owner = false;
   bool no_acl = false;
+  /// Create the roles the schema names that the target lacks (NOLOGIN, and
+  /// granted to the target user when not a superuser) before the schema.
+  bool create_roles = false;
+  /// --role-map OLD=NEW (clone/roles.h): owners and grantees renamed.
+  std::vector<std::string> role_map;
   /// pg_dump --exclude-table patterns (psql pattern syntax). Excluded tables
   /// get neither schema nor data.
   std::vector<std::string> exclude_tables;
@@ -83,6 +89,9 @@ Result<CloneSummary> RunClone(const CloneOptions& opts);
 /// A refusal that changed nothing: exit code 2.
 Error BlockedError(std::string message, std::string hint);
 bool IsBlocked(const Error& e);
+/// Refuses (BlockedError) when src and dst are sessions on the same database.
+/// Needs no privilege beyond LOGIN; never fails for want of one.
+Status CheckDistinct(pg::Connection& src, pg::Connection& dst);
 /// pg::ExitCodeFor, plus kExitBlocked for BlockedError.
 int ExitCodeForClone(const Error& e);
 

@@ -42,7 +42,10 @@ std::string Tail(const std::string& path, size_t max_lines) {
 
 std::string ToolDbname(const pg::ConnInfo& ci) {
   // "hikkoshi clone ...": a resumed clone ends sessions of a killed run by it.
-  return ci.With("application_name", "hikkoshi clone (tools)").ToKeywordString(false);
+  // TLS settings and secrets reach the child through its environment
+  // (pg::ChildSecrets), never its command line.
+  return pg::ChildSecrets::CommandLine(ci.With("application_name", "hikkoshi clone (tools)"))
+      .ToKeywordString(false);
 }
 
 Status RunTool(const std::string& label, const std::vector<std::string>& argv,

@@ -18,6 +18,7 @@
 #include "clone/finish.h"
 #include "clone/lock_wait.h"
 #include "clone/progress.h"
+#include "clone/roles.h"
 #include "clone/schema.h"
 #include "clone/session.h"
 #include "clone/state.h"
@@ -42,6 +43,7 @@ nlohmann::json Fingerprint(const CloneOptions& o) {
           {"exclude_tables", o.exclude_tables},
           {"no_owner", o.no_owner},
           {"no_acl", o.no_acl},
+          {"role_map", o.role_map},
           {"split_tables_larger_than", o.split_tables_larger_than},
           {"external_snapshot", !o.snapshot_name.empty()}};
 }
@@ -89,22 +91,6 @@ Status CheckResume(const CloneOptions& o, const std::string& db_path, bool& resu
     }
   }
   resuming = true;
-  return Status::Ok();
-}
-
-/// Refuses to clone a database onto itself.
-Status CheckDistinct(pg::Connection& src, pg::Connection& dst) {
-  // The postmaster's start time (to the microsecond) tells servers apart even
-  // behind proxies; data_directory is NULL for unprivileged users.
-  const char* q =
-      "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), "
-      "current_setting('port'),"
-      " current_setting('data_directory', true))";
-  HK_ASSIGN_OR_RETURN(std::string a, src.QueryValue(q));
-  HK_ASSIGN_OR_RETURN(std::string b, dst.QueryValue(q));
-  if (a == b)
-    return BlockedError("the source and the target are the same database",
-                        "point --target at a different (empty) database");
   return Status::Ok();
 }
 
@@ -325,6 +311,25 @@ struct Run {
             "clone into an empty database, or pass --drop-if-exists to replace its contents");
     }
 
+    // Roles the restore needs: refused now, or created (--create-roles).
+    std::vector<RoleMapping> role_map;
+    std::vector<std::string> mapped_from;
+    for (const auto& text : o.role_map) {
+      HK_ASSIGN_OR_RETURN(RoleMapping m, ParseRoleMapping(text));
+      mapped_from.push_back(m.from);
+      role_map.push_back(std::move(m));
+    }
+    HK_ASSIGN_OR_RETURN(
+        std::vector<RoleRef> new_roles,
+        CheckRoles(coord, target, o.no_owner, o.no_acl, o.create_roles, mapped_from));
+    HK_RETURN_IF_ERROR(PrepareRoleMap(target, role_map));
+    if (!new_roles.empty()) {
+      HK_RETURN_IF_ERROR(CreateMissingRoles(target, new_roles));
+      std::string names;
+      for (const auto& r : new_roles) names += (names.empty() ? "" : ", ") + r.name;
+      LogInfo("created missing role(s) on the target (NOLOGIN): {}", names);
+    }
+
     HK_ASSIGN_OR_RETURN(state, StateStore::Open(db_path));
     if (!resuming) {
       HK_RETURN_IF_ERROR(state->Reset());
@@ -411,8 +416,11 @@ struct Run {
       HK_ASSIGN_OR_RETURN(summary.sequences, CopySequences(cat, target));
       return Status::Ok();
     }));
-    HK_RETURN_IF_ERROR(Step(
-        "analyze", [&]() -> Status { return AnalyzeAll(o.target, encoding, o.index_jobs, stop); }));
+    HK_RETURN_IF_ERROR(Step("analyze", [&]() -> Status {
+      return AnalyzeAll(o.target, encoding, o.index_jobs, stop);
+    }));
+    // --role-map: the stand-ins' objects, privileges and policies to their new roles.
+    HK_RETURN_IF_ERROR(Step("roles", [&]() -> Status { return FinishRoleMap(target, role_map); }));
     // Last: a statement_timeout or default_transaction_read_only set on the
     // source database must not reach the clone's own sessions.
     HK_RETURN_IF_ERROR(Step("settings", [&]() -> Status {

@@ -24,7 +24,22 @@ bool AlreadyOnEveryTarget(const TocEntry& e) {
          e.rest.rfind("COMMENT - EXTENSION plpgsql ", 0) == 0;
 }
 
+bool ProviderOnly(const TocEntry& e) {
+  for (std::string_view prefix : {"EXTENSION - ", "COMMENT - EXTENSION "}) {
+    if (e.rest.rfind(prefix, 0) != 0) continue;
+    std::string_view name = std::string_view(e.rest).substr(prefix.size());
+    return IsProviderOnlyExtension(name.substr(0, name.find(' ')));
+  }
+  return false;
+}
+
 }  // namespace
+
+bool IsProviderOnlyExtension(std::string_view name) {
+  for (std::string_view n : {"neon", "neon_utils", "supautils", "rds_tools", "aurora_stat_utils"})
+    if (name == n) return true;
+  return false;
+}
 
 bool TocEntry::Is(std::string_view desc) const {
   if (rest.size() <= desc.size() || rest.compare(0, desc.size(), desc) != 0 ||
@@ -96,7 +111,7 @@ Status SchemaFiles::WriteList(const std::string& file, const std::set<int64_t>& 
                               const std::set<std::string>* existing) const {
   std::ofstream f(Path(file), std::ios::trunc);
   for (const auto& e : toc_) {
-    bool skip = AlreadyOnEveryTarget(e) ||
+    bool skip = AlreadyOnEveryTarget(e) || ProviderOnly(e) ||
                 ((e.Is("INDEX") || e.Is("CONSTRAINT")) && skip_oids.count(e.object_oid) > 0) ||
                 (existing != nullptr && TocEntryExists(e, *existing));
     f << (skip ? ";" : "") << e.line << "\n";

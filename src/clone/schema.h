@@ -20,10 +20,14 @@ struct TocEntry {
   int64_t dump_id = 0;
   int64_t catalog_oid = 0;  ///< 1259 pg_class, 2606 pg_constraint, ...
   int64_t object_oid = 0;
-  std::string rest;         ///< "TABLE public users owner"
-  std::string line;         ///< The whole line, for -L use-lists.
+  std::string rest;  ///< "TABLE public users owner"
+  std::string line;  ///< The whole line, for -L use-lists.
   bool Is(std::string_view desc) const;
 };
+
+/// Extensions only a hosted provider ships (Neon's neon and neon_utils, ...):
+/// their CREATE EXTENSION fails anywhere else, so clone leaves them out.
+bool IsProviderOnlyExtension(std::string_view name);
 
 /// Parses `pg_restore -l` output (comment lines skipped). Exposed for tests.
 std::vector<TocEntry> ParseToc(const std::string& text);

@@ -11,6 +11,16 @@ Status EnsureProbeTable(pg::Connection& c) {
       "CREATE TABLE IF NOT EXISTS hikkoshi.cutover_probe ("
       " token text PRIMARY KEY, kind text NOT NULL, note text, at timestamptz NOT NULL DEFAULT "
       "now()); "
+      // A publication by table list (no superuser, #12) does not take new
+      // tables in by itself: add the probe table in the same transaction, so
+      // follow never sees it unpublished and the markers reach the stream.
+      "DO $hk$ BEGIN "
+      " IF EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'hikkoshi_pub' AND NOT "
+      "puballtables) AND NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p "
+      "ON p.oid = pr.prpubid WHERE p.pubname = 'hikkoshi_pub' AND pr.prrelid = "
+      "'hikkoshi.cutover_probe'::regclass) THEN "
+      "  ALTER PUBLICATION hikkoshi_pub ADD TABLE hikkoshi.cutover_probe; "
+      " END IF; END $hk$; "
       "COMMIT");
 }
 

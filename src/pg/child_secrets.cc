@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 namespace hk::pg {
 namespace {
@@ -19,12 +20,44 @@ bool Unrepresentable(const std::string& v) {
          (!v.empty() && std::isspace(static_cast<unsigned char>(v.back())));
 }
 
+// libpq's environment variable for each TLS option of a connection string.
+const char* TlsEnvVar(const std::string& keyword) {
+  static const std::map<std::string, const char*> kVars = {
+      {"sslmode", "PGSSLMODE"},
+      {"requiressl", "PGREQUIRESSL"},
+      {"sslrootcert", "PGSSLROOTCERT"},
+      {"sslcert", "PGSSLCERT"},
+      {"sslkey", "PGSSLKEY"},
+      {"sslcrl", "PGSSLCRL"},
+      {"sslcrldir", "PGSSLCRLDIR"},
+      {"sslsni", "PGSSLSNI"},
+      {"sslcompression", "PGSSLCOMPRESSION"},
+      {"sslcertmode", "PGSSLCERTMODE"},
+      {"ssl_min_protocol_version", "PGSSLMINPROTOCOLVERSION"},
+      {"ssl_max_protocol_version", "PGSSLMAXPROTOCOLVERSION"},
+      {"gssencmode", "PGGSSENCMODE"},
+  };
+  auto it = kVars.find(keyword);
+  return it == kVars.end() ? nullptr : it->second;
+}
+
 }  // namespace
+
+ConnInfo ChildSecrets::CommandLine(const ConnInfo& ci) {
+  ConnInfo out = ci;
+  for (const auto& [k, v] : ci.params())
+    if (IsSecretOption(k) || TlsEnvVar(k)) out = out.Without(k);
+  return out;
+}
 
 Result<ChildSecrets> ChildSecrets::For(const ConnInfo& ci) {
   ChildSecrets s;
   std::string lines;
   for (const auto& [k, v] : ci.params()) {
+    if (const char* var = TlsEnvVar(k)) {
+      s.env_[var] = v;
+      continue;
+    }
     if (!IsSecretOption(k)) continue;
     if (k == "password") {
       s.env_["PGPASSWORD"] = v;

@@ -19,7 +19,13 @@ class ChildSecrets {
   /// (libpq fills options the connection string leaves out from it). The file
   /// is removed when the last copy of this object is destroyed, so keep it
   /// alive until the child has exited.
+  /// TLS settings (sslmode, sslrootcert, sslcert, sslkey, ...) travel in
+  /// their PGSSL* variables too, so a child's command line shows no TLS setup.
   static Result<ChildSecrets> For(const ConnInfo& ci);
+
+  /// `ci` without what For() hands over through the environment (the secrets
+  /// and the TLS settings): what may appear on a child's command line.
+  static ConnInfo CommandLine(const ConnInfo& ci);
 
   /// Variables to add to (or replace in) the child's environment.
   const std::map<std::string, std::string>& env() const { return env_; }

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -177,6 +178,124 @@ void Cluster::PsqlFile(const std::string& path, const std::string& db,
 
 void Cluster::Restart() {
   RunShell(ShellQuote(SourceDir() + "/scripts/pgcluster") + " restart " + ShellQuote(name_));
+}
+
+std::string Cluster::CaFile() const {
+  const char* base = std::getenv("HIKKOSHI_CLUSTER_BASE");
+  std::string b;
+  if (base && *base) {
+    b = base;
+  } else {
+    const char* tmp = std::getenv("TMPDIR");
+    b = std::string(tmp && *tmp ? tmp : "/tmp") + "/hikkoshi-clusters";
+  }
+  while (b.size() > 1 && b.back() == '/') b.pop_back();
+  return b + "/" + name_ + "/ssl/ca.crt";
+}
+
+std::string Cluster::TlsUri(const std::string& user, const std::string& password,
+                            const std::string& db, const std::string& host) const {
+  return "postgresql://" + user + ":" + password + "@" + host + ":" + std::to_string(port_) + "/" +
+         db + "?sslmode=verify-full&sslrootcert=" + CaFile();
+}
+
+namespace {
+
+constexpr const char* kOriginFunctions[] = {
+    "pg_replication_origin_advance(text, pg_lsn)",
+    "pg_replication_origin_create(text)",
+    "pg_replication_origin_drop(text)",
+    "pg_replication_origin_oid(text)",
+    "pg_replication_origin_progress(text, boolean)",
+    "pg_replication_origin_session_is_setup()",
+    "pg_replication_origin_session_progress(boolean)",
+    "pg_replication_origin_session_reset()",
+    "pg_replication_origin_session_setup(text)",
+    "pg_replication_origin_xact_reset()",
+    "pg_replication_origin_xact_setup(pg_lsn, timestamp with time zone)",
+};
+
+ManagedRole CreateManagedRole(Cluster& c, const std::string& db, bool extra_grants,
+                              const std::string& user, const std::string& attributes) {
+  ManagedRole r;
+  r.user = user;
+  r.password = "pw-" + user + "-7Qx";
+  r.uri = c.TlsUri(r.user, r.password, db);
+  std::string q = "\"" + user + "\"";
+  c.Sql("CREATE ROLE " + q + " LOGIN PASSWORD '" + r.password + "' " + attributes +
+        "; GRANT pg_read_all_data, pg_write_all_data, pg_monitor, pg_signal_backend TO " + q);
+  if (c.Value("SELECT count(*) FROM pg_database WHERE datname = '" + db + "'") == "0")
+    c.CreateDatabase(db);
+  c.Sql("ALTER DATABASE \"" + db + "\" OWNER TO " + q);
+  if (extra_grants) {
+    // Parameter privileges are cluster-wide; function privileges live in
+    // each database's pg_proc.
+    std::string sql = "GRANT SET ON PARAMETER session_replication_role TO " + q + ";";
+    for (const char* f : kOriginFunctions)
+      sql += std::string(" GRANT EXECUTE ON FUNCTION ") + f + " TO " + q + ";";
+    c.Sql(sql, db);
+  }
+  return r;
+}
+
+}  // namespace
+
+ManagedRole CreateNeonLikeOwner(Cluster& c, const std::string& db, bool extra_grants,
+                                const std::string& user) {
+  ManagedRole r =
+      CreateManagedRole(c, db, extra_grants, user, "NOSUPERUSER CREATEDB CREATEROLE REPLICATION");
+  ReassignToRole(c, db, user);
+  return r;
+}
+
+ManagedRole CreateRdsLikeAdmin(Cluster& c, const std::string& db, bool extra_grants,
+                               const std::string& user) {
+  return CreateManagedRole(c, db, extra_grants, user,
+                           "NOSUPERUSER NOREPLICATION CREATEDB CREATEROLE");
+}
+
+void ReassignToRole(Cluster& c, const std::string& db, const std::string& role) {
+  c.Sql(R"SQL(
+DO $hk$
+DECLARE r record; role text := ')SQL" +
+            role + R"SQL(';
+BEGIN
+  FOR r IN SELECT n.nspname FROM pg_namespace n
+           WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public')
+             AND n.nspname NOT LIKE 'pg\_%'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = n.oid AND d.deptype = 'e')
+  LOOP EXECUTE format('ALTER SCHEMA %I OWNER TO %I', r.nspname, role); END LOOP;
+  FOR r IN SELECT c.oid::regclass AS rel, c.relkind FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+             AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+             AND n.nspname NOT LIKE 'pg\_%'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
+                             AND d.classid = 'pg_class'::regclass AND d.deptype IN ('e', 'a', 'i'))
+  LOOP
+    EXECUTE format('ALTER %s %s OWNER TO %I',
+                   CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                  WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
+                                  ELSE 'TABLE' END, r.rel, role);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+  LOOP EXECUTE format('ALTER ROUTINE %s OWNER TO %I', r.fn, role); END LOOP;
+  FOR r IN SELECT t.oid::regtype AS typ, t.typtype FROM pg_type t
+             JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.typtype IN ('e', 'd', 'r', 'c')
+             AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+             AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+             AND n.nspname NOT LIKE 'pg\_%'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE format('ALTER %s %s OWNER TO %I', CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
+                   r.typ, role);
+  END LOOP;
+END $hk$)SQL",
+        db);
 }
 
 }  // namespace hk::test

@@ -75,10 +75,46 @@ class Cluster {
 
   void Restart();
 
+  /// The test CA of a cluster started with --ssl or --managed.
+  std::string CaFile() const;
+  /// postgresql://user:password@HOST:port/db?sslmode=verify-full&sslrootcert=CA
+  /// (HOST 127.0.0.1 unless given; the certificate names 127.0.0.1 and localhost).
+  std::string TlsUri(const std::string& user, const std::string& password,
+                     const std::string& db = "postgres",
+                     const std::string& host = "127.0.0.1") const;
+
  private:
   std::string name_;
   std::string uri_;
   int port_ = 0;
 };
+
+/// Roles as hosted services hand them out, for clusters started with
+/// {"--managed"} (pg_hba: hostssl + scram-sha-256 only). extra_grants adds
+/// what a provider does not grant by default: GRANT SET ON PARAMETER
+/// session_replication_role and EXECUTE on the pg_replication_origin_*
+/// functions; without it, neither is available to the role.
+struct ManagedRole {
+  std::string user, password;
+  std::string uri;  ///< Cluster::TlsUri of the role's database (verify-full).
+};
+
+/// A Neon-like project owner (neondb_owner): NOSUPERUSER CREATEDB CREATEROLE
+/// REPLICATION, member of pg_read_all_data, pg_write_all_data, pg_monitor and
+/// pg_signal_backend, owner of database db (created when missing) and of
+/// every table, sequence, view, function, type and schema in it (call again
+/// after creating more objects as the superuser: ReassignToRole).
+ManagedRole CreateNeonLikeOwner(Cluster& c, const std::string& db, bool extra_grants,
+                                const std::string& user = "neondb_owner");
+
+/// An RDS-like master user (rds_admin): NOSUPERUSER NOREPLICATION CREATEDB
+/// CREATEROLE, owner of database db (created when missing), member of
+/// pg_read_all_data, pg_write_all_data, pg_monitor and pg_signal_backend.
+ManagedRole CreateRdsLikeAdmin(Cluster& c, const std::string& db, bool extra_grants,
+                               const std::string& user = "rds_admin");
+
+/// Makes `role` the owner of every relation, routine, type and schema of db
+/// that an extension does not own (owned sequences follow their tables).
+void ReassignToRole(Cluster& c, const std::string& db, const std::string& role);
 
 }  // namespace hk::test

@@ -111,6 +111,26 @@ TEST(BadInputSecrets, SslPasswordNeverOnTheCommandLine) {
   EXPECT_EQ(p->env().size(), 1u);
 }
 
+// #12.3: TLS settings reach pg_dump/pg_restore through PGSSL* variables,
+// never their command line.
+TEST(BadInputSecrets, TlsSettingsTravelInTheEnvironment) {
+  auto ci = pg::ConnInfo::Parse(
+      "postgresql://u@db.example/app?sslmode=verify-full&sslrootcert=/ca/root.pem"
+      "&sslcert=/c/client.crt&sslkey=/c/client.key&application_name=x");
+  ASSERT_TRUE(ci.ok());
+  auto s = pg::ChildSecrets::For(*ci);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->env().at("PGSSLMODE"), "verify-full");
+  EXPECT_EQ(s->env().at("PGSSLROOTCERT"), "/ca/root.pem");
+  EXPECT_EQ(s->env().at("PGSSLCERT"), "/c/client.crt");
+  EXPECT_EQ(s->env().at("PGSSLKEY"), "/c/client.key");
+  EXPECT_EQ(s->env().count("PGSERVICEFILE"), 0u);
+  std::string line = pg::ChildSecrets::CommandLine(*ci).ToKeywordString(false);
+  EXPECT_EQ(line.find("ssl"), std::string::npos) << line;
+  EXPECT_NE(line.find("db.example"), std::string::npos) << line;
+  EXPECT_NE(line.find("application_name"), std::string::npos) << line;
+}
+
 // #14.5: every section is validated.
 TEST(BadInputConfig, UnknownKeysWrongTypesAndRangesAreErrors) {
   std::string d = TempDir("cfg");

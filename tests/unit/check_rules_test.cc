@@ -157,7 +157,8 @@ TEST(Provider, Detects) {
             Provider::kNeonPooler);
   EXPECT_EQ(DetectProvider("ep-cool-name-123456.us-east-2.aws.neon.tech", "5432"), Provider::kNeon);
   EXPECT_EQ(DetectProvider("mydb.abc.ap-northeast-1.rds.amazonaws.com", "5432"), Provider::kRds);
-  EXPECT_EQ(DetectProvider("c.cluster-abc.ap-northeast-1.rds.amazonaws.com", "5432"), Provider::kAurora);
+  EXPECT_EQ(DetectProvider("c.cluster-abc.ap-northeast-1.rds.amazonaws.com", "5432"),
+            Provider::kAurora);
   EXPECT_EQ(DetectProvider("aws-0-eu.pooler.supabase.com", "6543"), Provider::kSupabasePooler);
   EXPECT_EQ(DetectProvider("db.example.com", "5432"), Provider::kUnknown);
   EXPECT_EQ(DetectProvider("", ""), Provider::kUnknown);
@@ -170,7 +171,8 @@ TEST(Provider, NeonPoolerSourceIsABlocker) {
   const Item* i = Find(r, "provider.source");
   ASSERT_NE(i, nullptr);
   EXPECT_EQ(i->verdict, Verdict::kFail);
-  EXPECT_NE(i->fix.find("-pooler"), std::string::npos);
+  EXPECT_NE(i->fix.find("host ep-x.eu-central-1.aws.neon.tech"), std::string::npos) << i->fix;
+  EXPECT_EQ(i->data["direct_host"], "ep-x.eu-central-1.aws.neon.tech");
 }
 
 TEST(Report, JsonShape) {
@@ -231,6 +233,153 @@ TEST(Rules, DatabaseSettingsCarriedOrListedWithStatements) {
   s.db_settings.pop_back();
   r = EvalAll(s, t);  // database-level only: the owner may
   EXPECT_EQ(Find(r, "pair.db_settings")->verdict, Verdict::kInfo);
+}
+
+}  // namespace
+}  // namespace hk::check
+
+namespace hk::check {
+namespace {
+
+TEST(Rules, ApplyModesFollowCapabilitiesNotRoleNames) {
+  ServerFacts s = GoodSource(), t = GoodTarget();
+  t.is_superuser = false;
+  t.rds_superuser = true;  // a role name proves nothing
+  Report r = EvalAll(s, t);
+  const Item* a = Find(r, "target.apply_privilege");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->verdict, Verdict::kInfo);
+  EXPECT_EQ(a->data["progress_mode"], "progress-table");
+  EXPECT_EQ(a->data["trigger_mode"], "disable-triggers");
+  EXPECT_NE(a->detail.find("EXECUTE on the pg_replication_origin_* functions"), std::string::npos);
+  EXPECT_NE(a->detail.find("SET on parameter session_replication_role"), std::string::npos);
+  EXPECT_NE(a->fix.find("GRANT SET ON PARAMETER session_replication_role TO \"app\""),
+            std::string::npos);
+  EXPECT_EQ(r.ExitCode(), 0) << r.ToText(false);  // the fallbacks work: not a warning
+
+  t.origin_functions = true;
+  t.can_set_replica_role = true;
+  r = EvalAll(s, t);
+  a = Find(r, "target.apply_privilege");
+  EXPECT_EQ(a->verdict, Verdict::kPass);
+  EXPECT_EQ(a->data["progress_mode"], "origin");
+  EXPECT_EQ(a->data["trigger_mode"], "replica-role");
+
+  // Only one of them: exactly that one is listed as missing.
+  t.origin_functions = false;
+  r = EvalAll(s, t);
+  a = Find(r, "target.apply_privilege");
+  EXPECT_EQ(a->data["missing"].size(), 1u);
+  EXPECT_EQ(a->data["progress_mode"], "progress-table");
+  EXPECT_EQ(a->data["trigger_mode"], "replica-role");
+
+  // The reverse direction (rollback) is judged on the source's own role.
+  const Item* back = Find(r, "source.apply_privilege");
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->data["progress_mode"], "progress-table");
+}
+
+TEST(Rules, PublicationNeedsSuperuserOrOwnership) {
+  ServerFacts s = GoodSource(), t = GoodTarget();
+  Report r = EvalAll(s, t);
+  const Item* p = Find(r, "source.publication");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->verdict, Verdict::kPass);
+  EXPECT_NE(p->detail.find("by name"), std::string::npos);
+
+  // A REPLICATION role that owns nothing can make a slot, not the publication.
+  s.tables[0].owned = false;
+  r = EvalAll(s, t);
+  p = Find(r, "source.publication");
+  EXPECT_EQ(p->verdict, Verdict::kFail);
+  EXPECT_NE(p->detail.find("users"), std::string::npos) << p->detail;
+  EXPECT_EQ(r.ExitCode(), 2);
+
+  s.is_superuser = true;
+  r = EvalAll(s, t);
+  EXPECT_EQ(Find(r, "source.publication")->verdict, Verdict::kPass);
+  EXPECT_NE(Find(r, "source.publication")->detail.find("FOR ALL TABLES"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hk::check
+
+namespace hk::check {
+namespace {
+
+TEST(Provider, NeonFacts) {
+  RuleOptions o;
+  o.source_host = "ep-cool-name-123.us-east-2.aws.neon.tech";
+  o.source_sslmode = "verify-full";
+  ServerFacts s = GoodSource();
+  Report r = EvalAll(s, GoodTarget(), o);
+  const Item* i = Find(r, "provider.source");
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->verdict, Verdict::kWarn);  // the slot-removal window
+  EXPECT_NE(i->detail.find("40 hours"), std::string::npos);
+  EXPECT_EQ(Find(r, "provider.source.logical_replication"), nullptr);
+  EXPECT_EQ(Find(r, "provider.source.tls"), nullptr);
+
+  s.wal_level = "replica";  // logical replication not enabled in the project
+  o.source_sslmode = "require";
+  r = EvalAll(s, GoodTarget(), o);
+  i = Find(r, "provider.source.logical_replication");
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->verdict, Verdict::kFail);
+  EXPECT_NE(i->fix.find("Project settings"), std::string::npos);
+  ASSERT_NE(Find(r, "provider.source.tls"), nullptr);
+  EXPECT_NE(Find(r, "provider.source.tls")->fix.find("verify-full"), std::string::npos);
+
+  EXPECT_EQ(NeonDirectHost("ep-a-pooler.c-2.eu.aws.neon.tech"), "ep-a.c-2.eu.aws.neon.tech");
+  EXPECT_EQ(NeonDirectHost("ep-a.c-2.eu.aws.neon.tech"), "ep-a.c-2.eu.aws.neon.tech");
+}
+
+TEST(Provider, RdsTargetFacts) {
+  RuleOptions o;
+  o.target_host = "shop.abc123.eu-west-1.rds.amazonaws.com";
+  o.target_sslmode = "verify-full";
+  ServerFacts t = GoodTarget();
+  t.is_superuser = false;
+  t.rds_superuser = true;
+  t.has_replication = false;  // NOREPLICATION, like the RDS master user
+  t.settings["rds.logical_replication"] = "off";
+  t.settings["rds.force_ssl"] = "1";
+  Report r = EvalAll(GoodSource(), t, o);
+  const Item* lr = Find(r, "provider.target.logical_replication");
+  ASSERT_NE(lr, nullptr);
+  EXPECT_EQ(lr->verdict, Verdict::kWarn);
+  EXPECT_NE(lr->detail.find("rollback"), std::string::npos);
+  EXPECT_NE(lr->fix.find("rds.logical_replication = 1"), std::string::npos);
+  const Item* rr = Find(r, "provider.target.replication_role");
+  ASSERT_NE(rr, nullptr);
+  EXPECT_NE(rr->fix.find("GRANT rds_replication TO \"app\";"), std::string::npos);
+  EXPECT_EQ(Find(r, "provider.target.tls"), nullptr);
+
+  t.settings["rds.logical_replication"] = "on";
+  t.rds_replication = true;
+  o.target_sslmode = "";
+  r = EvalAll(GoodSource(), t, o);
+  EXPECT_EQ(Find(r, "provider.target.logical_replication"), nullptr);
+  EXPECT_EQ(Find(r, "provider.target.replication_role"), nullptr);
+  ASSERT_NE(Find(r, "provider.target.tls"), nullptr);
+  EXPECT_NE(Find(r, "provider.target.tls")->fix.find("global-bundle.pem"), std::string::npos);
+}
+
+TEST(Rules, ProviderOnlyExtensionsAreLeftOutWithANote) {
+  ServerFacts s = GoodSource(), t = GoodTarget();
+  s.extensions = {{"neon", "1.5"}, {"neon_utils", "1.0"}, {"pgcrypto", "1.3"}};
+  t.available_extensions = {{"pgcrypto", "1.3"}};
+  Report r = EvalAll(s, t);
+  const Item* e = Find(r, "pair.extensions");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->verdict, Verdict::kPass);
+  EXPECT_NE(e->detail.find("left out by clone: neon, neon_utils"), std::string::npos) << e->detail;
+
+  s.extensions["postgis"] = "3.4.0";  // not provider-only: still a blocker
+  r = EvalAll(s, t);
+  EXPECT_EQ(Find(r, "pair.extensions")->verdict, Verdict::kFail);
+  EXPECT_NE(Find(r, "pair.extensions")->detail.find("postgis"), std::string::npos);
+  EXPECT_EQ(Find(r, "pair.extensions")->detail.find("cannot install neon"), std::string::npos);
 }
 
 }  // namespace
