@@ -42,9 +42,10 @@ CommandSpec VerifyCommand() {
         sub->add_option("--retry-wait", o->v.retry_wait_ms, "milliseconds before each re-check")
             ->check(CLI::Range(0, 600000))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-        sub->add_flag("--sequences-informational", o->v.sequences_informational,
-                      "while follow runs: report differing sequence values as informational "
-                      "(cutover sets them; logical decoding does not carry them)");
+        sub->add_flag("--sequences-informational,--following", o->v.sequences_informational,
+                      "while follow runs: report differing sequence values (cutover sets them; "
+                      "logical decoding does not carry them) and user triggers follow disabled "
+                      "on the target (disable-triggers mode) as informational");
         sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 2000)")
             ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);

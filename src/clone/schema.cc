@@ -19,9 +19,13 @@ bool ParseInt(std::string_view s, int64_t& out) {
 }
 
 // Items a fresh target already has, whose re-creation fails for non-superusers.
+// Grants on the system catalog's own objects (a provider's GRANT EXECUTE on
+// pg_replication_origin_* to its owner role, say) belong to the old server's
+// setup: a managed target refuses them and names roles it does not have.
 bool AlreadyOnEveryTarget(const TocEntry& e) {
   return e.rest.rfind("EXTENSION - plpgsql ", 0) == 0 ||
-         e.rest.rfind("COMMENT - EXTENSION plpgsql ", 0) == 0;
+         e.rest.rfind("COMMENT - EXTENSION plpgsql ", 0) == 0 ||
+         e.rest.rfind("ACL pg_catalog ", 0) == 0;
 }
 
 bool ProviderOnly(const TocEntry& e) {

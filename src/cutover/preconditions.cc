@@ -127,7 +127,9 @@ void CheckFreezeHolds(const SwitchContext& ctx, PreconditionReport& r) {
     auto me = c->Exec(
         "SELECT current_user = ANY($1::text[]) OR session_user = ANY($1::text[]), "
         "(SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user), "
-        "(SELECT rolsuper OR rolreplication FROM pg_roles WHERE rolname = current_user), "
+        "(SELECT rolsuper OR rolreplication FROM pg_roles WHERE rolname = current_user) OR "
+        "coalesce((SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = "
+        "'rds_replication'), false), "
         "(SELECT string_agg(rolname, ', ') FROM pg_roles WHERE rolname = ANY($1::text[]) AND "
         "rolsuper AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))",
         {roles});
@@ -156,6 +158,12 @@ void CheckFreezeHolds(const SwitchContext& ctx, PreconditionReport& r) {
       why =
           "hikkoshi's role needs REPLICATION (or superuser) on the source to copy the "
           "forward slot for the proof that nothing was written after the drain";
+    else if (side == 1 && !me->Bool(0, 2))
+      why =
+          "hikkoshi's role needs REPLICATION on the target for the reverse replication that "
+          "lets a rollback keep the writes made there (RDS: GRANT rds_replication TO " +
+          ctx.target.Effective("user") +
+          " and rds.logical_replication = 1; else ALTER ROLE ... REPLICATION)";
     Add(r, "freeze holds on the " + where, why.empty(),
         why.empty() ? "no role setting overrides the read-only default; app roles' logins "
                       "blocked during the freeze"

@@ -240,6 +240,21 @@ std::optional<long long> SeqNumber(const std::string& v) {
   }
 }
 
+constexpr std::string_view kDisabled = " (disabled)";
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A trigger's definition without the enabled-state suffix the query adds.
+std::string WithoutEnabledState(const std::string& def) {
+  for (std::string_view suffix :
+       {kDisabled, std::string_view(" (enabled replica)"), std::string_view(" (enabled always)")})
+    if (EndsWith(def, suffix)) return def.substr(0, def.size() - suffix.size());
+  return def;
+}
+
 }  // namespace
 
 int64_t CompareSchema(const SchemaSnapshot& src, const SchemaSnapshot& tgt, const VerifyOptions& o,
@@ -269,6 +284,15 @@ int64_t CompareSchema(const SchemaSnapshot& src, const SchemaSnapshot& tgt, cons
         auto a = SeqNumber(s.definition), b = SeqNumber(it->second.definition);
         if (a && b && *b < *a) d.kind = "target_behind";
         d.informational = o.sequences_informational;
+      }
+      // follow's disable-triggers mode turns the target's user triggers off
+      // while it applies (and cutover restores them): the same trigger,
+      // disabled on the target, is a note while follow runs.
+      if (key.first == "trigger" && o.sequences_informational &&
+          EndsWith(it->second.definition, kDisabled) &&
+          WithoutEnabledState(it->second.definition) == WithoutEnabledState(s.definition)) {
+        d.kind = "disabled_while_following";
+        d.informational = true;
       }
       report.Add(std::move(d));
     }
