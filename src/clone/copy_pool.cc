@@ -241,6 +241,9 @@ class Pool {
     // (a failed build) is dropped and built again. (Sessions a killed run
     // left running were ended before the pool started.)
     const std::string qname = pg::QualifiedName(ix.nspname, ix.name);
+    const int64_t started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
     HK_ASSIGN_OR_RETURN(std::string valid,
                         dst.QueryValue("SELECT coalesce((SELECT i.indisvalid::text FROM pg_index i"
                                        " WHERE i.indexrelid = to_regclass($1)), 'missing')",
@@ -273,7 +276,7 @@ class Pool {
         HK_RETURN_IF_ERROR(tx.Commit());
       }
     }
-    return in_.state->SetIndexDone(ix.index_oid, ix.table_oid, ix.name);
+    return in_.state->SetIndexDone(ix.index_oid, ix.table_oid, ix.name, started_ms);
   }
 
   PoolInput in_;
