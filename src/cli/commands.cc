@@ -4,16 +4,9 @@ namespace hk::cli {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
-      CheckCommand(),
-      BackupCommand(),
-      RestoreCommand(),
-      CloneCommand(),
-      VerifyCommand(),
-      FollowCommand(),
-      StatusCommand(),
-      CleanupCommand(),
-      CutoverCommand(),
-      RollbackCommand(),
+      CheckCommand(),   BackupCommand(),   RestoreCommand(), CloneCommand(),
+      VerifyCommand(),  FollowCommand(),   StatusCommand(),  CleanupCommand(),
+      CutoverCommand(), RollbackCommand(), ReportCommand(),
   };
   return kCommands;
 }
