@@ -4,9 +4,18 @@ namespace hk::cli {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
-      CheckCommand(),   BackupCommand(),   RestoreCommand(), CloneCommand(),
-      VerifyCommand(),  FollowCommand(),   StatusCommand(),  CleanupCommand(),
-      CutoverCommand(), RollbackCommand(), ReportCommand(),
+      CheckCommand(),
+      BackupCommand(),
+      RestoreCommand(),
+      CloneCommand(),
+      VerifyCommand(),
+      FollowCommand(),
+      StatusCommand(),
+      CleanupCommand(),
+      CutoverCommand(),
+      RollbackCommand(),
+      ReportCommand(),
+      ServeCommand(),
   };
   return kCommands;
 }
