@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 Status CollectCheck(const std::string& dir, Migration& m) {
   HK_ASSIGN_OR_RETURN(auto rec, ReadRecord(dir, "check.json"));
   if (!rec || !rec->is_object()) return Status::Ok();
-  const nlohmann::json& r = (*rec)["report"];
+  *rec = DropNulls(std::move(*rec));
+  const nlohmann::json r = rec->value("report", nlohmann::json::object());
   CheckStage c;
   c.recorded_at = rec->value("recorded_at", "");
   if (r.is_object()) {
@@ -31,8 +32,8 @@ Status CollectCheck(const std::string& dir, Migration& m) {
     c.warn = s.value("warn", 0);
     c.fail = s.value("fail", 0);
     c.exit_code = s.value("exit_code", 0);
-    c.source = r.value("source", nlohmann::json());
-    c.target = r.value("target", nlohmann::json());
+    c.source = r.value("source", nlohmann::json::object());
+    c.target = r.value("target", nlohmann::json::object());
     for (const auto& i : r.value("items", nlohmann::json::array())) {
       std::string v = i.value("verdict", "");
       if (v == "WARN" || v == "FAIL" || v == "warn" || v == "fail")
@@ -330,6 +331,7 @@ Status CollectFollow(const CollectOptions& o, Migration& m, int64_t now) {
 Status CollectVerify(const std::string& dir, Migration& m) {
   HK_ASSIGN_OR_RETURN(auto rec, ReadRecord(dir, "verify.json"));
   if (!rec || !rec->is_object()) return Status::Ok();
+  *rec = DropNulls(std::move(*rec));
   VerifyStage v;
   v.started_at = rec->value("started_at", "");
   v.finished_at = rec->value("finished_at", "");
@@ -387,6 +389,7 @@ Status CollectCutover(const std::string& dir, Migration& m) {
     }
     CutoverRun& r = c.runs.back();
     r.end_ms = std::max(r.end_ms, e.end_ms);
+    e.details = DropNulls(std::move(e.details));
     r.steps.push_back(std::move(e));
   }
   for (auto& r : c.runs) {
@@ -417,7 +420,7 @@ Result<Migration> Collect(const CollectOptions& o) {
   HK_RETURN_IF_ERROR(CollectCheck(o.workdir, m));
   {
     HK_ASSIGN_OR_RETURN(auto b, ReadRecord(o.workdir, "backups.json"));
-    if (b && b->is_array()) m.backups = *b;
+    if (b && b->is_array()) m.backups = DropNulls(*b);
   }
   HK_RETURN_IF_ERROR(CollectClone(o, m, now));
   HK_RETURN_IF_ERROR(CollectFollow(o, m, now));

@@ -155,8 +155,10 @@ std::string LiveFragment(const std::optional<Migration>& mm, const nlohmann::jso
         std::string cols;
         for (const auto& c : d.value("columns", nlohmann::json::array()))
           cols += (cols.empty() ? "" : ", ") + c.get<std::string>();
-        o += "<tr><td>" + E(d.value("kind", "")) + "</td><td>" + E(d.value("object", "")) +
-             "</td><td>" + E(d.value("key", "")) + "</td><td>" + E(cols) + "</td></tr>";
+        o += "<tr><td>" + E(d.value("kind", "")) +
+             (d.value("informational", false) ? " (informational)" : "") + "</td><td>" +
+             E(d.value("object", "")) + "</td><td>" + E(d.value("key", "")) + "</td><td>" +
+             E(cols) + "</td></tr>";
       }
       o += "</table>\n";
     }

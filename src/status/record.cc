@@ -70,6 +70,18 @@ std::string RecordDir(const std::string& resolved, bool flag_given) {
   return "";
 }
 
+nlohmann::json DropNulls(nlohmann::json j) {
+  if (j.is_object()) {
+    nlohmann::json o = nlohmann::json::object();
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (!it.value().is_null()) o[it.key()] = DropNulls(it.value());
+    return o;
+  }
+  if (j.is_array())
+    for (auto& v : j) v = DropNulls(std::move(v));
+  return j;
+}
+
 nlohmann::json ScrubJson(nlohmann::json j) {
   if (j.is_string()) return Scrub(j.get<std::string>());
   if (j.is_object() || j.is_array())

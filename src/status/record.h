@@ -31,6 +31,10 @@ Status AppendBackupRecord(const std::string& workdir, const nlohmann::json& entr
 /// default ".hikkoshi") or already exists; "" = nowhere.
 std::string RecordDir(const std::string& resolved, bool flag_given);
 
+/// `j` without its null members, recursively (records are read with
+/// json::value(key, default), which throws on a null).
+nlohmann::json DropNulls(nlohmann::json j);
+
 /// Every string in `j` (values, not keys) passed through Scrub().
 nlohmann::json ScrubJson(nlohmann::json j);
 

@@ -205,8 +205,10 @@ std::string RenderHtml(const json& r) {
       std::string cols;
       for (const auto& c : d.value("columns", json::array()))
         cols += (cols.empty() ? "" : ", ") + c.get<std::string>();
-      rows.push_back({E(d.value("kind", "")), E(d.value("object_type", "")),
-                      E(d.value("object", "")), E(d.value("key", "")), E(cols)});
+      rows.push_back(
+          {E(d.value("kind", "") + (d.value("informational", false) ? " (informational)" : "")),
+           E(d.value("object_type", "")), E(d.value("object", "")), E(d.value("key", "")),
+           E(cols)});
     }
     if (!rows.empty())
       o += Table({"kind", "object type", "object", "key", "columns"}, rows, "differences");

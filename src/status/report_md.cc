@@ -97,7 +97,8 @@ std::string RenderMarkdown(const json& r) {
         std::string cols;
         for (const auto& c : d.value("columns", json::array()))
           cols += (cols.empty() ? "" : ", ") + c.get<std::string>();
-        o += fmt::format("| {} | {} | {} | {} | {} |\n", Cell(d.value("kind", "")),
+        o += fmt::format("| {}{} | {} | {} | {} | {} |\n", Cell(d.value("kind", "")),
+                         d.value("informational", false) ? " (informational)" : "",
                          Cell(d.value("object_type", "")), Cell(d.value("object", "")),
                          Cell(d.value("key", "")), Cell(cols));
       }

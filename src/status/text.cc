@@ -96,8 +96,9 @@ std::string ToText(const Migration& m) {
     int n = 0;
     for (const auto& d : v.difference_list) {
       if (++n > 10) break;
-      out += fmt::format("  {} {} {} {}\n", d.value("kind", ""), d.value("object_type", ""),
-                         d.value("object", ""), d.value("key", ""));
+      out += fmt::format("  {}{} {} {} {}\n", d.value("kind", ""),
+                         d.value("informational", false) ? " (informational)" : "",
+                         d.value("object_type", ""), d.value("object", ""), d.value("key", ""));
     }
   }
   if (m.cutover) {
