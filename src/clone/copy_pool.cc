@@ -129,7 +129,9 @@ class Pool {
       int total = in_.parts_total.at(p.table_oid);
       auto t0 = Clock::now();
       bool binary = false;
+      in_.progress->PartStarted(t.Qualified(), t.bytes / std::max(1, total));
       auto stats = CopyPart(*src, *dst, t, p, total, ctx, &binary);
+      in_.progress->PartFinished();
       if (!stats.ok()) {
         Error e = stats.TakeError();
         if (e.kind != ErrorKind::kInterrupted) e.message = "copying " + t.Qualified() + ": " + e.message;

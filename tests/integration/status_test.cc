@@ -399,5 +399,50 @@ TEST_F(StatusTest, StatusReportServeOnARealMigration) {
   }
 }
 
+// The clone's live view on a terminal (under `script`, a pseudo-terminal):
+// the cursor is hidden while the view is redrawn and shown again at the end,
+// also after Ctrl-C; off a terminal, plain log lines without escapes.
+TEST_F(StatusTest, CloneTerminalViewAndLineMode) {
+  src_->Sql(
+      "CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS t"
+      " FROM generate_series(1, 200000) g",
+      "shop");
+  auto clone_cmd = [&](const std::string& db, const std::string& dir) {
+    tgt_->CreateDatabase(db);
+    return ShellQuote(HIKKOSHI_BINARY) + " clone --jobs 2 --source " +
+           ShellQuote(src_->Uri("shop")) + " --target " + ShellQuote(tgt_->Uri(db)) + " --dir " +
+           ShellQuote(dir_ + "/" + dir);
+  };
+  auto tty = RunShell("script -qec " + ShellQuote(clone_cmd("tty1", "w1")) + " /dev/null");
+  ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  size_t hide = tty.out.find("\x1b[?25l"), show = tty.out.rfind("\x1b[?25h");
+  ASSERT_NE(hide, std::string::npos) << tty.out;
+  ASSERT_NE(show, std::string::npos) << tty.out;
+  EXPECT_LT(hide, show);
+  EXPECT_NE(tty.out.find("tables 3/3  rows 203000"), std::string::npos) << tty.out;
+  std::smatch m;
+  if (std::regex_search(tty.out, m, std::regex("step copy: done, [^\\n]* in ([0-9.]+) s;")) &&
+      std::stod(m[1]) >= 1.2) {  // slow enough for a redraw with a table in flight
+    EXPECT_TRUE(
+        std::regex_search(tty.out, std::regex("\"public\"\\.\"big\" +\\[#*\\.*\\] +[0-9]+%")))
+        << tty.out;
+    EXPECT_NE(tty.out.find("slowest table: "), std::string::npos) << tty.out;
+  }
+  auto plain = RunShell(clone_cmd("plain", "w2") + " 2>&1");
+  ASSERT_EQ(plain.exit_code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("\x1b["), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("copied \"public\".\"big\""), std::string::npos) << plain.out;
+
+  // Ctrl-C in the middle: the cursor comes back.
+  auto intr = RunShell("script -qec " +
+                       ShellQuote("timeout -s INT 1.5 " + clone_cmd("intr", "w3")) + " /dev/null");
+  hide = intr.out.find("\x1b[?25l");
+  if (hide != std::string::npos) {
+    show = intr.out.rfind("\x1b[?25h");
+    EXPECT_NE(show, std::string::npos) << intr.out;
+    EXPECT_GT(show, hide) << intr.out;
+  }
+}
+
 }  // namespace
 }  // namespace hk::test
