@@ -1,23 +1,17 @@
 #include "backup/db_facts.h"
 
+#include "pg/catalog/filter.h"
+#include "pg/catalog/relations.h"
 #include "pg/quote.h"
 
 namespace hk::backup {
 namespace {
 
-// User relations that pg_dump dumps: not system, not temporary, not members
-// of an extension.
-constexpr const char* kUserRel = R"(
-  n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
-  AND c.relpersistence <> 't'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-                  AND d.objid = c.oid AND d.deptype = 'e'))";
-
+// {user}: a user relation (pg/catalog/filter.h) of pg_class c / pg_namespace n;
+// {user_ns:X}: X.nspname is a user schema.
 constexpr const char* kObjectCounts = R"(
 SELECT
- (SELECT count(*) FROM pg_namespace n WHERE n.nspname NOT IN ('pg_catalog','information_schema')
-    AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%') AS schemas,
+ (SELECT count(*) FROM pg_namespace n WHERE {user_ns:n}) AS schemas,
  (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r','p') AND {user}) AS tables,
  (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -29,19 +23,21 @@ SELECT
  (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('i','I') AND {user}) AS indexes,
  (SELECT count(*) FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
-    WHERE n.nspname NOT IN ('pg_catalog','information_schema')) AS constraints,
+    WHERE {user_ns:n}) AS constraints,
  (SELECT count(*) FROM pg_trigger t WHERE NOT t.tgisinternal) AS triggers,
  (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname NOT IN ('pg_catalog','information_schema')
-    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
-                    AND d.objid = p.oid AND d.deptype = 'e')) AS functions,
+    WHERE {user_ns:n} AND {not_ext_proc}) AS functions,
  (SELECT count(*) FROM pg_extension) AS extensions,
  (SELECT count(*) FROM pg_largeobject_metadata) AS large_objects
 )";
 
 std::string Expand(std::string s) {
-  const std::string key = "{user}";
-  for (size_t p; (p = s.find(key)) != std::string::npos;) s.replace(p, key.size(), kUserRel);
+  const std::pair<std::string, std::string> keys[] = {
+      {"{user}", pg::catalog::UserRelation()},
+      {"{user_ns:n}", pg::catalog::UserSchema("n.nspname")},
+      {"{not_ext_proc}", pg::catalog::NotExtensionMember("pg_proc", "p.oid")}};
+  for (const auto& [key, sql] : keys)
+    for (size_t p; (p = s.find(key)) != std::string::npos;) s.replace(p, key.size(), sql);
   return s;
 }
 
@@ -49,23 +45,20 @@ std::string Expand(std::string s) {
 
 Result<DbFacts> CollectDbFacts(pg::Connection& c) {
   DbFacts f;
-  HK_ASSIGN_OR_RETURN(auto rels, c.Exec(Expand(R"(
-    SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE (c.relkind = 'r' OR (c.relkind = 'm' AND c.relispopulated)) AND {user}
-    ORDER BY 1, 2)")));
-  for (int i = 0; i < rels.rows(); ++i) {
-    TableCount t{rels.Str(i, 0), rels.Str(i, 1), 0};
-    HK_ASSIGN_OR_RETURN(auto n, c.QueryValue("SELECT count(*) FROM " + pg::QualifiedName(t.schema, t.name)));
+  // The relations that hold rows (matviews once populated) and the sequences.
+  HK_ASSIGN_OR_RETURN(auto rels, pg::catalog::ListRelations(c, "rm"));
+  for (const auto& rel : rels) {
+    if (!rel.populated) continue;
+    TableCount t{rel.schema, rel.name, 0};
+    HK_ASSIGN_OR_RETURN(auto n, c.QueryValue("SELECT count(*) FROM " + rel.Qualified()));
     t.rows = std::stoll(n);
     f.tables.push_back(std::move(t));
   }
-  HK_ASSIGN_OR_RETURN(auto seqs, c.Exec(Expand(R"(
-    SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind = 'S' AND {user} ORDER BY 1, 2)")));
-  for (int i = 0; i < seqs.rows(); ++i) {
-    SequenceValue s{seqs.Str(i, 0), seqs.Str(i, 1), "", false};
-    HK_ASSIGN_OR_RETURN(auto v, c.Exec("SELECT last_value::text, is_called FROM " +
-                                       pg::QualifiedName(s.schema, s.name)));
+  HK_ASSIGN_OR_RETURN(auto seqs, pg::catalog::ListSequences(c));
+  for (const auto& seq : seqs) {
+    SequenceValue s{seq.schema, seq.name, "", false};
+    HK_ASSIGN_OR_RETURN(auto v,
+                        c.Exec("SELECT last_value::text, is_called FROM " + seq.Qualified()));
     s.last_value = v.Str(0, 0);
     s.is_called = v.Bool(0, 1);
     f.sequences.push_back(std::move(s));
@@ -109,6 +102,7 @@ std::vector<std::string> CompareFacts(const DbFacts& expected, const DbFacts& ac
   std::map<std::string, int64_t> rows;
   for (const auto& t : actual.tables) rows[pg::QualifiedName(t.schema, t.name)] = t.rows;
   for (const auto& t : expected.tables) {
+    if (t.schema == pg::catalog::kOwnSchema) continue;  // listed by manifests of before #11
     std::string q = pg::QualifiedName(t.schema, t.name);
     auto it = rows.find(q);
     if (it == rows.end()) {
@@ -121,6 +115,7 @@ std::vector<std::string> CompareFacts(const DbFacts& expected, const DbFacts& ac
   std::map<std::string, const SequenceValue*> seqs;
   for (const auto& s : actual.sequences) seqs[pg::QualifiedName(s.schema, s.name)] = &s;
   for (const auto& s : expected.sequences) {
+    if (s.schema == pg::catalog::kOwnSchema) continue;
     std::string q = pg::QualifiedName(s.schema, s.name);
     auto it = seqs.find(q);
     if (it == seqs.end()) {

@@ -1,5 +1,6 @@
-// Finding pg_dump / pg_restore and checking they can handle the server.
-// HIKKOSHI_PG_BINDIR, when set, is the only place looked at; else $PATH.
+// How backup runs pg_dump / pg_restore: found by pg/client_tools.h, with the
+// connection passed as --dbname without secrets and the secrets in the
+// child's environment.
 #pragma once
 
 #include <map>
@@ -8,21 +9,14 @@
 
 #include "common/status.h"
 #include "pg/child_secrets.h"
+#include "pg/client_tools.h"
 #include "pg/conninfo.h"
 
 namespace hk::backup {
 
-struct PgTool {
-  std::string path;
-  std::string version_text;  ///< "pg_dump (PostgreSQL) 15.10 (Debian 15.10-0+deb12u1)"
-  int major = 0;             ///< 15
-};
-
-/// Locates `name` and runs `name --version`. A clear error when it is missing.
-Result<PgTool> FindPgTool(const std::string& name);
-
-/// Error unless tool.major >= the server's major version (server_version_num / 10000).
-Status CheckToolNotOlder(const PgTool& tool, int server_version_num);
+using pg::CheckToolNotOlder;
+using pg::FindPgTool;
+using pg::PgTool;
 
 /// Arguments and environment that make a libpq child connect to `ci`: the
 /// connection string without secrets as --dbname, the secrets through the

@@ -2,8 +2,9 @@
 
 #include "backup/db_facts.h"
 #include "backup/pg_tools.h"
-#include "backup/subprocess.h"
+#include "common/subprocess.h"
 #include "common/log.h"
+#include "pg/catalog/filter.h"
 #include "pg/connection.h"
 
 namespace hk::backup {
@@ -22,9 +23,8 @@ Result<std::string> NonEmptyReason(const pg::ConnInfo& target) {
   HK_ASSIGN_OR_RETURN(auto r, c.Exec(R"(
     SELECT count(*), min(n.nspname || '.' || c.relname)
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r','p','v','m','S','f')
-      AND n.nspname NOT IN ('pg_catalog','information_schema')
-      AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%')"));
+    WHERE c.relkind IN ('r','p','v','m','S','f') AND )" +
+                                     pg::catalog::NotSystemSchema("n.nspname")));
   if (r.Int(0, 0) == 0) return std::string();
   return "it already holds " + r.Str(0, 0) + " relation(s), e.g. " + r.Str(0, 1);
 }

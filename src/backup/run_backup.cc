@@ -11,7 +11,7 @@
 #include "backup/pg_tools.h"
 #include "backup/snapshot.h"
 #include "backup/store.h"
-#include "backup/subprocess.h"
+#include "common/subprocess.h"
 #include "common/log.h"
 
 namespace hk::backup {

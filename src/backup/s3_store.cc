@@ -16,7 +16,8 @@ namespace hk::backup {
 Result<std::unique_ptr<S3Store>> S3Store::Open(const Location& loc, const S3Options& opts) {
   HK_ASSIGN_OR_RETURN(auto o, ResolveS3Options(opts));
   HK_ASSIGN_OR_RETURN(auto creds, S3CredentialsFromEnv());
-  return std::unique_ptr<S3Store>(new S3Store(loc, std::make_unique<S3Client>(o, creds, loc.bucket)));
+  return std::unique_ptr<S3Store>(
+      new S3Store(loc, std::make_unique<S3Client>(o, creds, loc.bucket)));
 }
 
 Result<std::vector<ObjectInfo>> S3Store::List(const std::string& sub, int max_keys) {
@@ -53,7 +54,8 @@ Status S3Store::BeginBackup(const std::string& name) {
   AbortLeftoverUploads(*s3_);
   HK_ASSIGN_OR_RETURN(auto l, List(name + "/", 1));
   if (!l.empty()) {
-    return MakeError(ErrorKind::kBadInput, "a backup named " + name + " already exists in " + Describe(),
+    return MakeError(ErrorKind::kBadInput,
+                     "a backup named " + name + " already exists in " + Describe(),
                      "choose another --name");
   }
   return Status::Ok();
@@ -69,8 +71,9 @@ Status S3Store::PutFile(const std::string& local_path, const std::string& key,
   HK_ASSIGN_OR_RETURN(auto r, s3_->Send(head));
   if (!r.ok()) return s3_->ErrorFor(r, "HEAD of " + key);
   if (r.headers["content-length"] != std::to_string(expected.size)) {
-    return MakeError(ErrorKind::kInternal, "S3 holds " + r.headers["content-length"] + " bytes of " +
-                                               key + ", expected " + std::to_string(expected.size));
+    return MakeError(ErrorKind::kInternal, "S3 holds " + r.headers["content-length"] +
+                                               " bytes of " + key + ", expected " +
+                                               std::to_string(expected.size));
   }
   return Status::Ok();
 }
@@ -83,7 +86,8 @@ Result<std::optional<std::string>> S3Store::GetSmall(const std::string& key) {
   S3Request req;
   req.key = FullKey(key);
   HK_ASSIGN_OR_RETURN(auto r, s3_->Send(req));
-  if (r.status == 404 && XmlText(r.body, "Code") != "NoSuchBucket") return std::optional<std::string>();
+  if (r.status == 404 && XmlText(r.body, "Code") != "NoSuchBucket")
+    return std::optional<std::string>();
   if (!r.ok()) return s3_->ErrorFor(r, "download of " + key);
   return std::optional<std::string>(std::move(r.body));
 }
@@ -95,7 +99,8 @@ Status S3Store::Fetch(const std::string& key, Digest* sha, const std::string& to
   int fd = -1;
   if (!to_path.empty()) {
     HK_RETURN_IF_ERROR(MakeDirs(std::filesystem::path(to_path).parent_path().string()));
-    fd = ::open(to_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // A dump holds all the data: private, like the files backup writes.
+    fd = ::open(to_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return IoError("cannot create", to_path, errno);
     req.sink_fd = fd;
     req.sink_path = to_path;

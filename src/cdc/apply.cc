@@ -1,9 +1,10 @@
 #include "cdc/apply.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "cdc/progress_table.h"
 #include "common/log.h"
 #include "pg/error.h"
 #include "pg/quote.h"
@@ -71,38 +72,75 @@ void AddWhereValues(const TargetTable& t, const Match& m, std::vector<const char
 
 }  // namespace
 
-Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& origin) {
+Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& o) {
   pg::ConnectOptions co;
   co.application_name = "hikkoshi follow";
   std::string opts = target.Effective("options");
   pg::ConnInfo ci = target.With("options", (opts.empty() ? "" : opts + " ") + kStableTextOptions);
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, co));
   Applier a;
-  a.origin_ = origin;
-  auto st = c.Run("SET session_replication_role = replica");
-  if (!st.ok()) {
-    Error e = st.TakeError();
-    e.hint = "follow needs a superuser (or rds_superuser) on the target so triggers and foreign keys do not fire twice";
-    return std::move(e).Context("on the target");
-  }
+  a.origin_ = o.origin;
+  a.slot_ = o.slot;
   // The position confirmed to the source must never run ahead of what a
   // target crash keeps, whatever the target's default (#10.3).
   HK_RETURN_IF_ERROR(c.Run("SET synchronous_commit = on"));
   // Settings clone carried to the target database (a statement_timeout the
   // application wants) must not cut a long apply of a big transaction.
   HK_RETURN_IF_ERROR(
-      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0"));
-  HK_RETURN_IF_ERROR(c.Run(
-      "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS "
-      "(SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
-      {origin}));
-  st = c.Run("SELECT pg_replication_origin_session_setup($1)", {origin});
-  if (!st.ok()) return std::move(st.error()).Context("binding to replication origin " + origin);
-  HK_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT pg_replication_origin_progress($1, true)", {origin}));
-  if (r.rows() == 1 && !r.IsNull(0, 0)) {
-    auto lsn = ParseLsn(r.Get(0, 0));
-    if (!lsn) return MakeError(ErrorKind::kInternal, "bad origin progress " + r.Str(0, 0));
-    a.progress_ = *lsn;
+      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET "
+            "idle_in_transaction_session_timeout = 0"));
+  auto caps = ReadApplyCapabilities(c);
+  if (!caps.ok())
+    return std::move(caps.TakeError()).Context("reading the applying role's privileges");
+  auto modes = ChooseApplyModes(*caps, o.apply_mode, o.trigger_mode, o.recorded_mode);
+  if (!modes.ok()) return std::move(modes.TakeError()).Context("on the side follow applies to");
+  a.modes_ = *modes;
+  if (a.modes_.triggers == kTriggersReplicaRole) {
+    auto st = c.Run("SET session_replication_role = replica");
+    if (!st.ok()) {
+      Error e = st.TakeError();
+      e.hint =
+          "grant SET ON PARAMETER session_replication_role to the role, or run follow with "
+          "--trigger-mode disable-triggers";
+      return std::move(e).Context("on the target");
+    }
+  }
+  // One applier per slot (in origin mode the origin's session binding says
+  // so too): a second follower must neither apply nor touch the trigger
+  // record meanwhile. Released with the session.
+  HK_ASSIGN_OR_RETURN(auto lock, c.Exec(kApplierLockSql, {a.slot_}));
+  if (!lock.Bool(0, 0)) {
+    Error e = MakeError(ErrorKind::kRetryable,
+                        "another follower is applying for slot " + a.slot_ + " on the target");
+    e.sqlstate = "55006";  // as for an origin in use: waited for, then reported
+    return e;
+  }
+  if (a.modes_.progress == kProgressOrigin) {
+    HK_RETURN_IF_ERROR(
+        c.Run("SELECT pg_replication_origin_create($1) WHERE NOT EXISTS "
+              "(SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
+              {a.origin_}));
+    auto st = c.Run("SELECT pg_replication_origin_session_setup($1)", {a.origin_});
+    if (!st.ok())
+      return std::move(st.error()).Context("binding to replication origin " + a.origin_);
+    HK_ASSIGN_OR_RETURN(auto r,
+                        c.Exec("SELECT pg_replication_origin_progress($1, true)", {a.origin_}));
+    if (r.rows() == 1 && !r.IsNull(0, 0)) {
+      auto lsn = ParseLsn(r.Get(0, 0));
+      if (!lsn) return MakeError(ErrorKind::kInternal, "bad origin progress " + r.Str(0, 0));
+      a.progress_ = *lsn;
+    }
+  } else {
+    auto st = EnsureProgressTable(c);
+    if (!st.ok()) {
+      Error e = st.TakeError();
+      e.hint =
+          "without replication origins follow keeps its position in hikkoshi.apply_progress: "
+          "the applying role needs CREATE on the database (or an existing schema hikkoshi it may "
+          "create tables in)";
+      return std::move(e).Context("creating hikkoshi.apply_progress");
+    }
+    HK_ASSIGN_OR_RETURN(a.progress_, ReadProgressTable(c, a.slot_));
   }
   a.expected_progress_ = a.progress_;
   a.conn_ = std::move(c);
@@ -112,6 +150,12 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const std::string& ori
 
 Status Applier::OnRelation(const RelationMsg& m) {
   HK_RETURN_IF_ERROR(FlushInserts());
+  if (m.nspname == kProgressSchema && m.relname == kProgressTableName) {
+    // hikkoshi's bookkeeping of a follower applying to the other side.
+    ignored_.insert(m.relid);
+    return Status::Ok();
+  }
+  ignored_.erase(m.relid);
   HK_RETURN_IF_ERROR(pipe_.Pause());  // catalog queries need a plain round trip
   auto described = DescribeTargetTable(conn_, m, types_);
   HK_RETURN_IF_ERROR(pipe_.Resume());
@@ -135,9 +179,14 @@ Status Applier::OnBegin(const BeginMsg&) {
     // Fails (division by zero) unless every earlier batch committed: pipelined
     // batches must not outrun a failed one.
     std::string expected = FormatLsn(expected_progress_);
-    HK_RETURN_IF_ERROR(pipe_.Query(
-        "SELECT 1 / (coalesce(pg_replication_origin_session_progress(false), '0/0') = $1::pg_lsn)::int",
-        {expected.c_str()}, {"checking that the previous batch committed"}));
+    if (modes_.progress == kProgressOrigin)
+      HK_RETURN_IF_ERROR(
+          pipe_.Query("SELECT 1 / (coalesce(pg_replication_origin_session_progress(false), '0/0') "
+                      "= $1::pg_lsn)::int",
+                      {expected.c_str()}, {"checking that the previous batch committed"}));
+    else
+      HK_RETURN_IF_ERROR(pipe_.Query(ProgressCheckSql(), {expected.c_str(), slot_.c_str()},
+                                     {"checking that the previous batch committed"}));
     batch_open_ = true;
     batch_txns_ = 0;
   }
@@ -168,6 +217,7 @@ Status Applier::Sync() {
 }
 
 Status Applier::OnInsert(const InsertMsg& m) {
+  if (Ignored(m.relid)) return Status::Ok();
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   if (m.new_tuple.size() != t->rel.columns.size())
     return MakeError(ErrorKind::kInternal, "INSERT tuple does not match its relation on " + t->qname);
@@ -206,6 +256,7 @@ Status Applier::FlushInserts() {
 }
 
 Status Applier::OnUpdate(const UpdateMsg& m) {
+  if (Ignored(m.relid)) return Status::Ok();
   HK_RETURN_IF_ERROR(FlushInserts());
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   const auto& tup = m.new_tuple;
@@ -289,6 +340,7 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
 }
 
 Status Applier::OnDelete(const DeleteMsg& m) {
+  if (Ignored(m.relid)) return Status::Ok();
   HK_RETURN_IF_ERROR(FlushInserts());
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   Match match{&m.old_tuple, t->rel.replident == 'f'};
@@ -313,6 +365,7 @@ Status Applier::OnTruncate(const TruncateMsg& m) {
   HK_RETURN_IF_ERROR(FlushInserts());
   std::string list;
   for (uint32_t id : m.relids) {
+    if (Ignored(id)) continue;
     HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(id));
     list += (list.empty() ? "" : ", ") + t->qname;
   }
@@ -342,11 +395,16 @@ Status Applier::CommitBatch(bool wait) {
       // no row (an UPDATE that matched nothing): without one there is no
       // commit record, the origin would not move, and the next batch's check
       // would fail (#10.7).
-      HK_RETURN_IF_ERROR(pipe_.Query(
-          "SELECT txid_current(), pg_replication_origin_xact_setup($1::pg_lsn, "
-          "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
-          "+ ($2::bigint % 1000000) * interval '1 microsecond')",
-          {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
+      if (modes_.progress == kProgressOrigin)
+        HK_RETURN_IF_ERROR(pipe_.Query(
+            "SELECT txid_current(), pg_replication_origin_xact_setup($1::pg_lsn, "
+            "'2000-01-01 00:00:00+00'::timestamptz + ($2::bigint / 1000000) * interval '1 second' "
+            "+ ($2::bigint % 1000000) * interval '1 microsecond')",
+            {lsn.c_str(), us.c_str()}, {"recording the origin position"}));
+      else  // the row write gives the batch its transaction id
+        HK_RETURN_IF_ERROR(pipe_.Query(ProgressUpsertSql(),
+                                       {slot_.c_str(), lsn.c_str(), us.c_str()},
+                                       {"recording the position in hikkoshi.apply_progress"}));
       expected_progress_ = pending_lsn_;
     }
     Pipeline::Tag commit{"COMMIT"};

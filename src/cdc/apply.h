@@ -1,9 +1,10 @@
 // Applies decoded source transactions on the target, exactly once.
 //
-// Progress lives in a replication origin on the target and is committed in
-// the same transaction as the applied rows (pg_replication_origin_xact_setup),
-// so after any crash pg_replication_origin_progress() is exactly the end LSN
-// of the last applied source transaction. Several small source transactions
+// Progress lives in a replication origin on the target ("origin" mode) or,
+// when the role may not use origins, in hikkoshi.apply_progress
+// ("progress-table" mode), and is committed in the same transaction as the
+// applied rows, so after any crash it is exactly the end LSN of the last
+// applied source transaction. Several small source transactions
 // may share one target transaction (a "batch"); order and atomicity are kept
 // because the batch commits all of them or none. Changes are executed as they
 // are decoded, so a large transaction is never held in memory.
@@ -12,10 +13,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <vector>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
+#include "cdc/apply_mode.h"
 #include "cdc/lsn.h"
 #include "cdc/pgoutput.h"
 #include "cdc/pipeline.h"
@@ -31,11 +34,29 @@ namespace hk::cdc {
 inline constexpr const char* kStableTextOptions =
     "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3 -c timezone=UTC";
 
+/// Taken by the applier's session for its slot ($1): true when no other
+/// follower of this slot is applying on that server.
+inline constexpr const char* kApplierLockSql =
+    "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
+
+struct ApplierOptions {
+  std::string origin;  ///< Replication origin name ("origin" mode).
+  std::string slot;    ///< Row key of hikkoshi.apply_progress ("progress-table" mode).
+  std::string apply_mode = kModeAuto;    ///< origin | progress-table | auto
+  std::string trigger_mode = kModeAuto;  ///< replica-role | disable-triggers | auto
+  std::string recorded_mode;  ///< The progress mode an earlier run recorded (may be empty).
+};
+
 class Applier {
  public:
-  /// Connects to the target, creates the origin if missing, binds this session
-  /// to it and sets session_replication_role = replica.
-  static Result<Applier> Open(const pg::ConnInfo& target, const std::string& origin);
+  /// Connects to the target and chooses the modes (cdc/apply_mode.h). In
+  /// "origin" mode creates the origin if missing and binds this session to
+  /// it; in "progress-table" mode creates hikkoshi.apply_progress if missing.
+  /// With "replica-role" sets session_replication_role = replica (with
+  /// "disable-triggers" the caller disables the triggers, trigger_guard.h).
+  static Result<Applier> Open(const pg::ConnInfo& target, const ApplierOptions& o);
+
+  const ApplyModes& modes() const { return modes_; }
 
   /// The end LSN of the last applied source transaction (0 if none).
   Lsn progress() const { return progress_; }
@@ -84,9 +105,14 @@ class Applier {
   /// Sends the buffered run of INSERTs into one table as one multi-row INSERT.
   Status FlushInserts();
 
+  /// Changes to hikkoshi's own progress table are never applied.
+  bool Ignored(uint32_t relid) const { return ignored_.count(relid) > 0; }
+
   pg::Connection conn_;
   Pipeline pipe_;
-  std::string origin_;
+  std::string origin_, slot_;
+  ApplyModes modes_;
+  std::unordered_set<uint32_t> ignored_;
   Lsn progress_ = 0;
   int64_t committed_ts_ = 0;
   std::unordered_map<uint32_t, TargetTable> tables_;

@@ -3,8 +3,10 @@
 #include <chrono>
 #include <thread>
 
+#include "cdc/progress_table.h"
 #include "cdc/slot.h"
 #include "cdc/state.h"
+#include "cdc/trigger_guard.h"
 #include "common/log.h"
 #include "pg/connection.h"
 
@@ -16,7 +18,7 @@ Status DropOrigin(pg::Connection& target, const std::string& origin, bool& dropp
   for (int i = 0;; ++i) {
     HK_ASSIGN_OR_RETURN(std::string exists,
                         target.QueryValue("SELECT count(*) FROM pg_replication_origin WHERE roname = $1", {origin}));
-    if (exists == "0") return Status::Ok();
+    if (exists == "0") return Status::Ok();  // never created (progress-table mode) or gone
     auto st = target.Run("SELECT pg_replication_origin_drop($1)", {origin});
     if (st.ok()) {
       dropped = true;
@@ -58,12 +60,23 @@ Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnIn
                  "AND database = current_database() ORDER BY 1"));
     HK_ASSIGN_OR_RETURN(auto o, tgt.Exec("SELECT roname FROM pg_replication_origin WHERE roname "
                                          "LIKE 'hikkoshi\\_%' ORDER BY 1"));
-    if (r.rows() == 0 && o.rows() == 0) return out;  // nothing of hikkoshi's anywhere
+    HK_ASSIGN_OR_RETURN(std::vector<std::string> p, ProgressRows(tgt));
+    if (r.rows() == 0 && o.rows() == 0 && p.empty()) {  // nothing of hikkoshi's anywhere
+      HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(tgt, workdir));
+      if (n > 0)
+        out.dropped.push_back("the record of " + std::to_string(n) +
+                              " disabled user trigger(s) on the target (re-enabled them)");
+      return out;
+    }
     std::string list;
     for (int i = 0; i < r.rows(); ++i)
       list += (list.empty() ? "" : ", ") + ("slot " + r.Str(i, 0) + " on the source");
     for (int i = 0; i < o.rows(); ++i)
       list += (list.empty() ? "" : ", ") + ("origin " + o.Str(i, 0) + " on the target");
+    for (const auto& row : p)
+      list += (list.empty() ? "" : ", ") +
+              ("row " + row + " of hikkoshi.apply_progress on the target (dropped with --slot " +
+               row + ")");
     return MakeError(
         ErrorKind::kBadInput,
         "cannot tell what this work directory created (" + state.error().message +
@@ -84,6 +97,18 @@ Result<CleanupResult> CleanupFollow(const pg::ConnInfo& source, const pg::ConnIn
     HK_RETURN_IF_ERROR(DropOrigin(tgt, o, dropped));
     if (dropped) out.dropped.push_back("replication origin " + o + " on the target");
   }
+  // progress-table mode: each slot's row (and the table once empty); the
+  // row is keyed by the slot's name, so `--slot NAME` finds it too.
+  for (const auto& sl : slots) {
+    HK_ASSIGN_OR_RETURN(bool row, DropProgressRow(tgt, sl));
+    if (row) out.dropped.push_back("row " + sl + " of hikkoshi.apply_progress on the target");
+  }
+  // disable-triggers mode after a kill: the triggers come back as they were
+  // (the record is this work directory's, with or without follow.json).
+  HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(tgt, workdir));
+  if (n > 0)
+    out.dropped.push_back("the record of " + std::to_string(n) +
+                          " disabled user trigger(s) on the target (re-enabled them)");
   if (state.ok()) {
     state->phase = "cleaned-up";
     state->updated_at = NowIso8601();

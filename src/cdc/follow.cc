@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "cdc/apply.h"
+#include "cdc/apply_mode.h"
 #include "cdc/pgoutput.h"
 #include "cdc/slot.h"
 #include "cdc/state.h"
 #include "cdc/stream.h"
 #include "cdc/target_table.h"
+#include "cdc/trigger_guard.h"
 #include "common/log.h"
 #include "pg/connection.h"
 #include "pg/error.h"
@@ -49,6 +51,14 @@ class Follower {
   Result<FollowResult> Run();
 
  private:
+  Result<FollowResult> Loop();
+  /// On the first session: records the modes, and disables the user triggers
+  /// (disable-triggers) or restores ones a killed run left disabled.
+  Status FirstSession(const Applier& a);
+  /// Gives the target its triggers back when this run disabled them.
+  Status RestoreTriggers();
+  /// A session on the target for ALTER TABLE ... TRIGGER.
+  Result<pg::Connection> OpenTriggerSession();
   /// One connected session; returns true when the stop condition was reached.
   Result<bool> Session();
   Status Dispatch(Applier& a, std::string_view payload);
@@ -71,7 +81,75 @@ class Follower {
   bool ever_connected_ = false;
   std::string last_saved_phase_;
   std::optional<Clock::time_point> in_use_since_;
+  bool modes_recorded_ = false, triggers_off_ = false;
 };
+
+Result<pg::Connection> Follower::OpenTriggerSession() {
+  pg::ConnectOptions co;
+  co.application_name = "hikkoshi follow";
+  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(o_.target, co));
+  // The database's own timeouts (carried over by clone) must not cut ALTER TABLE.
+  HK_RETURN_IF_ERROR(
+      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET "
+            "idle_in_transaction_session_timeout = 0"));
+  return c;
+}
+
+Status Follower::FirstSession(const Applier& a) {
+  if (modes_recorded_) return Status::Ok();
+  const ApplyModes& m = a.modes();
+  LogInfo("{}", m.Describe());
+  HK_ASSIGN_OR_RETURN(pg::Connection c, OpenTriggerSession());
+  if (m.triggers == kTriggersDisable) {
+    HK_ASSIGN_OR_RETURN(int n, DisableUserTriggers(c, o_.workdir));
+    triggers_off_ = true;
+    LogInfo("disabled {} user trigger(s) on the target while following (recorded in {})", n,
+            TriggerRecordPath(o_.workdir));
+  } else {
+    HK_ASSIGN_OR_RETURN(int n, RestoreUserTriggers(c, o_.workdir));
+    if (n > 0) LogInfo("re-enabled {} user trigger(s) an earlier follow had disabled", n);
+  }
+  st_.apply_mode = m.progress;
+  st_.trigger_mode = m.triggers;
+  modes_recorded_ = true;
+  return SaveFollowState(o_.workdir, st_, true);
+}
+
+Status Follower::RestoreTriggers() {
+  if (!triggers_off_) return Status::Ok();
+  Status last = Status::Ok();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto c = OpenTriggerSession();
+    if (c.ok()) {
+      // Only while no other follower of this slot applies there (one started
+      // while this one was reconnecting owns the triggers' state now).
+      auto lock = c->Exec(kApplierLockSql, {st_.slot});
+      if (lock.ok() && !lock->Bool(0, 0)) {
+        LogInfo(
+            "another follower applies for slot {}: it keeps the target's user triggers disabled",
+            st_.slot);
+        triggers_off_ = false;
+        return Status::Ok();
+      }
+      auto n = RestoreUserTriggers(*c, o_.workdir);
+      if (n.ok()) {
+        LogInfo("re-enabled {} user trigger(s) on the target", *n);
+        triggers_off_ = false;
+        return Status::Ok();
+      }
+      last = n.TakeError();
+    } else {
+      last = c.TakeError();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  Error e = last.TakeError();
+  e.hint =
+      "the user triggers stay disabled on the target: `hikkoshi follow` or `hikkoshi cleanup` "
+      "re-enables them from " +
+      TriggerRecordPath(o_.workdir);
+  return std::move(e).Context("re-enabling the target's user triggers");
+}
 
 Result<Lsn> Follower::ProbeSourcePosition() {
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(o_.source));
@@ -187,7 +265,14 @@ Status Follower::Dispatch(Applier& a, std::string_view payload) {
 }
 
 Result<bool> Follower::Session() {
-  HK_ASSIGN_OR_RETURN(Applier a, Applier::Open(o_.target, st_.origin));
+  ApplierOptions ao;
+  ao.origin = st_.origin;
+  ao.slot = st_.slot;
+  ao.apply_mode = o_.apply_mode;
+  ao.trigger_mode = o_.trigger_mode;
+  ao.recorded_mode = st_.apply_mode;
+  HK_ASSIGN_OR_RETURN(Applier a, Applier::Open(o_.target, ao));
+  HK_RETURN_IF_ERROR(FirstSession(a));
   // Totals survive reconnects: add this session's work however it ends.
   struct CountOnExit {
     Follower* f;
@@ -285,6 +370,16 @@ Result<bool> Follower::Session() {
 }
 
 Result<FollowResult> Follower::Run() {
+  auto r = Loop();
+  Status restored = RestoreTriggers();
+  if (!restored.ok()) {
+    LogWarn("{}", restored.error().message);
+    if (r.ok() || r.error().kind == ErrorKind::kInterrupted) return restored.TakeError();
+  }
+  return r;
+}
+
+Result<FollowResult> Follower::Loop() {
   HK_ASSIGN_OR_RETURN(st_, LoadFollowState(o_.workdir));
   if (st_.phase == "cleaned-up")
     return MakeError(ErrorKind::kBadInput, "the follow setup in " + o_.workdir + " was cleaned up",

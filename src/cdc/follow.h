@@ -20,6 +20,8 @@ struct FollowOptions {
   int status_interval_ms = 1000; ///< Standby status updates and follow.json refresh.
   int max_batch_txns = 200;      ///< Source transactions per target transaction at most.
   const std::atomic<bool>* stop = nullptr;  ///< Set by SIGINT/SIGTERM.
+  std::string apply_mode = "auto";          ///< origin | progress-table | auto (cdc/apply_mode.h)
+  std::string trigger_mode = "auto";        ///< replica-role | disable-triggers | auto
 };
 
 struct FollowResult {

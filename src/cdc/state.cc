@@ -29,6 +29,8 @@ nlohmann::json ToJson(const FollowState& s) {
       {"consistent_point", FormatLsn(s.consistent_point)},
       {"created_at", s.created_at},
       {"copy", s.copy},
+      {"apply_mode", s.apply_mode},
+      {"trigger_mode", s.trigger_mode},
       {"phase", s.phase},
       {"updated_at", s.updated_at},
       {"updated_unix_ms", s.updated_unix_ms},
@@ -91,6 +93,8 @@ Result<FollowState> LoadFollowState(const std::string& workdir) {
     GetLsn(j, "consistent_point", s.consistent_point);
     Get(j, "created_at", s.created_at);
     Get(j, "copy", s.copy);
+    Get(j, "apply_mode", s.apply_mode);
+    Get(j, "trigger_mode", s.trigger_mode);
     Get(j, "phase", s.phase);
     Get(j, "updated_at", s.updated_at);
     Get(j, "updated_unix_ms", s.updated_unix_ms);

@@ -26,6 +26,10 @@ struct FollowState {
   /// (or follow --setup --copy-command) until it finished, then "done".
   /// follow refuses to start while it is pending (files without it: "done").
   std::string copy = "done";
+  /// How follow applies (cdc/apply_mode.h), recorded by its first session:
+  /// "origin" or "progress-table" (where the resume point lives, so later
+  /// runs keep it), "replica-role" or "disable-triggers". Empty until then.
+  std::string apply_mode, trigger_mode;
 
   // Progress, written by the follower.
   std::string phase = "setup";  ///< setup | following | reconnecting | caught-up | stopped | error | cleaned-up

@@ -50,6 +50,8 @@ nlohmann::json StatusReport::ToJson() const {
           {"slot", s.slot},
           {"publication", s.publication},
           {"origin", s.origin},
+          {"apply_mode", s.apply_mode},
+          {"trigger_mode", s.trigger_mode},
           {"source", s.source},
           {"target", s.target},
           {"received_lsn", FormatLsn(s.received_lsn)},
@@ -72,7 +74,11 @@ std::string StatusReport::ToText() const {
   out += fmt::format("phase:            {}{}\n", phase,
                      running ? fmt::format(" (pid {}, updated {:.1f} s ago)", s.pid, age_s) : "");
   out += fmt::format("source:           {}\ntarget:           {}\n", s.source, s.target);
-  out += fmt::format("slot:             {} (publication {}, origin {})\n", s.slot, s.publication, s.origin);
+  out += fmt::format("slot:             {} (publication {}, {})\n", s.slot, s.publication,
+                     s.apply_mode == "progress-table" ? "position in hikkoshi.apply_progress"
+                                                      : "origin " + s.origin);
+  if (!s.apply_mode.empty())
+    out += fmt::format("apply mode:       {}, triggers {}\n", s.apply_mode, s.trigger_mode);
   out += fmt::format("applied up to:    {} (source at {})\n", FormatLsn(s.applied_lsn),
                      FormatLsn(std::max(s.source_current_lsn, s.received_lsn)));
   out += fmt::format("lag:              {}{}\n", s.lag_bytes < 0 ? "unknown" : HumanBytes(s.lag_bytes),

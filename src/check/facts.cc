@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include "clone/db_settings.h"
+#include "pg/catalog/filter.h"
 #include "pg/quote.h"
 
 namespace hk::check {
@@ -23,7 +24,9 @@ SELECT current_setting('server_version'),
        current_setting('server_version_num')::int,
        current_database(), current_user,
        pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,
-       d.datlocprovider::text, coalesce(d.daticulocale, ''),
+       -- datlocprovider and daticulocale are new in 15, datlocale is 17's name:
+       coalesce(to_jsonb(d) ->> 'datlocprovider', 'c'),
+       coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale', ''),
        current_setting('wal_level'),
        current_setting('max_replication_slots')::int,
        (SELECT count(*) FROM pg_replication_slots)::int,
@@ -40,18 +43,21 @@ FROM pg_database d, pg_roles r
 WHERE d.datname = current_database() AND r.rolname = current_user
 )SQL";
 
-constexpr const char* kUserObjectsSql = R"SQL(
-SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast')
-          AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%'
-          AND NOT EXISTS (SELECT 1 FROM pg_depend dp WHERE dp.objid = c.oid AND dp.deptype = 'e'))
-     + (SELECT count(*) FROM pg_namespace n WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast','public')
-          AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%')
-     + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-        WHERE n.nspname NOT IN ('pg_catalog','information_schema')
-          AND NOT EXISTS (SELECT 1 FROM pg_depend dp WHERE dp.objid = p.oid AND dp.deptype = 'e'))
-     + (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql')
-)SQL";
+// Anything a user put into the database (for "is the target empty?"):
+// relations, schemas but public, functions, extensions but plpgsql. Built
+// from the catalog module's filter (hikkoshi's own schema counts here).
+std::string UserObjectsSql() {
+  using namespace pg::catalog;
+  return "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+         " WHERE " +
+         NotSystemSchema("n.nspname") + " AND " + NotExtensionMember("pg_class", "c.oid") +
+         ") + (SELECT count(*) FROM pg_namespace n WHERE n.nspname <> 'public' AND " +
+         NotSystemSchema("n.nspname") +
+         ") + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+         " WHERE " +
+         NotSystemSchema("n.nspname") + " AND " + NotExtensionMember("pg_proc", "p.oid") +
+         ") + (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql')";
+}
 
 constexpr const char* kTablesSql = R"SQL(
 SELECT n.nspname, c.relname, c.relkind::text, c.relreplident::text,
@@ -64,18 +70,22 @@ SELECT n.nspname, c.relname, c.relkind::text, c.relreplident::text,
        CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_total_relation_size(c.oid) END,
        greatest(c.reltuples, 0)::bigint
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p')
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend dp WHERE dp.classid = 'pg_class'::regclass
-                  AND dp.objid = c.oid AND dp.deptype = 'e')
+WHERE c.relkind IN ('r', 'p') AND {user}
 ORDER BY 11 DESC, 1, 2
 )SQL";
 
 constexpr const char* kMatviewsSql = R"SQL(
-SELECT quote_ident(schemaname) || '.' || quote_ident(matviewname) FROM pg_matviews
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'm' AND {user}
 ORDER BY 1
 )SQL";
+
+// {user}: pg/catalog's user-relation filter on c / n.
+std::string WithUserFilter(std::string sql) {
+  size_t p = sql.find("{user}");
+  return sql.replace(p, 6, pg::catalog::UserRelation());
+}
 
 }  // namespace
 
@@ -114,11 +124,11 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
     f.system_identifier = r->Str(0, 0);
   }
   {
-    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kUserObjectsSql));
+    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(UserObjectsSql()));
     f.user_objects = r.Int(0, 0);
   }
   {
-    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kTablesSql));
+    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(WithUserFilter(kTablesSql)));
     for (int row = 0; row < r.rows(); ++row) {
       TableFacts t;
       t.schema = r.Str(row, 0);
@@ -137,7 +147,7 @@ Result<ServerFacts> GatherFacts(pg::Connection& c) {
     }
   }
   {
-    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kMatviewsSql));
+    HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(WithUserFilter(kMatviewsSql)));
     for (int row = 0; row < r.rows(); ++row) f.matviews.push_back(r.Str(row, 0));
   }
   {

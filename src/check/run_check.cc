@@ -1,5 +1,6 @@
 #include "check/run_check.h"
 
+#include "check/client_tools.h"
 #include "check/facts.h"
 #include "check/rules.h"
 #include "pg/connection.h"
@@ -8,12 +9,8 @@ namespace hk::check {
 namespace {
 
 nlohmann::json Summary(const ServerFacts& f) {
-  return {{"url", f.redacted},
-          {"version", f.version},
-          {"version_num", f.version_num},
-          {"database", f.database},
-          {"user", f.user},
-          {"database_bytes", f.database_bytes},
+  return {{"url", f.redacted},        {"version", f.version}, {"version_num", f.version_num},
+          {"database", f.database},   {"user", f.user},       {"database_bytes", f.database_bytes},
           {"tables", f.tables.size()}};
 }
 
@@ -45,6 +42,7 @@ Result<Report> RunCheck(const CheckOptions& opts) {
   EvaluateTarget(t, ro, r);
   EvaluatePair(s, t, ro, r);
   EvaluateProviders(&s, &t, ro, r);
+  EvaluateClientTools(s, t, GatherClientTools(), r);
   return r;
 }
 

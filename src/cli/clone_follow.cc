@@ -6,9 +6,11 @@
 #include "cdc/follow.h"
 #include "cdc/setup.h"
 #include "cdc/slot.h"
+#include "cli/follow_common.h"
 #include "clone/progress.h"
 #include "clone/schema.h"
 #include "common/log.h"
+#include "pg/catalog/filter.h"
 #include "pg/connection.h"
 #include "pg/quote.h"
 
@@ -42,9 +44,12 @@ std::string RegexPart(const std::string& part) {
 }
 
 // Every user table that is not a partition (partitions are published through
-// their root), as quoted schema.name, minus those matching `exclude`.
+// their root), as "schema"."name" (pg::QualifiedName, like clone's list of
+// copied tables), minus those matching `exclude`. Only publishable ones
+// unless `with_unlogged` (for resolving --copy-only-table).
 Result<std::vector<std::string>> ListTables(pg::Connection& src,
-                                            const std::vector<std::string>& exclude) {
+                                            const std::vector<std::string>& exclude,
+                                            bool with_unlogged = false) {
   std::string where;
   std::vector<pg::Param> params;
   for (const auto& p : exclude) {
@@ -58,16 +63,13 @@ Result<std::vector<std::string>> ListTables(pg::Connection& src,
     where += " AND NOT (" + cond + ")";
   }
   std::string sql =
-      "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
-      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r','p') AND NOT c.relispartition AND c.relpersistence = 'p' "
-      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
-      "AND n.nspname NOT LIKE 'pg_temp%' "
-      "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-      "AND d.objid = c.oid AND d.deptype = 'e')" + where + " ORDER BY 1";
+      "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE " +
+      (with_unlogged ? pg::catalog::TopLevelTable() : pg::catalog::PublishableTable()) + where +
+      " ORDER BY 1, 2";
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, src.Exec(sql, params));
   std::vector<std::string> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(r.Str(i, 0));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(pg::QualifiedName(r.Get(i, 0), r.Get(i, 1)));
   return out;
 }
 
@@ -203,6 +205,8 @@ Status Follow(const CloneFollowOptions& opts) {
   fo.workdir = opts.clone.workdir;
   fo.until_caught_up = opts.until_caught_up;
   fo.stop = opts.stop;
+  fo.apply_mode = EnvOr("HIKKOSHI_APPLY_MODE", "auto");
+  fo.trigger_mode = EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
   HK_ASSIGN_OR_RETURN(cdc::FollowResult fr, cdc::RunFollow(fo));
   std::printf("follow stopped: %lld transactions, %lld rows applied\n",
               static_cast<long long>(fr.txns_applied), static_cast<long long>(fr.rows_applied));
@@ -223,7 +227,8 @@ Status RunCloneFollow(CloneFollowOptions opts) {
     std::vector<std::string> unpublished = opts.clone.exclude_tables;
     unpublished.insert(unpublished.end(), opts.copy_only_tables.begin(), opts.copy_only_tables.end());
     HK_ASSIGN_OR_RETURN(tables, ListTables(src, unpublished));
-    HK_ASSIGN_OR_RETURN(auto all_but_excluded, ListTables(src, opts.clone.exclude_tables));
+    HK_ASSIGN_OR_RETURN(auto all_but_excluded,
+                        ListTables(src, opts.clone.exclude_tables, /*with_unlogged=*/true));
     for (const auto& t : all_but_excluded)
       if (std::find(tables.begin(), tables.end(), t) == tables.end()) copy_only_resolved.push_back(t);
     if (tables.empty()) {

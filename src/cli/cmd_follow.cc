@@ -23,6 +23,7 @@ CommandSpec FollowCommand() {
               bool setup = false, identity_full = false;
               std::vector<std::string> tables;
               std::string copy_command;
+              std::string apply_mode = "auto", trigger_mode = "auto";
             };
             auto o = std::make_shared<Opts>();
             auto* s = sub->add_option("--source", o->source, "source database (URI or keyword string)");
@@ -47,7 +48,20 @@ CommandSpec FollowCommand() {
             sub->add_option("--copy-command", o->copy_command,
                             "with --setup: shell command run while the slot's snapshot is held; it finds "
                             "the snapshot name in $HIKKOSHI_SNAPSHOT (e.g. pg_dump --snapshot=...)");
-            return [o, s, t, d](const GlobalOptions&, const Config& cfg) -> int {
+            auto* am = sub->add_option(
+                "--apply-mode", o->apply_mode,
+                "where the apply position is kept: origin (a replication origin on the "
+                "target), progress-table (hikkoshi.apply_progress) or auto (origin when "
+                "the role may use it; also HIKKOSHI_APPLY_MODE)");
+            am->check(CLI::IsMember({"auto", "origin", "progress-table"}));
+            auto* tm = sub->add_option(
+                "--trigger-mode", o->trigger_mode,
+                "how user triggers are kept from firing twice: replica-role "
+                "(session_replication_role), disable-triggers (recorded, disabled while "
+                "following, restored) or auto (replica-role when the role may set it; also "
+                "HIKKOSHI_TRIGGER_MODE)");
+            tm->check(CLI::IsMember({"auto", "replica-role", "disable-triggers"}));
+            return [o, s, t, d, am, tm](const GlobalOptions&, const Config& cfg) -> int {
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), false);
               auto tgt = ResolveConn(o->target, t->count() > 0, "HIKKOSHI_TARGET", "target", cfg, "target");
@@ -100,6 +114,12 @@ CommandSpec FollowCommand() {
               fo.until_caught_up = o->until_caught_up;
               fo.status_interval_ms = o->status_interval_ms;
               fo.max_batch_txns = o->max_batch;
+              // Also from the environment, so the followers cutover and
+              // rollback start can be given a mode.
+              fo.apply_mode =
+                  am->count() > 0 ? o->apply_mode : EnvOr("HIKKOSHI_APPLY_MODE", "auto");
+              fo.trigger_mode =
+                  tm->count() > 0 ? o->trigger_mode : EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
               if (!o->until_lsn.empty()) {
                 fo.until_lsn = cdc::ParseLsn(o->until_lsn);
                 if (!fo.until_lsn)

@@ -1,6 +1,7 @@
 #include "cli/follow_common.h"
 
 #include <csignal>
+#include <cstdlib>
 
 namespace hk::cli {
 namespace {
@@ -12,6 +13,11 @@ std::string ResolveWorkdir(const std::string& flag, bool flag_given, const Confi
   std::string dir = flag;
   cfg.Resolve(dir, flag_given, "HIKKOSHI_DIR", "workdir");
   return dir.empty() ? ".hikkoshi" : dir;
+}
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
 }
 
 const std::atomic<bool>* InstallStopSignals() {

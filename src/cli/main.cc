@@ -28,14 +28,20 @@ int main(int argc, char** argv) {
   if (const char* stop = std::getenv("HIKKOSHI_TEST_STOP_AFTER_ARGV"); stop && *stop == '1')
     std::raise(SIGSTOP);
 
-  CLI::App app{"hikkoshi — move a live PostgreSQL database to a new server, and prove nothing was lost",
-               "hikkoshi"};
+  CLI::App app{
+      "hikkoshi — move a live PostgreSQL database to a new server, and prove nothing was lost",
+      "hikkoshi"};
   app.require_subcommand(1);
   app.set_version_flag("--version", HIKKOSHI_VERSION);
   cli::GlobalOptions g;
-  app.add_option("--config", g.config_path, "hikkoshi.toml to read (default: ./hikkoshi.toml if present)");
+  app.add_option("--config", g.config_path,
+                 "hikkoshi.toml to read (default: ./hikkoshi.toml if present)");
   app.add_flag("-v,--verbose", g.verbose, "debug logging");
   app.add_flag("-q,--quiet", g.quiet, "warnings and errors only");
+  std::string pg_bin_dir;
+  app.add_option(
+      "--pg-bin-dir", pg_bin_dir,
+      "directory of the pg_dump/pg_restore to run (default: HIKKOSHI_PG_BIN, else $PATH)");
 
   cli::Runner runner;
   for (const auto& spec : cli::Commands()) {
@@ -58,6 +64,8 @@ int main(int argc, char** argv) {
                  Scrub(e.what()).c_str());
     return kExitUsage;
   }
+  // One place for every command (and its children, e.g. a detached follow).
+  if (!pg_bin_dir.empty()) ::setenv("HIKKOSHI_PG_BIN", pg_bin_dir.c_str(), 1);
   if (g.verbose) SetLogLevel(LogLevel::kDebug);
   if (g.quiet) SetLogLevel(LogLevel::kWarn);
 

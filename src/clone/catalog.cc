@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "clone/copy_format.h"
+#include "pg/catalog/filter.h"
+#include "pg/catalog/relations.h"
 #include "pg/quote.h"
 
 namespace hk::clone {
@@ -20,52 +21,15 @@ std::string TableInfo::CopyColumnList() const {
   return columns.empty() ? std::string() : "(" + SelectList() + ")";
 }
 
-std::string OidArray(const std::vector<int64_t>& oids) {
-  std::string s = "{";
-  for (size_t i = 0; i < oids.size(); ++i) s += (i ? "," : "") + std::to_string(oids[i]);
-  return s + "}";
-}
-
 Result<std::vector<TableInfo>> LoadTables(pg::Connection& src, const std::vector<int64_t>& oids) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult t, src.Exec(R"sql(
     SELECT c.oid, n.nspname, c.relname, pg_relation_size(c.oid),
            pg_relation_size(c.oid) / current_setting('block_size')::int
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.oid = ANY($1::oid[]) AND c.relkind = 'r')sql",
+    WHERE c.oid = ANY($1::oid[]) AND c.relkind = 'r' AND )sql" +
+                                                      pg::catalog::UserRelation(),
                                                   {OidArray(oids)}));
-  // Each copied column's type resolved through domains and array elements
-  // (clone/copy_format.h decides binary vs text from the chain).
-  HK_ASSIGN_OR_RETURN(pg::QueryResult cols, src.Exec(R"sql(
-    WITH RECURSIVE walk(attrelid, attnum, typ, depth, via) AS (
-      SELECT a.attrelid, a.attnum, a.atttypid, 0, ''
-      FROM pg_attribute a
-      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
-        AND a.attgenerated = ''
-      UNION ALL
-      SELECT w.attrelid, w.attnum, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.typelem END,
-             w.depth + 1, CASE WHEN t.typtype = 'd' THEN 'd' ELSE 'a' END
-      FROM walk w JOIN pg_type t ON t.oid = w.typ
-      WHERE w.depth < 16
-        AND (t.typtype = 'd' OR (t.typelem <> 0 AND EXISTS (
-              SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid))))
-    SELECT w.attrelid, w.attnum, a.attname, w.via, t.oid < 16384 AND t.typnamespace = 'pg_catalog'::regnamespace,
-           t.typname
-    FROM walk w
-    JOIN pg_attribute a ON a.attrelid = w.attrelid AND a.attnum = w.attnum
-    JOIN pg_type t ON t.oid = w.typ
-    ORDER BY w.attrelid, w.attnum, w.depth)sql",
-                                                     {OidArray(oids)}));
-  struct Col {
-    std::string name;
-    std::vector<TypeStep> steps;
-  };
-  std::map<int64_t, std::map<int64_t, Col>> by_table;  // attrelid -> attnum -> column
-  for (int i = 0; i < cols.rows(); ++i) {
-    Col& c = by_table[cols.Int(i, 0)][cols.Int(i, 1)];
-    c.name = cols.Get(i, 2);
-    std::string via = cols.Str(i, 3);
-    c.steps.push_back(TypeStep{via.empty() ? '\0' : via[0], cols.Bool(i, 4), cols.Str(i, 5)});
-  }
+  HK_ASSIGN_OR_RETURN(auto cols, pg::catalog::ListColumns(src, oids));
   std::vector<TableInfo> out;
   for (int i = 0; i < t.rows(); ++i) {
     TableInfo ti;
@@ -74,10 +38,11 @@ Result<std::vector<TableInfo>> LoadTables(pg::Connection& src, const std::vector
     ti.relname = t.Str(i, 2);
     ti.bytes = t.Int(i, 3);
     ti.pages = t.Int(i, 4);
-    for (const auto& [attnum, c] : by_table[ti.oid]) {
+    for (const auto& c : cols[ti.oid]) {
+      if (c.generated) continue;  // the target computes it
       ti.columns.push_back(pg::QuoteIdent(c.name));
-      if (!BinarySafe(c.steps)) ti.binary_ok = false;
-      if (TextRequired(c.steps)) ti.text_required = true;
+      if (!c.binary_ok) ti.binary_ok = false;
+      if (c.text_required) ti.text_required = true;
     }
     out.push_back(std::move(ti));
   }

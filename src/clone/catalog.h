@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "pg/catalog/relations.h"
 #include "pg/connection.h"
 
 namespace hk::clone {
@@ -19,7 +20,7 @@ struct TableInfo {
   /// out: the target computes them). Empty for a table without any.
   std::vector<std::string> columns;
   /// Every copied column's type has a position-independent binary form
-  /// (clone/copy_format.h).
+  /// (pg/catalog/binary_types.h).
   bool binary_ok = true;
   /// Some column is (an array of / a domain over) a reg* type: text only.
   bool text_required = false;
@@ -60,6 +61,6 @@ std::string IndexCreateSql(const IndexInfo& ix);
 std::string IndexAttachSql(const IndexInfo& ix);
 
 /// "{1,2,3}" for an oid[] parameter.
-std::string OidArray(const std::vector<int64_t>& oids);
+using pg::catalog::OidArray;
 
 }  // namespace hk::clone

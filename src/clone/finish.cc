@@ -6,6 +6,8 @@
 #include "clone/catalog.h"
 #include "clone/session.h"
 #include "common/log.h"
+#include "pg/catalog/filter.h"
+#include "pg/catalog/relations.h"
 #include "pg/quote.h"
 
 namespace hk::clone {
@@ -43,15 +45,10 @@ Result<int64_t> CopyLargeObjects(pg::Connection& src, pg::Connection& dst, bool 
 }
 
 Result<int64_t> CopySequences(pg::Connection& src, pg::Connection& dst) {
-  HK_ASSIGN_OR_RETURN(pg::QueryResult seqs, src.Exec(R"sql(
-    SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-                      AND d.objid = c.oid AND d.deptype = 'e')
-    ORDER BY 1, 2)sql"));
+  HK_ASSIGN_OR_RETURN(auto seqs, pg::catalog::ListSequences(src));
   int64_t n = 0;
-  for (int i = 0; i < seqs.rows(); ++i) {
-    std::string q = pg::QualifiedName(seqs.Get(i, 0), seqs.Get(i, 1));
+  for (const auto& seq : seqs) {
+    std::string q = seq.Qualified();
     HK_ASSIGN_OR_RETURN(std::string exists, dst.QueryValue("SELECT to_regclass($1) IS NOT NULL", {q}));
     if (exists != "t") continue;  // excluded with its table
     HK_ASSIGN_OR_RETURN(pg::QueryResult v, src.Exec("SELECT last_value, is_called FROM " + q));
@@ -84,8 +81,8 @@ Status AnalyzeAll(const pg::ConnInfo& target, const std::string& encoding, int j
   HK_ASSIGN_OR_RETURN(pg::Connection c, OpenTarget(target, encoding));
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(R"sql(
     SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname NOT LIKE 'pg\_%'
+    WHERE c.relkind IN ('p', 'm') AND )sql" + pg::catalog::UserRelation() +
+                                                R"sql(
     ORDER BY pg_relation_size(c.oid) DESC)sql"));
   std::vector<std::string> names;
   for (int i = 0; i < r.rows(); ++i) names.push_back(pg::QualifiedName(r.Get(i, 0), r.Get(i, 1)));

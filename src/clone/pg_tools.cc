@@ -15,6 +15,7 @@
 #include "clone/crash_point.h"
 #include "common/secrets.h"
 #include "pg/child_secrets.h"
+#include "pg/client_tools.h"
 
 extern char** environ;
 
@@ -43,8 +44,8 @@ std::string ToolDbname(const pg::ConnInfo& ci) {
 }
 
 Status RunTool(const std::string& label, const std::vector<std::string>& argv,
-               const pg::ConnInfo& conn, const std::string& log_path,
-               const std::atomic<bool>* stop, std::string* stdout_text) {
+               const pg::ConnInfo& conn, const std::string& log_path, const std::atomic<bool>* stop,
+               std::string* stdout_text) {
   const std::string point = "tool-" + label;
   // Secrets only in the child's environment (and a 0600 service file).
   HK_ASSIGN_OR_RETURN(pg::ChildSecrets secrets, pg::ChildSecrets::For(conn));
@@ -60,6 +61,10 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
   for (auto& s : env) cenv.push_back(s.data());
   cenv.push_back(nullptr);
   std::vector<std::string> args = argv;
+  if (args[0].find('/') == std::string::npos) {
+    HK_ASSIGN_OR_RETURN(pg::PgTool tool, pg::FindPgTool(args[0]));
+    args[0] = tool.path;
+  }
   for (auto& s : args) cargv.push_back(s.data());
   cargv.push_back(nullptr);
 
@@ -70,7 +75,8 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
   if (err_fd < 0 || out_fd < 0) {
     if (err_fd >= 0) close(err_fd);
     if (out_fd >= 0) close(out_fd);
-    return MakeError(ErrorKind::kInternal, "cannot create " + log_path + ": " + std::strerror(errno),
+    return MakeError(ErrorKind::kInternal,
+                     "cannot create " + log_path + ": " + std::strerror(errno),
                      "check that the work directory is writable");
   }
   pid_t pid = fork();
@@ -132,8 +138,9 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
   if (tail.find("password authentication failed") != std::string::npos)
     e.kind = ErrorKind::kPermission;
   if (tail.find("role \"") != std::string::npos && tail.find("does not exist") != std::string::npos)
-    e.hint = "create the missing roles on the target (pg_dumpall --roles-only) and rerun with --resume, "
-             "or start over with --no-owner --no-acl --drop-if-exists";
+    e.hint =
+        "create the missing roles on the target (pg_dumpall --roles-only) and rerun with --resume, "
+        "or start over with --no-owner --no-acl --drop-if-exists";
   return e;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "clone/copy_pool.h"
 #include "clone/crash_point.h"
 #include "clone/db_settings.h"
+#include "clone/existing_objects.h"
 #include "clone/finish.h"
 #include "clone/progress.h"
 #include "clone/schema.h"
@@ -20,6 +22,7 @@
 #include "clone/state.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
+#include "pg/client_tools.h"
 #include "pg/error.h"
 #include "pg/quote.h"
 
@@ -27,7 +30,9 @@ namespace hk::clone {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 nlohmann::json Fingerprint(const CloneOptions& o) {
   return {{"source", o.source.Redacted()},
@@ -52,14 +57,16 @@ Status CheckResume(const CloneOptions& o, const std::string& db_path, bool& resu
   }
   if (!fp) {
     if (o.resume)
-      return BlockedError("there is no clone to resume in " + o.workdir,
-                          "run without --resume to start a clone, or pass the --dir of the earlier run");
+      return BlockedError(
+          "there is no clone to resume in " + o.workdir,
+          "run without --resume to start a clone, or pass the --dir of the earlier run");
     return Status::Ok();
   }
   if (!o.resume) {
     if (o.drop_if_exists) return Status::Ok();  // starting over on purpose
     return BlockedError(
-        std::string(finished ? "a finished" : "an unfinished") + " clone's state is in " + o.workdir,
+        std::string(finished ? "a finished" : "an unfinished") + " clone's state is in " +
+            o.workdir,
         finished ? "remove " + db_path + " (or use another --dir) to clone again"
                  : "pass --resume to continue it, or remove " + db_path + " to start over");
   }
@@ -71,11 +78,12 @@ Status CheckResume(const CloneOptions& o, const std::string& db_path, bool& resu
   for (auto it = now.begin(); it != now.end(); ++it) {
     if (!was.contains(it.key()) || was[it.key()] != it.value()) {
       std::string a = was.contains(it.key()) ? was[it.key()].dump() : "unset";
-      return BlockedError(fmt::format("--resume with a different {}: the interrupted clone used {}, "
-                                      "this run {}",
-                                      it.key(), a, it.value().dump()),
-                          "resume with the same source, target and options, or remove " + db_path +
-                              " to start over");
+      return BlockedError(
+          fmt::format("--resume with a different {}: the interrupted clone used {}, "
+                      "this run {}",
+                      it.key(), a, it.value().dump()),
+          "resume with the same source, target and options, or remove " + db_path +
+              " to start over");
     }
   }
   resuming = true;
@@ -87,7 +95,8 @@ Status CheckDistinct(pg::Connection& src, pg::Connection& dst) {
   // The postmaster's start time (to the microsecond) tells servers apart even
   // behind proxies; data_directory is NULL for unprivileged users.
   const char* q =
-      "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), current_setting('port'),"
+      "SELECT concat_ws('/', current_database(), pg_postmaster_start_time(), "
+      "current_setting('port'),"
       " current_setting('data_directory', true))";
   HK_ASSIGN_OR_RETURN(std::string a, src.QueryValue(q));
   HK_ASSIGN_OR_RETURN(std::string b, dst.QueryValue(q));
@@ -260,7 +269,8 @@ struct Run {
     std::error_code ec;
     std::filesystem::create_directories(o.workdir, ec);
     if (ec)
-      return MakeError(ErrorKind::kInternal, "cannot create the work directory " + o.workdir + ": " + ec.message(),
+      return MakeError(ErrorKind::kInternal,
+                       "cannot create the work directory " + o.workdir + ": " + ec.message(),
                        "pass --dir with a writable directory");
     chmod(o.workdir.c_str(), 0700);
     std::string db_path = o.workdir + "/clone.db";
@@ -274,6 +284,13 @@ struct Run {
     HK_RETURN_IF_ERROR(coord.Run("SET client_encoding = " + pg::QuoteLiteral(encoding)));
     HK_ASSIGN_OR_RETURN(target, OpenTarget(o.target, encoding));
     HK_RETURN_IF_ERROR(CheckDistinct(coord, target));
+    {
+      // pg_dump refuses a newer server; say so before anything is touched.
+      auto pg_dump = pg::FindPgTool("pg_dump");
+      Status usable = pg_dump.ok() ? pg::CheckToolNotOlder(*pg_dump, coord.ServerVersion())
+                                   : Status(pg_dump.error());
+      if (!usable.ok()) return BlockedError(usable.error().message, usable.error().hint);
+    }
     if (resuming || o.drop_if_exists) {
       HK_ASSIGN_OR_RETURN(int ended, EndOrphanedSessions(target));
       if (ended > 0)
@@ -282,8 +299,9 @@ struct Run {
     if (!resuming) {
       HK_ASSIGN_OR_RETURN(std::string contents, DescribeTargetContents(target));
       if (!contents.empty() && !o.drop_if_exists)
-        return BlockedError("the target database " + o.target.Redacted() + " is not empty (" + contents + ")",
-                            "clone into an empty database, or pass --drop-if-exists to replace its contents");
+        return BlockedError(
+            "the target database " + o.target.Redacted() + " is not empty (" + contents + ")",
+            "clone into an empty database, or pass --drop-if-exists to replace its contents");
     }
 
     HK_ASSIGN_OR_RETURN(state, StateStore::Open(db_path));
@@ -292,8 +310,9 @@ struct Run {
       HK_RETURN_IF_ERROR(state->SetMeta("fingerprint", Fingerprint(o).dump()));
       HK_RETURN_IF_ERROR(state->SetMeta("started_at", NowIso8601()));
     } else {
-      LogWarn("resuming: tables finished earlier were read at the earlier run's snapshot; the rest is "
-              "read at a new one, so the copy is consistent per table, not as a whole");
+      LogWarn(
+          "resuming: tables finished earlier were read at the earlier run's snapshot; the rest is "
+          "read at a new one, so the copy is consistent per table, not as a whole");
     }
     auto t_total = Clock::now();
 
@@ -345,7 +364,13 @@ struct Run {
       if (ix.constraint_oid) skip.insert(ix.constraint_oid);
     }
     HK_RETURN_IF_ERROR(Step("constraints", [&]() -> Status {
-      return schema.RestorePostData(o, skip, resuming, stop);
+      std::set<std::string> existing;
+      if (resuming) {
+        HK_ASSIGN_OR_RETURN(existing, ExistingPostDataObjects(target));
+      }
+      HK_RETURN_IF_ERROR(schema.RestorePostData(o, skip, resuming ? &existing : nullptr, stop));
+      CrashPoint("post-data-restored");
+      return Status::Ok();
     }));
     HK_RETURN_IF_ERROR(Step("matviews", [&]() -> Status {
       return RefreshMatviews(cat, target, schema.MatviewOids());
@@ -354,9 +379,8 @@ struct Run {
       HK_ASSIGN_OR_RETURN(summary.sequences, CopySequences(cat, target));
       return Status::Ok();
     }));
-    HK_RETURN_IF_ERROR(Step("analyze", [&]() -> Status {
-      return AnalyzeAll(o.target, encoding, o.index_jobs, stop);
-    }));
+    HK_RETURN_IF_ERROR(Step(
+        "analyze", [&]() -> Status { return AnalyzeAll(o.target, encoding, o.index_jobs, stop); }));
     // Last: a statement_timeout or default_transaction_read_only set on the
     // source database must not reach the clone's own sessions.
     HK_RETURN_IF_ERROR(Step("settings", [&]() -> Status {
@@ -380,7 +404,8 @@ struct Run {
     }));
     HK_RETURN_IF_ERROR(state->SetMeta("finished", NowIso8601()));
 
-    for (const auto& t : state->Tables()) summary.copied_tables.push_back(pg::QualifiedName(t.nspname, t.relname));
+    for (const auto& t : state->Tables())
+      summary.copied_tables.push_back(pg::QualifiedName(t.nspname, t.relname));
     auto secs = state->StepSeconds();
     for (const char* s : {"schema", "copy", "indexes", "large-objects", "constraints", "matviews",
                           "sequences", "analyze", "settings"})
@@ -408,20 +433,38 @@ int ExitCodeForClone(const Error& e) {
 Result<int64_t> ParseSize(const std::string& text) {
   size_t i = 0;
   if (text.empty() || !isdigit(static_cast<unsigned char>(text[0])))
-    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"", "use e.g. 500MB or 2GB");
+    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"",
+                     "use e.g. 500MB or 2GB");
   while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  if (i == 0) return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"", "use e.g. 500MB or 2GB");
-  double n = std::stod(text.substr(0, i));
+  if (i == 0)
+    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"",
+                     "use e.g. 500MB or 2GB");
+  std::string number = text.substr(0, i);
+  if (std::count(number.begin(), number.end(), '.') > 1)
+    return MakeError(ErrorKind::kBadInput, "invalid size \"" + text + "\"",
+                     "use e.g. 500MB or 2GB");
+  double n = std::stod(number);
   std::string unit = text.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
   for (auto& c : unit) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
   double mult = 1;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "K" || unit == "KB" || unit == "KIB") mult = 1024.0;
-  else if (unit == "M" || unit == "MB" || unit == "MIB") mult = 1024.0 * 1024;
-  else if (unit == "G" || unit == "GB" || unit == "GIB") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "T" || unit == "TB" || unit == "TIB") mult = 1024.0 * 1024 * 1024 * 1024;
-  else return MakeError(ErrorKind::kBadInput, "invalid size unit in \"" + text + "\"", "use B, kB, MB, GB or TB");
+  if (unit.empty() || unit == "B")
+    mult = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB")
+    mult = 1024.0;
+  else if (unit == "M" || unit == "MB" || unit == "MIB")
+    mult = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GB" || unit == "GIB")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "T" || unit == "TB" || unit == "TIB")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else
+    return MakeError(ErrorKind::kBadInput, "invalid size unit in \"" + text + "\"",
+                     "use B, kB, MB, GB or TB");
+  // 2^62 bytes is far beyond any table; anything larger would overflow.
+  if (n * mult > 4.6e18)
+    return MakeError(ErrorKind::kBadInput, "size \"" + text + "\" is too large",
+                     "use e.g. 500MB or 2GB");
   return static_cast<int64_t>(n * mult);
 }
 

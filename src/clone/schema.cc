@@ -4,8 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "clone/existing_objects.h"
 #include "clone/pg_tools.h"
 #include "common/log.h"
+#include "pg/catalog/filter.h"
 #include "pg/quote.h"
 
 namespace hk::clone {
@@ -73,6 +75,8 @@ Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
                                    "--snapshot=" + snapshot,
                                    "--file=" + Path("schema.dump"),
                                    "--dbname=" + ToolDbname(o.source)};
+  // hikkoshi's own objects (pg/catalog/filter.h) stay behind.
+  argv.push_back(std::string("--exclude-schema=") + pg::catalog::kOwnSchema);
   for (const auto& p : o.exclude_tables) argv.push_back("--exclude-table=" + p);
   HK_RETURN_IF_ERROR(RunTool("pg_dump", argv, o.source, Path("pg_dump.log"), stop));
   return LoadToc(o.source, stop);
@@ -80,17 +84,19 @@ Status SchemaFiles::Dump(const CloneOptions& o, const std::string& snapshot,
 
 Status SchemaFiles::LoadToc(const pg::ConnInfo& any, const std::atomic<bool>* stop) {
   std::string out;
-  HK_RETURN_IF_ERROR(
-      RunTool("toc", {"pg_restore", "--list", Path("schema.dump")}, any, Path("pg_restore.log"), stop, &out));
+  HK_RETURN_IF_ERROR(RunTool("toc", {"pg_restore", "--list", Path("schema.dump")}, any,
+                             Path("pg_restore.log"), stop, &out));
   toc_ = ParseToc(out);
   return Status::Ok();
 }
 
-Status SchemaFiles::WriteList(const std::string& file, const std::set<int64_t>& skip_oids) const {
+Status SchemaFiles::WriteList(const std::string& file, const std::set<int64_t>& skip_oids,
+                              const std::set<std::string>* existing) const {
   std::ofstream f(Path(file), std::ios::trunc);
   for (const auto& e : toc_) {
     bool skip = AlreadyOnEveryTarget(e) ||
-                ((e.Is("INDEX") || e.Is("CONSTRAINT")) && skip_oids.count(e.object_oid) > 0);
+                ((e.Is("INDEX") || e.Is("CONSTRAINT")) && skip_oids.count(e.object_oid) > 0) ||
+                (existing != nullptr && TocEntryExists(e, *existing));
     f << (skip ? ";" : "") << e.line << "\n";
   }
   f.close();
@@ -98,10 +104,14 @@ Status SchemaFiles::WriteList(const std::string& file, const std::set<int64_t>& 
   return Status::Ok();
 }
 
-Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean, const std::atomic<bool>* stop) {
+Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean,
+                                   const std::atomic<bool>* stop) {
   HK_RETURN_IF_ERROR(WriteList("pre-data.list", {}));
-  std::vector<std::string> argv = {"pg_restore", "--section=pre-data", "--single-transaction",
-                                   "--exit-on-error", "--use-list=" + Path("pre-data.list"),
+  std::vector<std::string> argv = {"pg_restore",
+                                   "--section=pre-data",
+                                   "--single-transaction",
+                                   "--exit-on-error",
+                                   "--use-list=" + Path("pre-data.list"),
                                    "--dbname=" + ToolDbname(o.target)};
   if (clean) {
     argv.push_back("--clean");
@@ -113,17 +123,16 @@ Status SchemaFiles::RestorePreData(const CloneOptions& o, bool clean, const std:
   return RunTool("pre-data", argv, o.target, Path("pg_restore.log"), stop);
 }
 
-Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip, bool clean,
+Status SchemaFiles::RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip,
+                                    const std::set<std::string>* existing,
                                     const std::atomic<bool>* stop) {
-  HK_RETURN_IF_ERROR(WriteList("post-data.list", skip));
-  std::vector<std::string> argv = {"pg_restore", "--section=post-data", "--exit-on-error",
+  HK_RETURN_IF_ERROR(WriteList("post-data.list", skip, existing));
+  std::vector<std::string> argv = {"pg_restore",
+                                   "--section=post-data",
+                                   "--exit-on-error",
                                    "--jobs=" + std::to_string(std::max(1, o.index_jobs)),
                                    "--use-list=" + Path("post-data.list"),
                                    "--dbname=" + ToolDbname(o.target)};
-  if (clean) {
-    argv.push_back("--clean");
-    argv.push_back("--if-exists");
-  }
   if (o.no_owner) argv.push_back("--no-owner");
   if (o.no_acl) argv.push_back("--no-acl");
   argv.push_back(Path("schema.dump"));
@@ -147,9 +156,9 @@ std::vector<int64_t> SchemaFiles::MatviewOids() const {
 Result<std::string> DescribeTargetContents(pg::Connection& t) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, t.Exec(R"sql(
     WITH user_ns AS (
-      SELECT oid, nspname FROM pg_namespace
-      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-        AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%')
+      SELECT oid, nspname FROM pg_namespace WHERE )sql" +
+                                                pg::catalog::NotSystemSchema("nspname") +
+                                                R"sql()
     SELECT
       (SELECT count(*) FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'f')),
@@ -161,8 +170,8 @@ Result<std::string> DescribeTargetContents(pg::Connection& t) {
       (SELECT count(*) FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
         WHERE t.typrelid = 0 AND t.typelem = 0),
       (SELECT count(*) FROM pg_largeobject_metadata))sql"));
-  const char* what[] = {"table", "view/sequence", "schema", "extension", "function", "type",
-                        "large object"};
+  const char* what[] = {"table",    "view/sequence", "schema",      "extension",
+                        "function", "type",          "large object"};
   std::string out;
   for (int i = 0; i < 7; ++i) {
     int64_t n = r.Int(0, i);
@@ -176,10 +185,9 @@ Result<std::string> DescribeTargetContents(pg::Connection& t) {
 Status DropTargetContents(pg::Connection& t) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult ext,
                       t.Exec("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'"));
-  HK_ASSIGN_OR_RETURN(pg::QueryResult ns, t.Exec(R"sql(
-    SELECT nspname FROM pg_namespace
-    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'public')
-      AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%')sql"));
+  HK_ASSIGN_OR_RETURN(pg::QueryResult ns,
+                      t.Exec("SELECT nspname FROM pg_namespace WHERE nspname <> 'public' AND " +
+                             pg::catalog::NotSystemSchema("nspname")));
   std::string sql = "BEGIN;";
   for (int i = 0; i < ext.rows(); ++i)
     sql += " DROP EXTENSION IF EXISTS " + pg::QuoteIdent(ext.Get(i, 0)) + " CASCADE;";

@@ -42,9 +42,12 @@ class SchemaFiles {
   /// earlier, interrupted run may have committed first.
   Status RestorePreData(const CloneOptions& o, bool clean, const std::atomic<bool>* stop);
   /// Post-data (FKs, triggers, partitioned indexes, policies, ...) minus the
-  /// TOC entries whose object OIDs are in `skip` (built by hikkoshi itself).
-  Status RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip, bool clean,
-                         const std::atomic<bool>* stop);
+  /// TOC entries whose object OIDs are in `skip` (built by hikkoshi itself)
+  /// and, when resuming, minus those `existing` on the target already
+  /// (ExistingPostDataObjects): never --clean, which cannot drop a
+  /// partition's key attached to its parent's.
+  Status RestorePostData(const CloneOptions& o, const std::set<int64_t>& skip,
+                         const std::set<std::string>* existing, const std::atomic<bool>* stop);
 
   /// OIDs of the TOC's TABLE entries (pg_class OIDs on the source).
   std::vector<int64_t> TableOids() const;
@@ -53,7 +56,8 @@ class SchemaFiles {
 
  private:
   std::string Path(const std::string& f) const { return dir_ + "/" + f; }
-  Status WriteList(const std::string& file, const std::set<int64_t>& skip_oids) const;
+  Status WriteList(const std::string& file, const std::set<int64_t>& skip_oids,
+                   const std::set<std::string>* existing = nullptr) const;
   std::string dir_;
   std::vector<TocEntry> toc_;
 };

@@ -2,8 +2,10 @@
 
 #include <future>
 #include <map>
+#include <set>
 
 #include "cutover/freeze.h"
+#include "pg/catalog/relations.h"
 #include "pg/quote.h"
 
 namespace hk::cutover {
@@ -27,18 +29,20 @@ Result<CountCheck> CompareCounts(const pg::ConnInfo& source, const pg::ConnInfo&
   std::vector<std::string> tables;
   {
     HK_ASSIGN_OR_RETURN(pg::Connection c, OpenAdmin(source));
-    HK_ASSIGN_OR_RETURN(
-        auto r, c.Exec("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 "
-                       "AND schemaname <> 'hikkoshi' "
-                       "UNION SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON "
-                       "n.oid = c.relnamespace "
-                       "WHERE $1 = '' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND "
-                       "c.relpersistence = 'p' "
-                       "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'hikkoshi') "
-                       "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2",
-                       {publication}));
-    for (int i = 0; i < r.rows(); ++i)
-      tables.push_back(pg::QualifiedName(r.Get(i, 0), r.Get(i, 1)));
+    // The user's publishable tables (pg/catalog), narrowed to the
+    // publication's when it names them (hikkoshi's own probe table and
+    // extension members are never counted: clone does not copy them).
+    HK_ASSIGN_OR_RETURN(auto all, pg::catalog::ListPublishableTables(c));
+    std::set<std::pair<std::string, std::string>> published;
+    if (!publication.empty()) {
+      HK_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT schemaname, tablename FROM pg_publication_tables "
+                                         "WHERE pubname = $1",
+                                         {publication}));
+      for (int i = 0; i < r.rows(); ++i) published.emplace(r.Str(i, 0), r.Str(i, 1));
+    }
+    for (const auto& t : all)
+      if (publication.empty() || published.count({t.schema, t.name}))
+        tables.push_back(t.Qualified());
   }
   auto fs = std::async(std::launch::async, [&] { return CountAll(source, tables); });
   auto ft = CountAll(target, tables);

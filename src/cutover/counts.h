@@ -23,8 +23,10 @@ struct CountCheck {
   std::vector<CountDiff> diffs;
 };
 
-/// Tables of publication `publication` on `source` (all user tables outside
-/// the hikkoshi schema when it is empty), counted on both sides.
+/// The user's publishable tables on `source` (pg/catalog: partitions through
+/// their root, no extension member, nothing of the hikkoshi schema), only
+/// those of publication `publication` unless it is empty, counted on both
+/// sides.
 Result<CountCheck> CompareCounts(const pg::ConnInfo& source, const pg::ConnInfo& target,
                                  const std::string& publication);
 

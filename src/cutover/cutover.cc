@@ -11,6 +11,7 @@
 #include "cdc/cleanup.h"
 #include "cdc/setup.h"
 #include "cdc/state.h"
+#include "cdc/trigger_guard.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
 #include "common/secrets.h"
@@ -203,8 +204,20 @@ Status Cutover::DrainAndVerify() {
 Status Cutover::StopForward() {
   st_.forward_stopped = true;
   HK_RETURN_IF_ERROR(Save());
-  auto s = j_.Begin("stop-follow");
-  return s.Finish(StopFollowersOf(ctx_.workdir, 10000));
+  {
+    auto s = j_.Begin("stop-follow");
+    HK_RETURN_IF_ERROR(s.Finish(StopFollowersOf(ctx_.workdir, 10000)));
+  }
+  // disable-triggers mode: a follower stopped by SIGTERM re-enabled the
+  // target's user triggers itself; one that had to be killed left them in
+  // its record. Either way they are back before the target takes writes.
+  if (!std::filesystem::exists(cdc::TriggerRecordPath(ctx_.workdir))) return Status::Ok();
+  auto s = j_.Begin("restore-triggers");
+  auto n = cdc::RestoreUserTriggers(tgt_, ctx_.workdir);
+  if (!n.ok()) return s.Finish(n.TakeError());
+  s.details()["database"] = "target";
+  s.details()["summary"] = std::to_string(*n) + " user trigger(s) re-enabled on the target";
+  return s.Finish(Status::Ok());
 }
 
 Status Cutover::Sequences() {

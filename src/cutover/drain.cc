@@ -45,6 +45,12 @@ Result<DrainResult> Drain(pg::Connection& frozen, pg::Connection& other, const s
   if (!origin.empty()) {
     auto r = other.Exec("SELECT pg_replication_origin_progress($1, true)::text", {origin});
     if (r.ok() && r->rows() > 0) d.applied_lsn = r->Str(0, 0);
+    if (d.applied_lsn.empty()) {
+      // progress-table mode: the row is keyed by the slot, named like the origin.
+      auto p =
+          other.Exec("SELECT end_lsn::text FROM hikkoshi.apply_progress WHERE slot = $1", {origin});
+      if (p.ok() && p->rows() > 0) d.applied_lsn = p->Str(0, 0);
+    }
   }
   return d;
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cdc/cleanup.h"
+#include "cdc/progress_table.h"
 #include "cdc/state.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
@@ -145,8 +146,11 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
     HK_RETURN_IF_ERROR(s.Finish([&]() -> Status {
       HK_RETURN_IF_ERROR(StopFollower(pid, 10000));
       HK_RETURN_IF_ERROR(StopFollowersOf(ctx.reverse_dir(), 10000));
+      // Also gives the source back the user triggers a reverse follower in
+      // disable-triggers mode disabled (from its record, after a kill too).
       auto c = cdc::CleanupFollow(Writable(ctx.target), Writable(ctx.source), ctx.reverse_dir());
       if (!c.ok()) return c.TakeError();
+      s.details()["cleaned_up"] = c->dropped;
       return Status::Ok();
     }()));
   }
@@ -191,9 +195,9 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
       // (a session that bypassed the freeze) would be lost to the target.
       std::vector<ForeignCommit> unapplied;
       if (st.forward_stopped && app_touched) {
-        auto applied =
-            tgt.QueryValue("SELECT pg_replication_origin_progress($1, true)::text", {fwd->origin});
-        auto lsn = applied.ok() ? cdc::ParseLsn(*applied) : std::nullopt;
+        // Where the target stands: its origin, or hikkoshi.apply_progress.
+        auto applied = cdc::AppliedPosition(tgt, *fwd);
+        auto lsn = applied.ok() ? *applied : std::nullopt;
         auto u = UnappliedSourceCommits(src, fwd->slot, fwd->publication, lsn.value_or(0));
         if (u.ok())
           unapplied = std::move(*u);

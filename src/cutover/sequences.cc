@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pg/catalog/relations.h"
 #include "pg/quote.h"
 
 namespace hk::cutover {
@@ -25,13 +26,9 @@ std::optional<SeqPos> WantedSequencePos(SeqPos from, SeqPos to, int64_t incremen
 
 Result<SequenceSync> CopySequences(pg::Connection& from, pg::Connection& to, int64_t gap) {
   SequenceSync out;
-  HK_ASSIGN_OR_RETURN(auto r, from.Exec("SELECT n.nspname, c.relname "
-                                        "FROM pg_class c JOIN pg_namespace n ON n.oid = "
-                                        "c.relnamespace WHERE c.relkind = 'S' AND n.nspname NOT "
-                                        "IN ('pg_catalog', 'information_schema', 'hikkoshi') "
-                                        "ORDER BY 1, 2"));
-  for (int i = 0; i < r.rows(); ++i) {
-    std::string name = pg::QualifiedName(r.Get(i, 0), r.Get(i, 1));
+  HK_ASSIGN_OR_RETURN(auto seqs, pg::catalog::ListSequences(from));
+  for (const auto& seq : seqs) {
+    std::string name = seq.Qualified();
     // The relation itself, not pg_sequence_last_value(): that is NULL for a
     // sequence restarted but not called yet, whose position still matters.
     HK_ASSIGN_OR_RETURN(auto s, from.Exec("SELECT last_value, is_called FROM " + name));

@@ -35,8 +35,8 @@ struct SeqPos {
 std::optional<SeqPos> WantedSequencePos(SeqPos from, SeqPos to, int64_t increment, int64_t min,
                                         int64_t max, int64_t gap);
 
-/// Brings every sequence of `from` (outside pg_catalog, information_schema
-/// and hikkoshi) that also exists on `to` to from's position + gap.
+/// Brings every user sequence of `from` (pg/catalog's ListSequences) that
+/// also exists on `to` to from's position + gap.
 Result<SequenceSync> CopySequences(pg::Connection& from, pg::Connection& to, int64_t gap);
 
 }  // namespace hk::cutover

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "cdc/pgoutput.h"
+#include "cdc/progress_table.h"
 #include "cdc/state.h"
 
 namespace hk::cutover {
@@ -64,6 +65,8 @@ Result<std::vector<ForeignCommit>> CommitsIn(const std::vector<std::string>& mes
   auto touch = [&](uint32_t relid) {
     auto it = relations.find(relid);
     std::string name = it == relations.end() ? "relation " + std::to_string(relid) : it->second;
+    if (name == std::string(cdc::kProgressSchema) + "." + cdc::kProgressTableName)
+      cur.hikkoshi_apply = true;
     for (const auto& t : cur.tables)
       if (t == name) return;
     cur.tables.push_back(name);
@@ -78,6 +81,8 @@ Result<std::vector<ForeignCommit>> CommitsIn(const std::vector<std::string>& mes
       in_txn = true;
     } else if (auto* o = std::get_if<cdc::OriginMsg>(&m)) {
       cur.origin = o->name;
+    } else if (auto* lm = std::get_if<cdc::LogicalMsg>(&m)) {
+      if (in_txn && lm->prefix == cdc::kApplyMessagePrefix) cur.hikkoshi_apply = true;
     } else if (auto* r = std::get_if<cdc::RelationMsg>(&m)) {
       relations[r->relid] = r->nspname + "." + r->relname;
     } else if (auto* i = std::get_if<cdc::InsertMsg>(&m)) {
@@ -117,7 +122,7 @@ Result<std::vector<std::string>> Peek(pg::Connection& src, const std::string& sl
                                       const std::string& publication) {
   HK_ASSIGN_OR_RETURN(
       auto r, src.Exec("SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL, "
-                       "'proto_version', '1', 'publication_names', $2)",
+                       "'proto_version', '1', 'publication_names', $2, 'messages', 'true')",
                        {slot, publication}));
   std::vector<std::string> messages;
   messages.reserve(r.rows());
@@ -142,7 +147,7 @@ Result<std::vector<ForeignCommit>> UnappliedSourceCommits(pg::Connection& src,
   HK_ASSIGN_OR_RETURN(auto all, CommitsIn(messages));
   std::vector<ForeignCommit> out;
   for (auto& c : all)
-    if (c.end_lsn > applied && c.origin.empty()) out.push_back(std::move(c));
+    if (c.end_lsn > applied && c.origin.empty() && !c.hikkoshi_apply) out.push_back(std::move(c));
   return out;
 }
 

@@ -33,6 +33,10 @@ struct ForeignCommit {
   cdc::Lsn end_lsn = 0;
   int64_t commit_ts = 0;  ///< Microseconds since 2000-01-01.
   std::string origin;     ///< Replication origin, when it was replicated here.
+  /// Applied here by a hikkoshi follower without a replication origin
+  /// ("progress-table" mode: the batch carries a hikkoshi-apply message or
+  /// writes hikkoshi.apply_progress).
+  bool hikkoshi_apply = false;
   std::vector<std::string> tables;
   std::string Describe() const;
 };
@@ -52,7 +56,8 @@ Result<std::vector<ForeignCommit>> CommitsIn(const std::vector<std::string>& mes
 
 /// Transactions decoded from `slot` (peeked, not consumed; the slot must be
 /// inactive) through `publication` that end after `applied` and carry no
-/// replication origin: source writes the target has not received and that
+/// replication origin and were not applied by a hikkoshi follower in
+/// progress-table mode: source writes the target has not received and that
 /// advancing the slot would skip.
 Result<std::vector<ForeignCommit>> UnappliedSourceCommits(pg::Connection& src,
                                                           const std::string& slot,

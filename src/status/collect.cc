@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cdc/state.h"
+#include "cdc/trigger_guard.h"
 #include "cutover/state.h"
 #include "pg/connection.h"
 #include "status/model.h"
@@ -286,6 +287,11 @@ Status CollectFollow(const CollectOptions& o, Migration& m, int64_t now) {
   bool alive = st->pid > 0 && ::kill(st->pid, 0) == 0;
   FollowStage f;
   f.report = cdc::JudgeStatus(*st, now, o.warn_retained_bytes, alive);
+  if (!f.report.running && fs::exists(cdc::TriggerRecordPath(o.workdir), ec))
+    f.report.warnings.push_back(
+        "user triggers of the target are disabled by a follow that did not stop normally (" +
+        cdc::TriggerRecordPath(o.workdir) +
+        "): `hikkoshi follow` or `hikkoshi cleanup` re-enables them");
   int64_t retained = st->slot_retained_bytes;
   std::string wal_status = st->slot_wal_status;
   if (o.source && st->phase != "cleaned-up") {

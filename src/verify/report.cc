@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "common/human.h"
 #include "common/exit_codes.h"
+#include "common/human.h"
 #include "verify/sql_text.h"
 
 namespace hk::verify {
@@ -26,7 +26,6 @@ std::string OneLine(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');
   return s;
 }
-
 
 }  // namespace
 
@@ -82,20 +81,41 @@ VerifyReport::VerifyReport(VerifyReport&& o) noexcept
       schema_objects_(o.schema_objects_),
       large_objects_(o.large_objects_) {}
 
+namespace {
+
+// Report order: real differences before informational ones, by area, object,
+// named rows before unlocalised ranges and buckets, then key.
+bool ReportOrder(const Difference& a, const Difference& b) {
+  if (a.informational != b.informational) return !a.informational;
+  if (AreaRank(a.area) != AreaRank(b.area)) return AreaRank(a.area) < AreaRank(b.area);
+  if (a.object != b.object) return a.object < b.object;
+  bool ar = a.object_type == "key_range" || a.object_type == "hash_bucket";
+  bool br = b.object_type == "key_range" || b.object_type == "hash_bucket";
+  if (ar != br) return br;
+  if (a.object_type != b.object_type) return a.object_type < b.object_type;
+  return a.key < b.key;
+}
+
+}  // namespace
+
 void VerifyReport::Add(Difference d) {
   std::lock_guard<std::mutex> l(mu_);
+  // Appended; sorted once when read (it was a sort of the whole list per
+  // difference: quadratic for a badly diverged table).
   diffs_.push_back(std::move(d));
-  std::stable_sort(diffs_.begin(), diffs_.end(), [](const Difference& a, const Difference& b) {
-    if (a.informational != b.informational) return !a.informational;
-    if (AreaRank(a.area) != AreaRank(b.area)) return AreaRank(a.area) < AreaRank(b.area);
-    if (a.object != b.object) return a.object < b.object;
-    // Named rows before the ranges and buckets that were not localised.
-    bool ar = a.object_type == "key_range" || a.object_type == "hash_bucket";
-    bool br = b.object_type == "key_range" || b.object_type == "hash_bucket";
-    if (ar != br) return br;
-    if (a.object_type != b.object_type) return a.object_type < b.object_type;
-    return a.key < b.key;
-  });
+  sorted_ = false;
+}
+
+void VerifyReport::SortLocked() const {
+  if (sorted_) return;
+  std::stable_sort(diffs_.begin(), diffs_.end(), ReportOrder);
+  sorted_ = true;
+}
+
+const std::vector<Difference>& VerifyReport::differences() const {
+  std::lock_guard<std::mutex> l(mu_);
+  SortLocked();
+  return diffs_;
 }
 
 void VerifyReport::AddTable(TableStats t) {
@@ -122,6 +142,7 @@ int VerifyReport::ExitCode() const { return Identical() ? kExitOk : kExitWarning
 nlohmann::json VerifyReport::ToJson() const {
   int64_t n_diff = DifferenceCount(), n_info = InformationalCount();
   std::lock_guard<std::mutex> l(mu_);
+  SortLocked();
   int64_t rows_s = 0, rows_t = 0, bytes = 0, transient = 0;
   nlohmann::json tables = nlohmann::json::array();
   for (const auto& t : tables_) {
@@ -168,6 +189,7 @@ nlohmann::json VerifyReport::ToJson() const {
 std::string VerifyReport::ToText() const {
   int64_t n_diff = DifferenceCount(), n_info = InformationalCount();
   std::lock_guard<std::mutex> l(mu_);
+  SortLocked();
   int64_t rows_s = 0, rows_t = 0, bytes = 0, transient = 0;
   for (const auto& t : tables_) {
     rows_s += t.source_rows;

@@ -56,15 +56,18 @@ class VerifyReport {
   int64_t InformationalCount() const;
   bool Identical() const { return DifferenceCount() == 0; }
   int ExitCode() const;  ///< 0 identical, 1 differences.
-  const std::vector<Difference>& differences() const { return diffs_; }
+  /// In report order (sorted once, on first read after an Add).
+  const std::vector<Difference>& differences() const;
   const std::vector<TableStats>& tables() const { return tables_; }
 
   nlohmann::json ToJson() const;
   std::string ToText() const;
 
  private:
+  void SortLocked() const;
   mutable std::mutex mu_;
-  std::vector<Difference> diffs_;
+  mutable std::vector<Difference> diffs_;  ///< Arrival order until SortLocked().
+  mutable bool sorted_ = true;
   std::vector<TableStats> tables_;
   int64_t schema_objects_ = 0, large_objects_ = 0;
 };

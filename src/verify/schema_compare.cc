@@ -2,19 +2,18 @@
 
 #include <vector>
 
+#include "pg/catalog/filter.h"
+#include "pg/catalog/relations.h"
 #include "pg/quote.h"
 #include "verify/sql_text.h"
 
 namespace hk::verify {
 namespace {
 
-// User objects only: not in system schemas and not members of an extension.
-#define HK_USER_NS(nsp)                                                   \
-  " " nsp ".nspname NOT IN ('pg_catalog', 'information_schema') AND " nsp \
-  ".nspname NOT LIKE 'pg\\_toast%' AND " nsp ".nspname NOT LIKE 'pg\\_temp%' "
-#define HK_NOT_EXT(cls, oid)                                                  \
-  " NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '" cls \
-  "'::pg_catalog.regclass AND e.objid = " oid " AND e.deptype = 'e') "
+// User objects only (pg/catalog/filter.h): placeholders that Expand()
+// replaces with the catalog module's fragments.
+#define HK_USER_NS(nsp) " {schema:" nsp ".nspname} "
+#define HK_NOT_EXT(cls, oid) " {not_ext:" cls ":" oid "} "
 
 // Every query returns: object_type, relation, name, definition.
 const char* const kQueries[] = {
@@ -161,15 +160,30 @@ const char* const kQueries[] = {
     // The public schema is a user object whatever its OID: a clone that
     // starts over recreates it (OID >= 16384) while the source keeps 2200.
     " WHERE (d.objoid >= 16384 OR (d.classoid = 'pg_namespace'::regclass"
-    "  AND d.objoid = (SELECT oid FROM pg_namespace WHERE nspname = 'public'))) AND (o.schema IS NULL OR (o.schema NOT IN ('pg_catalog',"
-    "  'information_schema') AND o.schema NOT LIKE 'pg\\_toast%' AND o.schema NOT LIKE "
-    "'pg\\_temp%'))"
+    "  AND d.objoid = (SELECT oid FROM pg_namespace WHERE nspname = 'public')))"
+    " AND (o.schema IS NULL OR {schema:o.schema})"
     " AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = d.classoid AND e.objid = d.objoid"
     "  AND e.deptype = 'e')",
 };
 
 #undef HK_USER_NS
 #undef HK_NOT_EXT
+
+// "{schema:EXPR}" -> UserSchema(EXPR); "{not_ext:CATALOG:OID}" -> NotExtensionMember.
+std::string Expand(std::string sql) {
+  for (size_t p; (p = sql.find("{schema:")) != std::string::npos;) {
+    size_t end = sql.find('}', p);
+    sql.replace(p, end + 1 - p, pg::catalog::UserSchema(sql.substr(p + 8, end - p - 8)));
+  }
+  for (size_t p; (p = sql.find("{not_ext:")) != std::string::npos;) {
+    size_t end = sql.find('}', p);
+    std::string arg = sql.substr(p + 9, end - p - 9);
+    size_t colon = arg.find(':');
+    sql.replace(p, end + 1 - p,
+                pg::catalog::NotExtensionMember(arg.substr(0, colon), arg.substr(colon + 1)));
+  }
+  return sql;
+}
 
 Status ReadInto(pg::Connection& c, const std::string& sql, SchemaSnapshot& out) {
   HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(sql));
@@ -181,18 +195,17 @@ Status ReadInto(pg::Connection& c, const std::string& sql, SchemaSnapshot& out) 
 
 // Sequence values live in each sequence relation: one UNION ALL query.
 Status ReadSequenceValues(pg::Connection& c, SchemaSnapshot& out) {
-  HK_ASSIGN_OR_RETURN(pg::QueryResult seqs,
-                      c.Exec("SELECT c.oid::regclass::text, quote_ident(n.nspname) || '.' ||"
-                             " quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON"
-                             " n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname NOT IN"
-                             " ('pg_catalog', 'information_schema') ORDER BY 1"));
-  if (seqs.rows() == 0) return Status::Ok();
+  // The same sequences as the 'sequence' definitions above (and as clone
+  // and cutover copy), named like them (oid::regclass).
+  HK_ASSIGN_OR_RETURN(auto seqs, pg::catalog::ListSequences(c));
+  if (seqs.empty()) return Status::Ok();
   std::string sql;
-  for (int i = 0; i < seqs.rows(); ++i) {
-    if (i) sql += " UNION ALL ";
-    sql += "SELECT 'sequence value', '', " + pg::QuoteLiteral(seqs.Str(i, 0)) +
-           ", last_value::text || CASE WHEN is_called THEN '' ELSE ' (not called)' END FROM " +
-           seqs.Str(i, 1);
+  for (const auto& seq : seqs) {
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += "SELECT 'sequence value', '', " + std::to_string(seq.oid) +
+           "::oid::regclass::text, last_value::text || CASE WHEN is_called THEN '' ELSE ' (not "
+           "called)' END FROM " +
+           seq.Qualified();
   }
   return ReadInto(c, sql, out);
 }
@@ -202,7 +215,7 @@ Status ReadSequenceValues(pg::Connection& c, SchemaSnapshot& out) {
 Result<SchemaSnapshot> ReadSchema(pg::Connection& c) {
   SchemaSnapshot s;
   for (const char* q : kQueries) {
-    Status st = ReadInto(c, q, s);
+    Status st = ReadInto(c, Expand(q), s);
     if (!st.ok()) return st.TakeError().Context("reading the catalog");
   }
   HK_RETURN_IF_ERROR(ReadSequenceValues(c, s));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "pg/catalog/filter.h"
+
 namespace hk::verify {
 
 namespace {
@@ -11,34 +13,24 @@ constexpr const char* kTablesSql = R"SQL(
 SELECT c.oid::regclass::text, n.nspname, c.relname, c.relkind::text, c.relispopulated,
        c.reltuples::float8, pg_table_size(c.oid)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'm')
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
-                  AND e.objid = c.oid AND e.deptype = 'e')
-)SQL";
+WHERE c.relkind IN ('r', 'm') AND )SQL";
 
 constexpr const char* kRelationNamesSql = R"SQL(
 SELECT c.oid::regclass::text, c.relname
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
-                  AND e.objid = c.oid AND e.deptype = 'e')
-)SQL";
+WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND )SQL";
 
 }  // namespace
 
 Result<std::vector<std::pair<std::string, std::string>>> ListRelationNames(pg::Connection& c) {
-  HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kRelationNamesSql));
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kRelationNamesSql + pg::catalog::UserRelation()));
   std::vector<std::pair<std::string, std::string>> out;
   for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.Str(i, 0), r.Str(i, 1));
   return out;
 }
 
 Result<std::vector<TableInfo>> ListTables(pg::Connection& c) {
-  HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kTablesSql));
+  HK_ASSIGN_OR_RETURN(pg::QueryResult r, c.Exec(kTablesSql + pg::catalog::UserRelation()));
   std::vector<TableInfo> out;
   // Column names (sorted by name, byte order) and primary key columns (key order).
   HK_ASSIGN_OR_RETURN(

@@ -11,7 +11,7 @@
 namespace hk::test {
 namespace {
 
-const char* kTables[] = {"users", "products", "price_snapshots", "alerts",
+const char* kTables[] = {"users",       "products",    "price_snapshots", "alerts",
                          "ai_analyses", "scrape_jobs", "audit_log"};
 
 std::string TableDigest(Cluster& c, const std::string& table, const std::string& db = "shop") {
@@ -24,14 +24,21 @@ std::string TableDigest(Cluster& c, const std::string& table, const std::string&
 
 void Workload(Cluster& src, int rounds) {
   for (int i = 0; i < rounds; ++i) {
-    src.Sql("INSERT INTO price_snapshots (product_id, price, in_stock, captured_at, source, raw_payload) "
-            "SELECT id, 10.5 + " + std::to_string(i) + ", true, now(), 'follow-test', repeat('x', 50) "
+    src.Sql(
+        "INSERT INTO price_snapshots (product_id, price, in_stock, captured_at, source, "
+        "raw_payload) "
+        "SELECT id, 10.5 + " +
+            std::to_string(i) +
+            ", true, now(), 'follow-test', repeat('x', 50) "
             "FROM products ORDER BY id LIMIT 20;"
-            "UPDATE products SET current_price = current_price + 1 WHERE id % 7 = " + std::to_string(i % 7) + ";"
+            "UPDATE products SET current_price = current_price + 1 WHERE id % 7 = " +
+            std::to_string(i % 7) +
+            ";"
             "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY id LIMIT 3);"
             "INSERT INTO audit_log SELECT now(), 'tester', 'touch', '{}'::jsonb;"
-            "UPDATE audit_log SET action = 'seen' WHERE ctid = (SELECT ctid FROM audit_log WHERE action <> 'seen' LIMIT 1);",
-            "shop");
+            "UPDATE audit_log SET action = 'seen' WHERE ctid = (SELECT ctid FROM audit_log WHERE "
+            "action <> 'seen' LIMIT 1);",
+        "shop");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -58,9 +65,9 @@ TEST(CloneFollow, CopiesAtTheSlotSnapshotAndFollowsWrites) {
 
   // Writes run while the clone copies and while it follows.
   std::thread writer([&] { Workload(src, 40); });
-  auto r = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
-                        "--jobs", "2", "--source", src.Uri("shop"), "--target", tgt.Uri("shop"),
-                        "--dir", dir});
+  auto r =
+      RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full", "--jobs",
+                   "2", "--source", src.Uri("shop"), "--target", tgt.Uri("shop"), "--dir", dir});
   writer.join();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("following changes"), std::string::npos) << r.out;
@@ -72,9 +79,11 @@ TEST(CloneFollow, CopiesAtTheSlotSnapshotAndFollowsWrites) {
   for (const char* t : kTables) {
     EXPECT_EQ(TableDigest(src, t), TableDigest(tgt, t)) << "table " << t;
   }
-  EXPECT_EQ(src.Value("SELECT count(*) FROM price_snapshots WHERE source = 'follow-test'", "shop"), "800");
+  EXPECT_EQ(src.Value("SELECT count(*) FROM price_snapshots WHERE source = 'follow-test'", "shop"),
+            "800");
 
-  auto c = RunHikkoshi({"cleanup", "--source", src.Uri("shop"), "--target", tgt.Uri("shop"), "--dir", dir});
+  auto c = RunHikkoshi(
+      {"cleanup", "--source", src.Uri("shop"), "--target", tgt.Uri("shop"), "--dir", dir});
   EXPECT_EQ(c.exit_code, 0) << c.err;
   EXPECT_EQ(src.Value("SELECT count(*) FROM pg_replication_slots"), "0");
   RunShell("rm -rf " + dir);
@@ -188,6 +197,61 @@ TEST(CloneFollow, AnInterruptedCopyMustBeResumed) {
       {"cleanup", "--source", src.Uri("app"), "--target", tgt.Uri("app"), "--dir", dir});
   EXPECT_EQ(c.exit_code, 0) << c.err;
   EXPECT_EQ(src.Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  RunShell("rm -rf " + dir);
+}
+
+// Setting REPLICA IDENTITY FULL takes ACCESS EXCLUSIVE table after table in
+// one transaction; an application transaction holding a row lock on the
+// second table and then writing the first deadlocks with it (found by the
+// randomized soak, seed 20262468). The server rolls hikkoshi's transaction
+// back (its deadlock_timeout is the shorter here); it must try again, not
+// fail the clone.
+TEST(CloneFollow, ReplicaIdentityFullSurvivesADeadlockWithTheApplication) {
+  Cluster src("cfdl-src"), tgt("cfdl-tgt");
+  src.CreateDatabase("app");
+  src.Sql(
+      "CREATE TABLE a (x int); CREATE TABLE b (x int); INSERT INTO a VALUES (1); "
+      "INSERT INTO b VALUES (1)",
+      "app");
+  tgt.CreateDatabase("app");
+  std::string dir = "/tmp/hk-cfdl-" + std::to_string(getpid());
+  RunShell("rm -rf " + dir);
+
+  pg::Connection app = src.Connect("app");
+  ASSERT_TRUE(app.Run("SET deadlock_timeout = '20s'").ok());
+  ASSERT_TRUE(app.Run("BEGIN").ok());
+  ASSERT_TRUE(app.Run("INSERT INTO b VALUES (2)").ok());  // row lock on b
+
+  ProcessResult r;
+  std::thread clone([&] {
+    r = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
+                     "--source", src.Uri("app"), "--target", tgt.Uri("app"), "--dir", dir});
+  });
+  // hikkoshi holds a and waits for b ...
+  bool waiting = false;
+  for (int i = 0; i < 300 && !waiting; ++i) {
+    waiting = src.Value(
+                  "SELECT count(*) FROM pg_locks WHERE relation = 'b'::regclass AND "
+                  "mode = 'AccessExclusiveLock' AND NOT granted",
+                  "app") == "1";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(waiting) << "hikkoshi never waited for table b";
+  // ... and the application now writes a: a deadlock, hikkoshi's the victim.
+  ASSERT_TRUE(app.Run("INSERT INTO a VALUES (2)").ok());
+  ASSERT_TRUE(app.Run("COMMIT").ok());
+  clone.join();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("deadlock"), std::string::npos) << r.err;  // the retry was said
+  EXPECT_EQ(src.Value("SELECT string_agg(relreplident::text, '' ORDER BY relname) FROM pg_class "
+                      "WHERE relname IN ('a', 'b')",
+                      "app"),
+            "ff");
+  EXPECT_EQ(tgt.Value("SELECT count(*) FROM a", "app"), "2");
+  EXPECT_EQ(tgt.Value("SELECT count(*) FROM b", "app"), "2");
+  auto c = RunHikkoshi(
+      {"cleanup", "--source", src.Uri("app"), "--target", tgt.Uri("app"), "--dir", dir});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
   RunShell("rm -rf " + dir);
 }
 

@@ -558,6 +558,21 @@ TEST_F(CutoverTest, FreezeHoldsAgainstARoleSettingOverride) {
   EXPECT_EQ(RoleLogin(*src_, "app"), "true 40");
   src_->Sql("DROP ROLE batch");
 
+  // No free replication slot on the target for reverse replication: refused
+  // before the freeze, not failing inside it.
+  tgt_->Sql(
+      "SELECT pg_create_physical_replication_slot('fill' || g) FROM generate_series(1, "
+      "current_setting('max_replication_slots')::int - (SELECT count(*)::int FROM "
+      "pg_replication_slots)) g");
+  refused = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.out.find("FAIL] free replication slot on the target"), std::string::npos)
+      << refused.out;
+  EXPECT_EQ(ReadOnlyDefault(*src_), "off");
+  tgt_->Sql(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE "
+      "'fill%'");
+
   // Sequences (#10.12): one only on the source, one restarted but not called,
   // one already ahead on the target.
   src_->Sql(

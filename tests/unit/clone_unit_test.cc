@@ -2,8 +2,8 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
-#include "clone/copy_format.h"
 #include "clone/db_settings.h"
+#include "clone/existing_objects.h"
 #include "clone/schema.h"
 
 namespace hk::clone {
@@ -34,6 +34,29 @@ TEST(CloneToc, ParsesPgRestoreList) {
   EXPECT_FALSE(toc[6].Is("INDEX"));  // INDEX ATTACH
 }
 
+// A resumed post-data restore skips what the target already has, matched by
+// pg_restore -l's "DESC schema tag" spelling (names may hold spaces).
+TEST(CloneSchema, TocEntryExistsMatchesByKindAndName) {
+  auto toc = ParseToc(
+      "10; 2606 1 CONSTRAINT public Events 2023 Events 2023_pkey app owner\n"
+      "11; 0 2 INDEX ATTACH public Events 2023_pkey app\n"
+      "12; 2606 3 FK CONSTRAINT public orders orders_cust_fkey app\n"
+      "13; 2620 4 TRIGGER public orders audit app\n"
+      "14; 1259 5 INDEX public t_a_idx app\n"
+      "15; 0 6 COMMENT public INDEX t_a_idx app\n");
+  ASSERT_EQ(toc.size(), 6u);
+  std::set<std::string> existing = {"CONSTRAINT public Events 2023 Events 2023_pkey",
+                                    "INDEX ATTACH public Events 2023_pkey", "INDEX public t_a_idx"};
+  EXPECT_TRUE(TocEntryExists(toc[0], existing));
+  EXPECT_TRUE(TocEntryExists(toc[1], existing));
+  EXPECT_FALSE(TocEntryExists(toc[2], existing));  // not restored yet
+  EXPECT_FALSE(TocEntryExists(toc[3], existing));
+  EXPECT_TRUE(TocEntryExists(toc[4], existing));
+  EXPECT_FALSE(TocEntryExists(toc[5], existing));  // comments are re-run, never skipped
+  // A longer name is not the same object.
+  EXPECT_FALSE(TocEntryExists(ParseToc("16; 1259 7 INDEX public t_a_idx2 app\n")[0], existing));
+}
+
 TEST(CloneSize, Parses) {
   EXPECT_EQ(ParseSize("1048576").value(), 1048576);
   EXPECT_EQ(ParseSize("1MB").value(), 1048576);
@@ -42,6 +65,11 @@ TEST(CloneSize, Parses) {
   EXPECT_FALSE(ParseSize("").ok());
   EXPECT_FALSE(ParseSize("MB").ok());
   EXPECT_FALSE(ParseSize("12 parsecs").ok());
+  // Overflow was accepted as a negative size; "1.2.3" silently as 1.2.
+  EXPECT_FALSE(ParseSize("99999999999999999999TB").ok());
+  EXPECT_FALSE(ParseSize("9000000TB").ok());
+  EXPECT_FALSE(ParseSize("1.2.3MB").ok());
+  EXPECT_EQ(ParseSize("1TB").value(), 1LL << 40);
 }
 
 TEST(CloneIndex, AttachSql) {
@@ -52,12 +80,14 @@ TEST(CloneIndex, AttachSql) {
   ix.conname = "Orders_pkey";
   ix.contype = 'p';
   EXPECT_EQ(IndexAttachSql(ix),
-            " ALTER TABLE \"s\".\"Orders\" ADD CONSTRAINT \"Orders_pkey\" PRIMARY KEY USING INDEX \"Orders_pkey\";");
+            " ALTER TABLE \"s\".\"Orders\" ADD CONSTRAINT \"Orders_pkey\" PRIMARY KEY USING INDEX "
+            "\"Orders_pkey\";");
   ix.contype = 'u';
   ix.deferrable = ix.deferred = true;
   ix.replica_identity = true;
   std::string sql = IndexAttachSql(ix);
-  EXPECT_NE(sql.find("UNIQUE USING INDEX \"Orders_pkey\" DEFERRABLE INITIALLY DEFERRED;"), std::string::npos);
+  EXPECT_NE(sql.find("UNIQUE USING INDEX \"Orders_pkey\" DEFERRABLE INITIALLY DEFERRED;"),
+            std::string::npos);
   EXPECT_NE(sql.find("REPLICA IDENTITY USING INDEX"), std::string::npos);
   ix.constraint_oid = 0;
   ix.replica_identity = false;
@@ -75,36 +105,6 @@ TEST(CloneErrors, BlockedIsExitTwo) {
 
 namespace hk::clone {
 namespace {
-
-TypeStep Own(const char* n, bool builtin = true) { return TypeStep{0, builtin, n}; }
-TypeStep Dom(const char* n, bool builtin = true) { return TypeStep{'d', builtin, n}; }
-TypeStep Elem(const char* n, bool builtin = true) { return TypeStep{'a', builtin, n}; }
-
-TEST(CloneCopyFormat, BinaryOnlyForPositionIndependentTypes) {
-  EXPECT_TRUE(BinarySafe({Own("int4")}));
-  EXPECT_TRUE(BinarySafe({Own("_int4"), Elem("int4")}));
-  EXPECT_TRUE(BinarySafe({Own("mydomain", false), Dom("text")}));
-  EXPECT_TRUE(BinarySafe({Own("d2", false), Dom("d1", false), Dom("_text"), Elem("text")}));
-  // reg* types are OIDs in binary form.
-  for (const char* reg :
-       {"regclass", "regrole", "regproc", "regprocedure", "regoper", "regoperator", "regtype",
-        "regnamespace", "regconfig", "regdictionary", "regcollation"}) {
-    EXPECT_FALSE(BinarySafe({Own(reg)})) << reg;
-    EXPECT_TRUE(TextRequired({Own(reg)})) << reg;
-    EXPECT_TRUE(TextRequired({Own("_x"), Elem("d", false), Dom(reg)})) << reg;
-  }
-  EXPECT_FALSE(BinarySafe({Own("_regclass"), Elem("regclass")}));
-  EXPECT_FALSE(BinarySafe({Own("rc", false), Dom("regclass")}));
-  // An array of a domain names the domain's (per-database) OID.
-  EXPECT_FALSE(BinarySafe({Own("_mydomain", false), Elem("mydomain", false), Dom("int4")}));
-  // User and unlisted types.
-  EXPECT_FALSE(BinarySafe({Own("mood", false)}));
-  EXPECT_FALSE(BinarySafe({Own("hstore", false)}));
-  EXPECT_FALSE(BinarySafe({Own("aclitem")}));
-  EXPECT_FALSE(BinarySafe({Own("money")}));
-  EXPECT_FALSE(BinarySafe({}));
-  EXPECT_FALSE(TextRequired({Own("int4")}));
-}
 
 TEST(CloneDbSettings, AlterStatementsQuoteLikePgDump) {
   EXPECT_EQ(AlterConfigSql("shop", {"", "timezone=Europe/Paris"}).value(),

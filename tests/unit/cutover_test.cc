@@ -280,6 +280,48 @@ TEST(WriteWatch, NamesForeignCommitsAfterTheMarker) {
   EXPECT_TRUE(none->empty());
 }
 
+// #12.1: a reverse follower without replication origins (progress-table
+// mode) marks each applied batch with a hikkoshi-apply message and writes
+// hikkoshi.apply_progress: rollback must not take those for source writes
+// that bypassed the freeze (and must still name a plain one).
+TEST(WriteWatch, KnowsProgressTableBatchesAsHikkoshis) {
+  std::vector<std::string> all;
+  // A batch with the message.
+  auto batch = Txn(800, 0x100, 1, "orders");
+  batch.insert(batch.end() - 1,
+               Wire().C('M').C(1).U64(0x100).Str("hikkoshi-apply").U32(4).str() + "slot");
+  all.insert(all.end(), batch.begin(), batch.end());
+  // cleanup deleting its row of hikkoshi.apply_progress.
+  all.push_back(Wire().C('B').U64(0x200).U64(1000000).U32(801).str());
+  all.push_back(Wire()
+                    .C('R')
+                    .U32(9)
+                    .Str("hikkoshi")
+                    .Str("apply_progress")
+                    .C('d')
+                    .U16(1)
+                    .C(1)
+                    .Str("slot")
+                    .U32(25)
+                    .U32(0xffffffff)
+                    .str());
+  all.push_back(Wire().C('D').U32(9).C('K').U16(1).C('t').U32(1).str() + "s");
+  all.push_back(Wire().C('C').C(0).U64(0x200).U64(0x208).U64(1000000).str());
+  // A foreign write, and a message outside any transaction (follow's probe).
+  all.push_back(Wire().C('M').C(0).U64(0x250).Str("hikkoshi-apply").U32(1).str() + "x");
+  for (auto& m : Txn(802, 0x300, 1, "orders")) all.push_back(m);
+  auto c = CommitsIn(all);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->size(), 3u);
+  EXPECT_TRUE((*c)[0].hikkoshi_apply);
+  EXPECT_TRUE((*c)[1].hikkoshi_apply);
+  EXPECT_FALSE((*c)[2].hikkoshi_apply);
+  // The freeze's proof stays strict: any commit but the marker is named.
+  auto f = ForeignCommitsIn(all, 0, {});
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->size(), 3u);
+}
+
 // #10.6: the app roles' original login rights survive a kill in cutover.json.
 TEST(CutoverState, KeepsBlockedLogins) {
   std::string d = TempDir();

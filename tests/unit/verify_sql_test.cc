@@ -91,5 +91,36 @@ TEST(VerifyReport, ExitCodeAndCap) {
   EXPECT_EQ(j["differences"][0]["key"], "id=0");
 }
 
+// Differences are kept in report order as they arrive (inserted in place;
+// it was a full sort per difference, quadratic for a badly diverged table).
+TEST(VerifyReport, KeepsReportOrderAsDifferencesArrive) {
+  VerifyReport r;
+  r.max_diffs = 100000;
+  auto mk = [](std::string area, std::string object, std::string type, std::string key, bool info) {
+    Difference d;
+    d.area = std::move(area);
+    d.object = std::move(object);
+    d.object_type = std::move(type);
+    d.kind = "changed";
+    d.key = std::move(key);
+    d.informational = info;
+    return d;
+  };
+  r.Add(mk("matview_data", "public.mv", "table", "", true));
+  r.Add(mk("data", "public.t", "key_range", "id 1..9", false));
+  r.Add(mk("data", "public.t", "row", "id=2", false));
+  r.Add(mk("schema", "public.t", "index", "", false));
+  r.Add(mk("data", "public.a", "row", "id=1", false));
+  for (int i = 0; i < 5000; ++i)
+    r.Add(mk("data", "public.z", "row", "id=" + std::to_string(i), false));
+  auto j = r.ToJson();
+  ASSERT_EQ(j["differences"].size(), 5005u);
+  EXPECT_EQ(j["differences"][0]["object_type"], "index");
+  EXPECT_EQ(j["differences"][1]["object"], "public.a");
+  EXPECT_EQ(j["differences"][2]["key"], "id=2");
+  EXPECT_EQ(j["differences"][3]["object_type"], "key_range");
+  EXPECT_EQ(j["differences"][5004]["area"], "matview_data");
+}
+
 }  // namespace
 }  // namespace hk::verify

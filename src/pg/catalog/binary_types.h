@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace hk::clone {
+namespace hk::pg::catalog {
 
 /// One step of resolving a column's type: the column's own type first, then
 /// each domain's base type ('d') and an array's element type ('a').
@@ -30,4 +30,4 @@ bool TextRequired(const std::vector<TypeStep>& steps);
 /// Whether a built-in type name is one of the OID-alias types (regclass, ...).
 bool IsRegType(const std::string& builtin_name);
 
-}  // namespace hk::clone
+}  // namespace hk::pg::catalog

@@ -9,12 +9,12 @@
 
 #include "common/status.h"
 
-namespace hk::backup {
+namespace hk {
 
 struct ProcessOutput {
-  int exit_code = -1;   ///< 128+signal when killed by a signal.
-  std::string out;      ///< stdout, when captured.
-  std::string err;      ///< The last 64 KiB of stderr.
+  int exit_code = -1;  ///< 128+signal when killed by a signal.
+  std::string out;     ///< stdout, when captured.
+  std::string err;     ///< The last 64 KiB of stderr.
 };
 
 struct ProcessOptions {
@@ -25,4 +25,4 @@ struct ProcessOptions {
 /// Runs argv[0] (a path) with argv. An error only when it could not be started.
 Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const ProcessOptions& opts);
 
-}  // namespace hk::backup
+}  // namespace hk

@@ -1,8 +1,8 @@
-#include "clone/copy_format.h"
+#include "pg/catalog/binary_types.h"
 
 #include <set>
 
-namespace hk::clone {
+namespace hk::pg::catalog {
 namespace {
 
 // Built-in types whose binary send/receive carry no OID and nothing else that
@@ -59,4 +59,4 @@ bool TextRequired(const std::vector<TypeStep>& steps) {
   return false;
 }
 
-}  // namespace hk::clone
+}  // namespace hk::pg::catalog

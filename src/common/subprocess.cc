@@ -1,4 +1,4 @@
-#include "backup/subprocess.h"
+#include "common/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -10,7 +10,7 @@
 
 extern char** environ;
 
-namespace hk::backup {
+namespace hk {
 namespace {
 
 constexpr size_t kErrKeep = 64 * 1024;
@@ -98,4 +98,4 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const Pro
   return po;
 }
 
-}  // namespace hk::backup
+}  // namespace hk
