@@ -106,10 +106,12 @@ class StatusTest : public ::testing::Test {
     if (app > 0) kill(app, SIGTERM);
     serve_.reset();
     clone_.reset();
-    auto st = cdc::LoadFollowState(work_);
-    if (st.ok() && st->pid > 0) {
-      std::string cmd = Slurp("/proc/" + std::to_string(st->pid) + "/cmdline");
-      if (cmd.find("follow") != std::string::npos) kill(st->pid, SIGKILL);
+    for (const std::string& d : {work_, work_ + "/reverse"}) {  // cutover starts a reverse one
+      auto st = cdc::LoadFollowState(d);
+      if (st.ok() && st->pid > 0) {
+        std::string cmd = Slurp("/proc/" + std::to_string(st->pid) + "/cmdline");
+        if (cmd.find("follow") != std::string::npos) kill(st->pid, SIGKILL);
+      }
     }
     if (!HasFailure()) fs::remove_all(dir_);
   }
