@@ -23,6 +23,7 @@
 #include "common/retry.h"
 #include "pg/connection.h"
 #include "pg/error.h"
+#include "status/history.h"
 
 namespace hk::cdc {
 namespace {
@@ -289,6 +290,7 @@ void Follower::WriteState(const Applier* a, const char* phase, bool force) {
   last_saved_phase_ = st_.phase;
   auto s = SaveFollowState(o_.workdir, st_, force || phase_changed);
   if (!s.ok()) LogWarn("{}", s.error().message);
+  status::AppendFollowSample(o_.workdir, st_);  // lag over time, for the report
 }
 
 Status Follower::Dispatch(Applier& a, std::string_view payload) {

@@ -11,6 +11,7 @@
 #include "cli/retry_flag.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
+#include "status/record.h"
 
 namespace hk::cli {
 namespace {
@@ -63,7 +64,7 @@ CommandSpec BackupCommand() {
   return {"backup", "Full, checksummed backup with pg_dump to a directory and/or S3 (list, verify)",
           [](CLI::App* sub) -> Runner {
             struct Opts {
-              std::string source, name, from, restore_into, list_from, retry_for;
+              std::string source, name, from, restore_into, list_from, retry_for, dir;
               std::vector<std::string> to;
               int jobs = 1;
               bool json = false;
@@ -78,6 +79,9 @@ CommandSpec BackupCommand() {
             sub->add_flag("--json", o->json, "print the result as JSON on stdout");
             AddRetryForFlag(sub, &o->retry_for);
             AddS3Flags(sub, &o->s3);
+            auto* d = sub->add_option("--dir", o->dir,
+                                      "work directory: the backup is listed in backups.json for "
+                                      "`status` and `report` (default .hikkoshi, when it exists)");
 
             CLI::App* list = sub->add_subcommand("list", "List backups with sizes, ages and verification status");
             list->add_option("--from", o->list_from, "a directory or s3://bucket/prefix")->required();
@@ -94,7 +98,7 @@ CommandSpec BackupCommand() {
             verify->add_flag("--json", o->json, "print the report as JSON on stdout");
             AddS3Flags(verify, &o->s3);
 
-            return [o, s, list, verify, ri](const GlobalOptions&, const Config& cfg) -> int {
+            return [o, s, list, verify, ri, d](const GlobalOptions&, const Config& cfg) -> int {
               if (list->parsed()) {
                 auto loc = ParseFrom(o->list_from);
                 if (!loc.ok()) return ReportError(loc.error(), o->json);
@@ -118,7 +122,19 @@ CommandSpec BackupCommand() {
                 }
                 auto rep = backup::VerifyBackup(vo);
                 if (!rep.ok()) return ReportError(rep.error(), o->json);
-                return ReportVerify(*rep, o->json, "verification");
+                int rc = ReportVerify(*rep, o->json, "verification");
+                std::string rec =
+                    status::RecordDir(ResolveWorkdir(o->dir, d->count() > 0, cfg), d->count() > 0);
+                if (!rec.empty())
+                  (void)status::AppendBackupRecord(
+                      rec, {{"event", "verify"},
+                            {"name", o->name},
+                            {"location", Scrub(loc->Describe())},
+                            {"recorded_at", status::IsoOfMs(status::NowMs())},
+                            {"passed", rc == kExitOk},
+                            {"restore_checked", rep->restore_checked},
+                            {"problems", rep->problems.size()}});
+                return rc;
               }
               auto src = ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
               if (!src.ok()) return ReportError(src.error(), o->json);
@@ -141,6 +157,23 @@ CommandSpec BackupCommand() {
               auto out = backup::RunBackup(bo);
               if (!out.ok()) return ReportError(out.error(), o->json);
               const auto& m = out->manifest;
+              std::string rec =
+                  status::RecordDir(ResolveWorkdir(o->dir, d->count() > 0, cfg), d->count() > 0);
+              if (!rec.empty()) {
+                nlohmann::json where = nlohmann::json::array();
+                for (const auto& w : out->stored_at) where.push_back(Scrub(w));
+                (void)status::AppendBackupRecord(rec,
+                                                 {{"event", "backup"},
+                                                  {"name", m.name},
+                                                  {"stored_at", where},
+                                                  {"created_at", m.created_at},
+                                                  {"completed_at", m.completed_at},
+                                                  {"size_bytes", m.TotalSize()},
+                                                  {"files", m.files.size()},
+                                                  {"lsn", m.source.lsn},
+                                                  {"database", m.source.database},
+                                                  {"server_version", m.source.server_version}});
+              }
               if (o->json) {
                 PrintJson({{"schema_version", 1},
                            {"name", m.name},
@@ -151,7 +184,8 @@ CommandSpec BackupCommand() {
               } else {
                 std::printf("backup %s complete: %zu file(s), %llu bytes, snapshot at LSN %s\n", m.name.c_str(),
                             m.files.size(), static_cast<unsigned long long>(m.TotalSize()), m.source.lsn.c_str());
-                for (const auto& w : out->stored_at) std::printf("  stored at %s\n", Scrub(w).c_str());
+                for (const auto& w : out->stored_at)
+                  std::printf("  stored at %s\n", Scrub(w).c_str());
               }
               return kExitOk;
             };

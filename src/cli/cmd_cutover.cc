@@ -7,6 +7,7 @@
 #include "cutover/cutover.h"
 #include "cutover/follower_proc.h"
 #include "cutover/rollback.h"
+#include "status/report.h"
 
 namespace hk::cli {
 namespace {
@@ -39,6 +40,16 @@ int BuildContext(const SwitchOpts& o, const Config& cfg, cutover::SwitchContext&
   ctx.cfg = *cc;
   ctx.exe = cutover::SelfExe();
   return kExitOk;
+}
+
+/// After a cutover or rollback that ran: WORKDIR/report.html, path printed.
+int WithReport(const std::string& workdir, int rc) {
+  auto path = status::WriteWorkdirReport(workdir);
+  if (path.ok())
+    std::printf("report: %s\n", path->c_str());
+  else
+    std::fprintf(stderr, "hikkoshi: warning: no report: %s\n", path.error().message.c_str());
+  return rc;
 }
 
 }  // namespace
@@ -80,7 +91,9 @@ CommandSpec CutoverCommand() {
             o->flags.max_freeze_ms = *ms;
           }
           o->flags.auto_rollback = !o->no_auto_rollback;
-          return cutover::RunCutover(ctx, o->flags);
+          int rc = cutover::RunCutover(ctx, o->flags);
+          if (o->flags.dry_run || !status::WorkdirHasJournal(ctx.workdir)) return rc;
+          return WithReport(ctx.workdir, rc);
         };
       }};
 }
@@ -94,7 +107,9 @@ CommandSpec RollbackCommand() {
             return [o](const GlobalOptions&, const Config& cfg) -> int {
               cutover::SwitchContext ctx;
               if (int rc = BuildContext(*o, cfg, ctx); rc != kExitOk) return rc;
-              return cutover::RunRollback(ctx);
+              int rc = cutover::RunRollback(ctx);
+              if (!status::WorkdirHasJournal(ctx.workdir)) return rc;
+              return WithReport(ctx.workdir, rc);
             };
           }};
 }

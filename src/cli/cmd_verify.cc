@@ -2,8 +2,10 @@
 
 #include "cli/commands.h"
 #include "cli/retry_flag.h"
+#include "cli/follow_common.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
+#include "status/record.h"
 #include "verify/verify.h"
 
 namespace hk::cli {
@@ -13,7 +15,7 @@ CommandSpec VerifyCommand() {
       "verify", "Prove the target equals the source, or name every difference (read-only)",
       [](CLI::App* sub) -> Runner {
         struct Opts {
-          std::string source, target, retry_for;
+          std::string source, target, retry_for, dir;
           bool json = false, schema_only = false, data_only = false;
           verify::VerifyOptions v;
         };
@@ -50,7 +52,10 @@ CommandSpec VerifyCommand() {
             ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         AddRetryForFlag(sub, &o->retry_for);
-        return [o, s, t](const GlobalOptions& g, const Config& cfg) -> int {
+        auto* d = sub->add_option("--dir", o->dir,
+                                  "work directory: the result is kept in verify.json for `status` "
+                                  "and `report` (default .hikkoshi, when it exists)");
+        return [o, s, t, d](const GlobalOptions& g, const Config& cfg) -> int {
           auto src =
               ResolveConn(o->source, s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
           if (!src.ok()) return ReportError(src.error(), o->json);
@@ -67,10 +72,28 @@ CommandSpec VerifyCommand() {
           v.data = !o->schema_only;
           v.progress_tty = StderrIsTty() && !g.quiet;
           v.progress_log = !g.quiet;
+          std::string rec =
+              status::RecordDir(ResolveWorkdir(o->dir, d->count() > 0, cfg), d->count() > 0);
+          int64_t started = status::NowMs();
           auto report = verify::RunVerify(v);
           if (!report.ok()) {
             int code = ReportError(report.error(), o->json);
             return report.error().sqlstate == verify::kSameDatabaseMarker ? kExitBlocked : code;
+          }
+          if (!rec.empty()) {
+            int64_t ended = status::NowMs();
+            nlohmann::json j = {{"schema_version", 1},
+                                {"started_at", status::IsoOfMs(started)},
+                                {"finished_at", status::IsoOfMs(ended)},
+                                {"start_ms", started},
+                                {"end_ms", ended},
+                                {"exit_code", report->ExitCode()},
+                                {"scope", o->schema_only ? "schema"
+                                          : o->data_only ? "data"
+                                                         : "all"},
+                                {"report", status::ScrubJson(report->ToJson())}};
+            if (Status w = status::WriteRecord(rec, "verify.json", j); !w.ok())
+              std::fprintf(stderr, "hikkoshi: warning: %s\n", w.error().message.c_str());
           }
           if (o->json) {
             std::printf("%s\n", Scrub(report->ToJson().dump(

@@ -14,5 +14,7 @@ CommandSpec StatusCommand();
 CommandSpec CleanupCommand();
 CommandSpec CutoverCommand();
 CommandSpec RollbackCommand();
+CommandSpec ReportCommand();
+CommandSpec ServeCommand();
 
 }  // namespace hk::cli

@@ -130,7 +130,9 @@ class Pool {
       int total = in_.parts_total.at(p.table_oid);
       auto t0 = Clock::now();
       bool binary = false;
+      in_.progress->PartStarted(t.Qualified(), t.bytes / std::max(1, total));
       auto stats = CopyPart(*src, *dst, t, p, total, ctx, &binary);
+      in_.progress->PartFinished();
       if (!stats.ok()) {
         Error e = stats.TakeError();
         if (e.kind != ErrorKind::kInterrupted) e.message = "copying " + t.Qualified() + ": " + e.message;
@@ -242,6 +244,9 @@ class Pool {
     // (a failed build) is dropped and built again. (Sessions a killed run
     // left running were ended before the pool started.)
     const std::string qname = pg::QualifiedName(ix.nspname, ix.name);
+    const int64_t started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
     HK_ASSIGN_OR_RETURN(std::string valid,
                         dst.QueryValue("SELECT coalesce((SELECT i.indisvalid::text FROM pg_index i"
                                        " WHERE i.indexrelid = to_regclass($1)), 'missing')",
@@ -274,7 +279,7 @@ class Pool {
         HK_RETURN_IF_ERROR(tx.Commit());
       }
     }
-    return in_.state->SetIndexDone(ix.index_oid, ix.table_oid, ix.name);
+    return in_.state->SetIndexDone(ix.index_oid, ix.table_oid, ix.name, started_ms);
   }
 
   PoolInput in_;

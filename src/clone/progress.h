@@ -1,12 +1,15 @@
-// What the user sees while a clone runs: on a terminal one live line
-// (tables done/total, rows, bytes, throughput, ETA) redrawn on stderr; else
-// one timestamped log line per event.
+// What the user sees while a clone runs: on a terminal a compact live view
+// redrawn on stderr (tables done/total, rows, bytes, throughput, ETA; a bar
+// per table in flight; the slowest table so far), the cursor hidden while it
+// runs and restored by Stop() or at exit; else one timestamped log line per
+// event.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,7 +28,12 @@ class Progress {
   void Start(int tables_total, int tables_done, int64_t total_bytes);
   void Stop();
 
-  void AddBytes(int64_t n) { bytes_ += n; }
+  /// Bytes streamed; attributed to the calling worker's part in flight.
+  void AddBytes(int64_t n);
+  /// A worker thread starts / finishes copying (part of) a table; disk_bytes
+  /// is its share of the table's on-disk size (the bar's 100 %).
+  void PartStarted(const std::string& table, int64_t disk_bytes);
+  void PartFinished();
   void AddRows(int64_t n) { rows_ += n; }
   /// A table (all its parts) is in; disk_bytes counts toward the ETA.
   void TableDone(int64_t disk_bytes) {
@@ -43,8 +51,19 @@ class Progress {
 
  private:
   std::string Line();
+  std::string View();  ///< The multi-line live view (terminal).
+  void Draw(bool final);
   void Loop();
 
+  struct InFlight {
+    std::string table;
+    int64_t disk_bytes = 0, bytes = 0;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::map<std::thread::id, InFlight> in_flight_;  // guarded by mu_
+  std::string slowest_;                            // guarded by mu_
+  double slowest_s_ = -1;
+  int drawn_lines_ = 0;  // lines of the last view (to move back up)
   bool tty_;
   std::atomic<int> tables_total_{0}, tables_done_{0};
   std::atomic<int64_t> bytes_{0}, rows_{0}, disk_total_{0}, disk_done_{0};

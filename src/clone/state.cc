@@ -80,6 +80,13 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   std::unique_ptr<StateStore> s(new StateStore(db));
   Status st = s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
   if (st.ok()) st = s->Exec(kSchema);
+  if (st.ok()) {
+    // Added for status/report timelines; older state files gain the columns
+    // here (the error when they exist already is expected).
+    for (const char* add : {"ALTER TABLE parts ADD COLUMN started_at TEXT",
+                            "ALTER TABLE indexes ADD COLUMN started_at TEXT"})
+      sqlite3_exec(db, add, nullptr, nullptr, nullptr);
+  }
   if (!st.ok()) {
     int rc = sqlite3_errcode(db);
     if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
@@ -240,8 +247,11 @@ Status StateStore::SetPartStatus(int64_t table_oid, int part, const std::string&
                                  int64_t rows, int64_t bytes) {
   std::lock_guard<std::mutex> l(mu_);
   Stmt s(db_,
-         "UPDATE parts SET status = ?, rows = ?, bytes = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-         " WHERE table_oid = ? AND part = ?");
+         "UPDATE parts SET status = ?1, rows = ?2, bytes = ?3, updated_at = "
+         "strftime('%Y-%m-%dT%H:%M:%fZ','now'),"
+         " started_at = CASE WHEN ?1 = 'copying' THEN strftime('%Y-%m-%dT%H:%M:%fZ','now') ELSE "
+         "started_at END"
+         " WHERE table_oid = ?4 AND part = ?5");
   s.Bind(1, status).Bind(2, rows).Bind(3, bytes).Bind(4, table_oid).Bind(5, static_cast<int64_t>(part));
   s.Step();
   if (!s.Done()) return SqliteError(db_, "parts");
@@ -273,12 +283,14 @@ bool StateStore::IndexDone(int64_t index_oid) {
   return s.Step();
 }
 
-Status StateStore::SetIndexDone(int64_t index_oid, int64_t table_oid, const std::string& name) {
+Status StateStore::SetIndexDone(int64_t index_oid, int64_t table_oid, const std::string& name,
+                                int64_t started_unix_ms) {
   std::lock_guard<std::mutex> l(mu_);
   Stmt s(db_,
-         "INSERT OR REPLACE INTO indexes(oid, table_oid, name, finished_at)"
-         " VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))");
-  s.Bind(1, index_oid).Bind(2, table_oid).Bind(3, name);
+         "INSERT OR REPLACE INTO indexes(oid, table_oid, name, finished_at, started_at)"
+         " VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'),"
+         " CASE WHEN ?4 > 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?4 / 1000.0, 'unixepoch') END)");
+  s.Bind(1, index_oid).Bind(2, table_oid).Bind(3, name).Bind(4, started_unix_ms);
   s.Step();
   if (!s.Done()) return SqliteError(db_, "indexes");
   return Status::Ok();

@@ -66,7 +66,9 @@ class StateStore {
 
   /// Individual index/constraint builds, keyed by the source index OID.
   bool IndexDone(int64_t index_oid);
-  Status SetIndexDone(int64_t index_oid, int64_t table_oid, const std::string& name);
+  /// started_unix_ms: when the build began (status/report timelines); 0 unknown.
+  Status SetIndexDone(int64_t index_oid, int64_t table_oid, const std::string& name,
+                      int64_t started_unix_ms = 0);
 
  private:
   explicit StateStore(sqlite3* db) : db_(db) {}
