@@ -14,6 +14,8 @@ const std::vector<CommandSpec>& Commands() {
       CleanupCommand(),
       CutoverCommand(),
       RollbackCommand(),
+      WatchCommand(),
+      ConfigCommand(),
   };
   return kCommands;
 }

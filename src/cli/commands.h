@@ -14,5 +14,7 @@ CommandSpec StatusCommand();
 CommandSpec CleanupCommand();
 CommandSpec CutoverCommand();
 CommandSpec RollbackCommand();
+CommandSpec WatchCommand();
+CommandSpec ConfigCommand();
 
 }  // namespace hk::cli
