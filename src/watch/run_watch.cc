@@ -46,6 +46,7 @@ bool VerifyPass(const WatchOptions& o, WatchState& st, bool full) {
   v.sequences_informational = true;  // reverse replication does not carry sequence values
   v.progress_log = false;
   size_t changed = 0, total = 0;
+  full = full || !st.last_clean;  // first pass, or differences last time: everything
   if (!full) {
     for (const auto& [t, ch] : ChangedTables(st, *sc, *tc)) {
       ++total;
@@ -56,8 +57,11 @@ bool VerifyPass(const WatchOptions& o, WatchState& st, bool full) {
     }
     if (changed == 0) v.data = false;  // schema only: nothing changed since the last clean pass
   }
-  LogInfo("watch: verifying {} ({} of {} tables changed since the last clean pass)",
-          full ? "every table" : "changed tables", changed, total);
+  if (full)
+    LogInfo("watch: verifying every table");
+  else
+    LogInfo("watch: verifying changed tables ({} of {} tables changed since the last clean pass)",
+            changed, total);
   auto report = verify::RunVerify(v);  // notifies verify_differences itself
   if (!report.ok()) {
     Failure(clean, "verify could not complete: " + pg::Describe(report.error()));

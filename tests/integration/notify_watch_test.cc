@@ -326,10 +326,21 @@ TEST_F(NotifyWatchTest, WatchOnceNamesTheKeyOfADifference) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(fs::exists(work_ + "/watch.json"));
   EXPECT_TRUE(rx.Events().empty()) << rx.Posts()[0].dump();
+  EXPECT_NE(r.err.find("every table"), std::string::npos) << r.err;  // no watch.json yet
+  // Nothing changed since that clean pass: no table is hashed again.
+  r = RunHikkoshi({"--config", cfg, "watch", "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("(0 of 1 tables changed"), std::string::npos) << r.err;
   KillFollowers();
   src_->Sql("UPDATE items SET name = 'changed on the old server' WHERE id = 7", db_);
-  // The change counters reach pg_stat_user_tables when the session ends;
-  // the difference must be found either way (the table counts as changed).
+  // The change counters reach pg_stat_user_tables as the writing backend
+  // reports them (at the latest when it exits): wait for that, so this pass
+  // (not only the next one) sees the table as changed.
+  auto until = std::chrono::steady_clock::now() + 15s;
+  while (src_->Value("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'items'", db_) ==
+             "0" &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(100ms);
   r = RunHikkoshi({"--config", cfg, "watch", "--once"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   ASSERT_TRUE(rx.WaitFor("verify_differences", 1s)) << r.out << r.err;
