@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
+#include "notify/verify_event.h"
 #include "verify/verify.h"
 
 namespace hk::cli {
@@ -63,6 +64,7 @@ CommandSpec VerifyCommand() {
           v.progress_log = !g.quiet;
           auto report = verify::RunVerify(v);
           if (!report.ok()) return ReportError(report.error(), o->json);
+          notify::EmitIfDifferent(*report);
           if (o->json) {
             std::printf("%s\n", Scrub(report->ToJson().dump(
                                           2, ' ', false, nlohmann::json::error_handler_t::replace))

@@ -4,10 +4,12 @@
 
 namespace hk::notify {
 
-Event VerifyDifferencesEvent(const verify::VerifyReport& report) {
+Event VerifyDifferencesEvent(const std::vector<verify::Difference>& diffs) {
   nlohmann::json list = nlohmann::json::array();
   std::string keys;
-  for (const auto& d : report.differences()) {
+  int64_t n = 0;
+  for (const auto& d : diffs) n += d.informational ? 0 : 1;
+  for (const auto& d : diffs) {
     if (d.informational) continue;
     if (list.size() >= 20) break;
     list.push_back({{"area", d.area}, {"object", d.object}, {"kind", d.kind}, {"key", d.key}});
@@ -15,13 +17,12 @@ Event VerifyDifferencesEvent(const verify::VerifyReport& report) {
       keys +=
           (keys.empty() ? "" : "; ") + d.object + (d.key.empty() ? "" : " " + d.key) + " " + d.kind;
   }
-  int64_t n = report.DifferenceCount();
   return Make("verify_differences", "verify found " + std::to_string(n) + " difference(s): " + keys,
               {{"count", n}, {"differences", list}});
 }
 
 void EmitIfDifferent(const verify::VerifyReport& report) {
-  if (report.DifferenceCount() > 0) Emit(VerifyDifferencesEvent(report));
+  if (report.DifferenceCount() > 0) Emit(VerifyDifferencesEvent(report.differences()));
 }
 
 }  // namespace hk::notify

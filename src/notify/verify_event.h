@@ -6,8 +6,9 @@
 
 namespace hk::notify {
 
-/// At most 20 differences listed (object, kind, key), plus the total.
-Event VerifyDifferencesEvent(const verify::VerifyReport& report);
+/// At most 20 differences listed (object, kind, key), plus the total;
+/// informational ones are left out.
+Event VerifyDifferencesEvent(const std::vector<verify::Difference>& diffs);
 
 /// Emits it on the process-wide notifier when the report has differences.
 void EmitIfDifferent(const verify::VerifyReport& report);

@@ -8,7 +8,6 @@
 
 #include "common/log.h"
 #include "pg/quote.h"
-#include "notify/verify_event.h"
 #include "verify/large_objects.h"
 #include "verify/progress.h"
 #include "verify/schema_compare.h"
@@ -249,7 +248,6 @@ Result<VerifyReport> RunVerify(const VerifyOptions& o) {
     report.SetLargeObjects(*los);
   }
   report.elapsed_s = Since(start);
-  notify::EmitIfDifferent(report);
   return report;
 }
 

@@ -12,6 +12,7 @@
 #include "cutover/health.h"
 #include "cutover/journal.h"
 #include "notify/notifier.h"
+#include "notify/verify_event.h"
 #include "pg/error.h"
 #include "verify/verify.h"
 #include "watch/probes.h"
@@ -29,8 +30,14 @@ void Failure(bool& clean, const std::string& what,
   notify::Emit("failure", "watch: " + what, details);
 }
 
+// After a cutover the old server is frozen by design: its database setting
+// default_transaction_read_only = on is not a difference to report.
+bool ExpectedAfterSwitch(const verify::Difference& d) {
+  return d.object_type == "database setting" && d.object == "default_transaction_read_only";
+}
+
 // Verifies changed tables; false when a difference was found or it failed.
-bool VerifyPass(const WatchOptions& o, WatchState& st, bool full) {
+bool VerifyPass(const WatchOptions& o, WatchState& st, bool full, bool switched) {
   auto sc = ChangeCounters(o.source);
   auto tc = ChangeCounters(o.target);
   bool clean = true;
@@ -62,13 +69,24 @@ bool VerifyPass(const WatchOptions& o, WatchState& st, bool full) {
   else
     LogInfo("watch: verifying changed tables ({} of {} tables changed since the last clean pass)",
             changed, total);
-  auto report = verify::RunVerify(v);  // notifies verify_differences itself
+  auto report = verify::RunVerify(v);
   if (!report.ok()) {
     Failure(clean, "verify could not complete: " + pg::Describe(report.error()));
     return false;
   }
   std::printf("verify: %s", Scrub(report->ToText()).c_str());
-  st.last_clean = report->Identical();
+  std::vector<verify::Difference> found;
+  for (const auto& d : report->differences()) {
+    if (d.informational) continue;
+    if (switched && ExpectedAfterSwitch(d)) {
+      std::printf("expected after the cutover: %s %s on the old server\n", d.object_type.c_str(),
+                  d.object.c_str());
+      continue;
+    }
+    found.push_back(d);
+  }
+  st.last_clean = found.empty();
+  if (!found.empty()) notify::Emit(notify::VerifyDifferencesEvent(found));
   if (st.last_clean) {
     st.source = *sc;
     st.target = *tc;
@@ -132,12 +150,12 @@ bool ProbePass(const WatchOptions& o) {
   return clean;
 }
 
-// When the switch happened: the last cutover's writes-resumed, else the first watch pass.
-int64_t SwitchedAtMs(const WatchOptions& o, const WatchState& st) {
+// When the switch happened: the last cutover's writes-resumed (0: none).
+int64_t CutoverAtMs(const WatchOptions& o) {
   int64_t at = 0;
   for (const auto& e : cutover::ReadJournal(o.workdir))
     if (e.run.rfind("cutover-", 0) == 0 && e.step == "writes-resumed") at = e.start_ms;
-  return at ? at : st.first_pass_ms;
+  return at;
 }
 
 int Retire(const WatchOptions& o) {
@@ -176,10 +194,12 @@ int RunWatch(const WatchOptions& o, const std::atomic<bool>* stop) {
     WatchState st = *loaded;
     int64_t now = cutover::UnixMsNow();
     if (!st.first_pass_ms) st.first_pass_ms = now;
-    bool retire = o.retire_after_ms && now - SwitchedAtMs(o, st) >= *o.retire_after_ms;
+    int64_t cutover_at = CutoverAtMs(o);  // with none recorded, the first pass counts
+    bool retire = o.retire_after_ms &&
+                  now - (cutover_at ? cutover_at : st.first_pass_ms) >= *o.retire_after_ms;
     std::printf("watch pass at %s%s\n", NowIso8601().c_str(),
                 retire ? " (the last one: retiring)" : "");
-    bool ok = VerifyPass(o, st, /*full=*/retire);
+    bool ok = VerifyPass(o, st, /*full=*/retire, /*switched=*/cutover_at > 0);
     ok = ProbePass(o) && ok;
     st.last_pass_ms = now;
     if (Status s = SaveWatchState(o.workdir, st); !s.ok()) LogWarn("watch: {}", s.error().message);

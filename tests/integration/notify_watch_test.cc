@@ -276,6 +276,41 @@ TEST_F(NotifyWatchTest, CutoverAndRollbackSendTheirEventsInOrder) {
   for (const auto& p : posts) EXPECT_TRUE(p.contains("time")) << p.dump();
 }
 
+// After a real cutover (reverse replication running), watch --once is clean
+// and --retire-after 0s drops both directions' slots and origins.
+TEST_F(NotifyWatchTest, WatchAfterCutoverThenRetire) {
+  CloneAndFollow();
+  Receiver rx;
+  std::string cfg = Toml(
+      "[cutover]\napp_roles = [\"app\"]\nmax_freeze = \"20s\"\n"
+      "[cutover.health]\nwait = \"10s\"\n"
+      "[[cutover.health.http]]\nurl = \"" +
+      rx.Url("/health") +
+      "\"\nbudget_ms = 2000\n\n"
+      "[[notify]]\nurl = \"" +
+      rx.Url("/n") + "\"\nevents = [\"verify_differences\", \"failure\"]\n");
+  auto r = RunHikkoshi({"--config", cfg, "cutover", "--yes", "--skip-backup-check"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  tgt_->Sql("INSERT INTO items VALUES (500, 'written on the new server')", db_);
+  // The reverse follower carries it to the old server; wait for that.
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (src_->Value("SELECT count(*) FROM items WHERE id = 500", db_) == "0" &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(100ms);
+  r = RunHikkoshi({"--config", cfg, "watch", "--once"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("health " + rx.Url("/health") + ": ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("query probe:"), std::string::npos) << r.out;
+  r = RunHikkoshi({"--config", cfg, "watch", "--once", "--retire-after", "0s"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (auto* c : {src_, tgt_})
+    EXPECT_EQ(c->Value("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE "
+                       "'hikkoshi%' AND database = '" +
+                       db_ + "'"),
+              "0");
+  EXPECT_TRUE(rx.Events().empty()) << rx.Posts()[0].dump();
+}
+
 // 500, 500, then 200: the third try delivers it; verify's exit code is its own.
 TEST_F(NotifyWatchTest, WebhookRetriesAfterServerErrors) {
   src_->Sql("INSERT INTO items VALUES (101, 'only on the source')", db_);
