@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -67,6 +68,11 @@ class Receiver {
   std::string Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
+  /// GETs answer 503 until a POST of this event arrives (then 200).
+  void FailHealthUntil(const std::string& event) {
+    std::lock_guard<std::mutex> lk(mu_);
+    heal_on_ = event;
+  }
   std::vector<nlohmann::json> Posts() {
     std::lock_guard<std::mutex> lk(mu_);
     return posts_;
@@ -122,6 +128,10 @@ class Receiver {
     }
     bool post = req.rfind("POST", 0) == 0;
     int status = 200;
+    if (!post) {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (!heal_on_.empty()) status = 503;
+    }
     if (post) {
       std::lock_guard<std::mutex> lk(mu_);
       ++attempts_;
@@ -133,8 +143,10 @@ class Receiver {
         status = statuses_.front();
         statuses_.pop_front();
       }
-      if (status == 200 && body_at != std::string::npos)
+      if (status == 200 && body_at != std::string::npos) {
         posts_.push_back(nlohmann::json::parse(req.substr(body_at), nullptr, false));
+        if (posts_.back().value("event", "") == heal_on_) heal_on_.clear();
+      }
     }
     std::string resp = "HTTP/1.1 " + std::to_string(status) +
                        " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
@@ -150,6 +162,7 @@ class Receiver {
   std::mutex mu_;
   std::vector<nlohmann::json> posts_;
   std::vector<int> held_;
+  std::string heal_on_;
   int attempts_ = 0;
 };
 
@@ -274,6 +287,31 @@ TEST_F(NotifyWatchTest, CutoverAndRollbackSendTheirEventsInOrder) {
   EXPECT_NE(posts[2]["text"].get<std::string>().find("cut over"), std::string::npos);
   EXPECT_EQ(posts[5]["severity"], "warning");
   for (const auto& p : posts) EXPECT_TRUE(p.contains("time")) << p.dump();
+}
+
+// A cutover whose health check fails rolls back by itself: the webhook sees
+// the freeze, the failure, and the rollback. (The health URL is the receiver:
+// it answers 503 until cutover_failed arrives, so the rollback's check passes.)
+TEST_F(NotifyWatchTest, FailedCutoverNotifiesFailureAndRollback) {
+  CloneAndFollow();
+  Receiver rx;
+  rx.FailHealthUntil("cutover_failed");
+  std::string cfg = Toml(
+      "[cutover]\napp_roles = [\"app\"]\nmax_freeze = \"20s\"\n"
+      "[cutover.health]\nwait = \"1s\"\n"
+      "[[cutover.health.http]]\nurl = \"" +
+      rx.Url("/health") +
+      "\"\n\n"
+      "[[notify]]\nurl = \"" +
+      rx.Url("/n") + "\"\n");
+  auto r = RunHikkoshi({"--config", cfg, "cutover", "--yes", "--skip-backup-check"});
+  ASSERT_EQ(r.exit_code, 2) << r.out << r.err;
+  auto ev = rx.Events();
+  ASSERT_GE(ev.size(), 3u) << r.err;
+  EXPECT_EQ(ev.front(), "freeze_start");
+  EXPECT_EQ(ev.back(), "rollback");
+  EXPECT_NE(std::find(ev.begin(), ev.end(), "cutover_failed"), ev.end());
+  EXPECT_EQ(std::find(ev.begin(), ev.end(), "cutover_success"), ev.end());
 }
 
 // After a real cutover (reverse replication running), watch --once is clean
