@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "common/log.h"
-#include "notify/switch_events.h"
 #include "common/secrets.h"
+#include "notify/switch_events.h"
 
 namespace hk::cutover {
 
