@@ -6,6 +6,7 @@
 #include "common/exit_codes.h"
 #include "common/secrets.h"
 #include "status/record.h"
+#include "notify/verify_event.h"
 #include "verify/verify.h"
 
 namespace hk::cli {
@@ -95,6 +96,7 @@ CommandSpec VerifyCommand() {
             if (Status w = status::WriteRecord(rec, "verify.json", j); !w.ok())
               std::fprintf(stderr, "hikkoshi: warning: %s\n", w.error().message.c_str());
           }
+          notify::EmitIfDifferent(*report);
           if (o->json) {
             std::printf("%s\n", Scrub(report->ToJson().dump(
                                           2, ' ', false, nlohmann::json::error_handler_t::replace))

@@ -16,6 +16,8 @@ const std::vector<CommandSpec>& Commands() {
       RollbackCommand(),
       ReportCommand(),
       ServeCommand(),
+      WatchCommand(),
+      ConfigCommand(),
   };
   return kCommands;
 }

@@ -16,5 +16,7 @@ CommandSpec CutoverCommand();
 CommandSpec RollbackCommand();
 CommandSpec ReportCommand();
 CommandSpec ServeCommand();
+CommandSpec WatchCommand();
+CommandSpec ConfigCommand();
 
 }  // namespace hk::cli

@@ -12,6 +12,7 @@
 #include "common/secrets.h"
 #include "config/config.h"
 #include "cutover/config.h"
+#include "notify/notifier.h"
 
 int main(int argc, char** argv) {
   using namespace hk;
@@ -69,6 +70,8 @@ int main(int argc, char** argv) {
   if (g.verbose) SetLogLevel(LogLevel::kDebug);
   if (g.quiet) SetLogLevel(LogLevel::kWarn);
 
+  // `config check` reports every problem of the file itself, with its line.
+  if (app.got_subcommand("config") && runner) return runner(g, Config{});
   auto cfg = Config::Load(g.config_path);
   Status cfg_ok = cfg.ok() ? Status::Ok() : cfg.status();
   // [cutover] is checked by its own reader; a bad key there fails every command alike.
@@ -81,5 +84,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (!runner) return kExitUsage;
-  return runner(g, *cfg);
+  if (Status n = notify::Install(*cfg); !n.ok()) {
+    std::fprintf(stderr, "hikkoshi: error: %s\nhikkoshi: fix: %s\n",
+                 Scrub(n.error().message).c_str(), Scrub(n.error().hint).c_str());
+    return kExitUsage;
+  }
+  int rc = runner(g, *cfg);
+  notify::Shutdown();  // at most 5 s for notifications still queued
+  return rc;
 }

@@ -1,8 +1,11 @@
 #include "config/config.h"
 
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
-#include <toml++/toml.h>
 
 namespace hk {
 
@@ -14,7 +17,7 @@ namespace {
 
 // Every key hikkoshi reads outside [cutover] (which src/cutover/config.cc
 // checks the same way, in more depth). docs/config.md lists them.
-enum class Type { kString, kInt };
+enum class Type { kString, kInt, kStringArray };
 struct KeySpec {
   const char* key;  ///< Dotted: "source", "clone.jobs".
   Type type;
@@ -26,13 +29,19 @@ const KeySpec kKeys[] = {
     {"workdir", Type::kString},
     {"clone.jobs", Type::kInt, 1, 64},
     {"clone.index_jobs", Type::kInt, 1, 64},
+    // [[notify]] (an array of tables: every entry is checked with these keys).
+    {"notify.url", Type::kString},
+    {"notify.command", Type::kStringArray},
+    {"notify.events", Type::kStringArray},
+    {"notify.min_lag_bytes", Type::kInt, 0, INT64_MAX},
+    {"notify.min_retained_wal_bytes", Type::kInt, 0, INT64_MAX},
+    {"watch.every", Type::kString},
+    {"watch.retire_after", Type::kString},
 };
+// Top-level keys written as arrays of tables ([[notify]]).
+const char* const kTableArrays[] = {"notify"};
 // Sections validated by their own command's loader.
 const char* const kOwnSections[] = {"cutover"};
-
-std::string Where(const std::string& path, const toml::node& n) {
-  return path + " line " + std::to_string(n.source().begin.line);
-}
 
 Error Bad(const std::string& where, const std::string& key, const std::string& what) {
   return MakeError(ErrorKind::kBadInput, where + ": " + key + " " + what,
@@ -53,42 +62,110 @@ bool IsSection(const std::string& name) {
   return false;
 }
 
-Status ValidateTable(const toml::table& t, const std::string& prefix, const std::string& path) {
+int LineOf(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// " (did you mean clone.jobs?)" when a known key or section is close.
+std::string DidYouMean(const std::string& key) {
+  std::vector<std::string> known;
+  for (const auto& k : kKeys) {
+    known.push_back(k.key);
+    std::string k2 = k.key;
+    if (auto dot = k2.find('.'); dot != std::string::npos) known.push_back(k2.substr(0, dot));
+  }
+  for (const char* s : kOwnSections) known.push_back(s);
+  std::string best;
+  size_t best_d = 3;
+  for (const auto& k : known) {
+    size_t d = EditDistance(key, k);
+    if (d < best_d) best_d = d, best = k;
+  }
+  return best.empty() ? "" : " (did you mean " + best + "?)";
+}
+
+bool IsTableArray(const std::string& key) {
+  for (const char* s : kTableArrays)
+    if (key == s) return true;
+  return false;
+}
+
+void ValidateTable(const toml::table& t, const std::string& prefix, std::vector<ConfigIssue>& out) {
   for (const auto& [k, node] : t) {
     std::string key = prefix + std::string(k.str());
     if (prefix.empty()) {
       bool own = false;
       for (const char* s : kOwnSections) own = own || key == s;
       if (own) continue;
+      if (IsTableArray(key)) {
+        const toml::array* a = node.as_array();
+        if (!a || !a->is_array_of_tables()) {
+          out.push_back({LineOf(node), key, "must be written as [[" + key + "]] entries"});
+          continue;
+        }
+        for (const auto& e : *a) ValidateTable(*e.as_table(), key + ".", out);
+        continue;
+      }
     }
     const KeySpec* spec = Find(key);
     if (!spec) {
       if (prefix.empty() && node.is_table() && IsSection(key)) {
-        HK_RETURN_IF_ERROR(ValidateTable(*node.as_table(), key + ".", path));
+        ValidateTable(*node.as_table(), key + ".", out);
         continue;
       }
       if (prefix.empty() && node.is_table())
-        return Bad(Where(path, node), "[" + key + "]", "is not a known section");
-      return Bad(Where(path, node), key, "is not a known key");
+        out.push_back({LineOf(node), "[" + key + "]", "is not a known section" + DidYouMean(key)});
+      else
+        out.push_back({LineOf(node), key, "is not a known key" + DidYouMean(key)});
+      continue;
     }
     if (spec->type == Type::kString && !node.is_string())
-      return Bad(Where(path, node), key, "must be a string");
+      out.push_back({LineOf(node), key, "must be a string"});
+    if (spec->type == Type::kStringArray) {
+      const toml::array* a = node.as_array();
+      bool ok =
+          a && std::all_of(a->begin(), a->end(), [](const toml::node& e) { return e.is_string(); });
+      if (!ok) out.push_back({LineOf(node), key, "must be an array of strings"});
+    }
     if (spec->type == Type::kInt) {
-      if (!node.is_integer())
-        return Bad(Where(path, node), key,
-                   "must be a whole number from " + std::to_string(spec->min) + " to " +
-                       std::to_string(spec->max));
+      if (!node.is_integer()) {
+        out.push_back({LineOf(node), key,
+                       "must be a whole number from " + std::to_string(spec->min) + " to " +
+                           std::to_string(spec->max)});
+        continue;
+      }
       int64_t v = *node.value<int64_t>();
       if (v < spec->min || v > spec->max)
-        return Bad(Where(path, node), key,
-                   "is " + std::to_string(v) + ", out of range (" + std::to_string(spec->min) +
-                       " to " + std::to_string(spec->max) + ")");
+        out.push_back({LineOf(node), key,
+                       "is " + std::to_string(v) + ", out of range (" + std::to_string(spec->min) +
+                           " to " + std::to_string(spec->max) + ")"});
     }
   }
-  return Status::Ok();
 }
 
 }  // namespace
+
+std::vector<ConfigIssue> Config::CheckKeys(const std::string& path) {
+  std::vector<ConfigIssue> out;
+  try {
+    toml::table t = toml::parse_file(path);
+    ValidateTable(t, "", out);
+  } catch (const toml::parse_error& e) {
+    out.push_back({static_cast<int>(e.source().begin.line), "",
+                   "is not valid TOML: " + std::string(e.description())});
+  }
+  return out;
+}
 
 Result<Config> Config::Load(const std::string& path) {
   Config c;
@@ -111,7 +188,12 @@ Result<Config> Config::Load(const std::string& path) {
                        "fix the file; docs/config.md shows every key");
     }
   }
-  if (!p.empty()) HK_RETURN_IF_ERROR(ValidateTable(impl->table, "", p));
+  if (!p.empty()) {
+    std::vector<ConfigIssue> issues;
+    ValidateTable(impl->table, "", issues);
+    if (!issues.empty())
+      return Bad(p + " line " + std::to_string(issues[0].line), issues[0].key, issues[0].message);
+  }
   c.path_ = p;
   c.impl_ = impl;
   return c;

@@ -6,8 +6,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
+#include "config/issue.h"
 
 namespace hk {
 
@@ -16,6 +18,10 @@ class Config {
   /// Loads `path` if given (it must exist), else ./hikkoshi.toml when present,
   /// else an empty config.
   static Result<Config> Load(const std::string& path);
+
+  /// Every unknown key (with "did you mean") and wrong type in the TOML file
+  /// at `path`, each with its line; for `hikkoshi config check`.
+  static std::vector<ConfigIssue> CheckKeys(const std::string& path);
 
   /// A dotted key ("source", "clone.jobs"), as a string whatever its TOML type.
   std::optional<std::string> Get(const std::string& dotted_key) const;

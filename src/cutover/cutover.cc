@@ -27,6 +27,7 @@
 #include "cutover/rollback.h"
 #include "cutover/sequences.h"
 #include "cutover/write_watch.h"
+#include "notify/switch_events.h"
 #include "pg/error.h"
 
 namespace hk::cutover {
@@ -481,10 +482,12 @@ int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
     std::fputs(j.Timeline().c_str(), stdout);
     std::fputs(MetricsText(c.metrics(), j.WriteUnavailableMs()).c_str(), stdout);
     std::printf("cut over: the application is on the target; `hikkoshi rollback` goes back\n");
+    notify::CutoverSucceeded(j.run(), j.WriteUnavailableMs());
     return kExitOk;
   }
   Error err = result.TakeError();
   LogError("cutover failed: {}", pg::Describe(err));
+  notify::CutoverFailed(j.run(), pg::Describe(err), frozen);
   if (!frozen) {
     std::fputs(j.Timeline().c_str(), stdout);
     std::fprintf(stderr, "hikkoshi: error: cutover: %s\n", Scrub(pg::Describe(err)).c_str());
@@ -501,6 +504,7 @@ int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
   }
   LogWarn("rolling back automatically");
   Status rb = RollbackSteps(ctx, j, st);
+  notify::RolledBack(j.run(), rb.ok(), rb.ok() ? "" : pg::Describe(rb.error()));
   std::fputs(j.Timeline().c_str(), stdout);
   if (!rb.ok()) {
     std::fprintf(stderr,

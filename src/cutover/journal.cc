@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/secrets.h"
+#include "notify/switch_events.h"
 
 namespace hk::cutover {
 
@@ -81,6 +82,7 @@ void Journal::Mark(const std::string& step, nlohmann::json details) {
   e.outcome = "info";
   e.details = std::move(details);
   Append(e);
+  notify::OnJournalMark(run_, step, e.details, WriteUnavailableMs());
 }
 
 Journal::Step::Step(Journal* j, std::string name) : j_(j) {

@@ -19,6 +19,7 @@
 #include "cutover/pgbouncer.h"
 #include "cutover/sequences.h"
 #include "cutover/write_watch.h"
+#include "notify/switch_events.h"
 #include "pg/error.h"
 
 namespace hk::cutover {
@@ -317,6 +318,7 @@ int RunRollback(const SwitchContext& ctx) {
   }
   Journal j(ctx.workdir, "rollback");
   auto s = RollbackSteps(ctx, j, *st);
+  notify::RolledBack(j.run(), s.ok(), s.ok() ? "" : pg::Describe(s.error()));
   std::fputs(j.Timeline().c_str(), stdout);
   if (!s.ok()) {
     std::fprintf(stderr, "hikkoshi: error: rollback: %s\n", pg::Describe(s.error()).c_str());
