@@ -1,18 +1,18 @@
 #include "cdc/publication.h"
 
 #include "cdc/target_table.h"
+#include "pg/catalog/filter.h"
 
 namespace hk::cdc {
 namespace {
 
-constexpr const char* kPublishable =
+// The catalog module's publishable tables (no system schema, no extension
+// member, nothing of hikkoshi's own schema: the cutover probe is added to
+// the publication by cutover itself, the progress table is never published).
+const std::string kPublishable =
     "SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name "
-    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE c.relkind IN ('r','p') AND NOT c.relispartition AND c.relpersistence = 'p' "
-    "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
-    "AND n.nspname NOT LIKE 'pg\\_temp%' "
-    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-    "AND d.objid = c.oid AND d.deptype = 'e')";
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " +
+    pg::catalog::PublishableTable();
 
 std::string TextArray(const std::vector<std::string>& items) {
   std::string arr = "{";

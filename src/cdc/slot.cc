@@ -8,18 +8,22 @@
 
 namespace hk::cdc {
 
-Result<SlotSnapshot> CreateSlotWithSnapshot(const pg::ConnInfo& source, const std::string& slot_name) {
+Result<SlotSnapshot> CreateSlotWithSnapshot(const pg::ConnInfo& source,
+                                            const std::string& slot_name) {
   pg::ConnectOptions co;
   co.replication = true;
   co.application_name = "hikkoshi snapshot";
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(source, co));
   // PG15 syntax; PG 10-14 spell the option EXPORT_SNAPSHOT.
   std::string opt = c.ServerVersion() >= 150000 ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT";
-  auto r = c.Exec("CREATE_REPLICATION_SLOT " + pg::QuoteIdent(slot_name) + " LOGICAL pgoutput " + opt);
+  auto r =
+      c.Exec("CREATE_REPLICATION_SLOT " + pg::QuoteIdent(slot_name) + " LOGICAL pgoutput " + opt);
   if (!r.ok()) {
     Error e = r.TakeError();
     if (e.sqlstate == "42710")
-      e.hint = "a slot of that name exists already: run `hikkoshi cleanup` first, or use another work directory";
+      e.hint =
+          "a slot of that name exists already: run `hikkoshi cleanup` first, or use another work "
+          "directory";
     return std::move(e).Context("creating replication slot " + slot_name);
   }
   if (r->rows() != 1 || r->cols() < 3)
@@ -38,13 +42,20 @@ Result<SlotSnapshot> CreateSlotWithSnapshot(const pg::ConnInfo& source, const st
 
 Status CreatePublication(pg::Connection& source, const std::vector<std::string>& tables) {
   std::string what = "ALL TABLES";
+  HK_ASSIGN_OR_RETURN(auto tx, pg::Transaction::Begin(source));
   if (!tables.empty()) {
     what = "TABLE ";
     for (size_t i = 0; i < tables.size(); ++i) what += (i ? ", " : "") + tables[i];
+    // hikkoshi's own schema is never in the user's table list, but cutover's
+    // markers travel through its probe table (in the reverse direction too).
+    HK_ASSIGN_OR_RETURN(
+        std::string probe,
+        source.QueryValue("SELECT to_regclass('hikkoshi.cutover_probe') IS NOT NULL"));
+    if (probe == "t") what += ", hikkoshi.cutover_probe";
   }
-  HK_ASSIGN_OR_RETURN(auto tx, pg::Transaction::Begin(source));
-  HK_ASSIGN_OR_RETURN(std::string n, source.QueryValue("SELECT count(*) FROM pg_publication WHERE pubname = $1",
-                                                      {kPublicationName}));
+  HK_ASSIGN_OR_RETURN(std::string n,
+                      source.QueryValue("SELECT count(*) FROM pg_publication WHERE pubname = $1",
+                                        {kPublicationName}));
   if (n != "0") HK_RETURN_IF_ERROR(source.Run(std::string("DROP PUBLICATION ") + kPublicationName));
   auto st = source.Run(std::string("CREATE PUBLICATION ") + kPublicationName + " FOR " + what +
                        " WITH (publish_via_partition_root = true)");
@@ -55,8 +66,9 @@ Status CreatePublication(pg::Connection& source, const std::vector<std::string>&
 Status DropSlotIfExists(pg::Connection& source, const std::string& slot_name, int wait_s) {
   for (int i = 0;; ++i) {
     HK_ASSIGN_OR_RETURN(
-        auto r, source.Exec("SELECT active, active_pid FROM pg_replication_slots WHERE slot_name = $1",
-                            {slot_name}));
+        auto r,
+        source.Exec("SELECT active, active_pid FROM pg_replication_slots WHERE slot_name = $1",
+                    {slot_name}));
     if (r.rows() == 0) return Status::Ok();
     if (!r.Bool(0, 0)) break;
     if (i >= wait_s * 2) {
@@ -66,8 +78,9 @@ Status DropSlotIfExists(pg::Connection& source, const std::string& slot_name, in
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  auto st = source.Run("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1",
-                       {slot_name});
+  auto st = source.Run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1",
+      {slot_name});
   if (!st.ok()) return std::move(st.error()).Context("dropping replication slot " + slot_name);
   return Status::Ok();
 }

@@ -83,6 +83,8 @@ std::string ToText(const Migration& m) {
                        f.live ? " (live)" : "");
     out += fmt::format("  apply {:.0f} txn/s, {:.0f} rows/s ({} txns, {} rows)\n",
                        s.apply_txn_per_s, s.apply_rows_per_s, s.txns_applied, s.rows_applied);
+    if (!s.apply_mode.empty())
+      out += fmt::format("  apply mode:       {}, triggers {}\n", s.apply_mode, s.trigger_mode);
     int64_t kept = f.live ? f.live_retained_bytes : s.slot_retained_bytes;
     out += fmt::format("  slot {} retains {} ({})\n", s.slot, HumanBytes(kept), f.danger);
     if (!f.live_error.empty()) out += "  live query: " + f.live_error + "\n";

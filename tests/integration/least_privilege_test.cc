@@ -503,6 +503,8 @@ TEST_F(LeastPrivilegeTest, CutoverAndRollbackWithoutOriginsOrReplicaRole) {
   for (auto* c : {src_.get(), tgt_.get()}) c->Sql("CREATE ROLE app LOGIN PASSWORD 'app-pw'");
   // hikkoshi's probe table, made by the roles that apply into it (cutover
   // would create it as its own role, which the followers could not write).
+  // follow leaves hikkoshi's own schema out of its new-table check; cutover
+  // adds the probe to the by-name publication.
   const std::string probe =
       "CREATE SCHEMA IF NOT EXISTS hikkoshi; CREATE TABLE IF NOT EXISTS hikkoshi.cutover_probe ("
       " token text PRIMARY KEY, kind text NOT NULL, note text, at timestamptz NOT NULL DEFAULT "

@@ -207,9 +207,9 @@ TEST_P(ManagedStory, CloneFollowCutoverRollbackCleanupAsManagedRoles) {
 
   AppWriter writer(src_app);
   writer.Start();
-  auto clone =
-      RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
-                   "--no-owner", "--source", owner.uri, "--target", admin.uri, "--dir", work_});
+  auto clone = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--replica-identity-full",
+                            "--role-map", owner.user + "=" + admin.user, "--source", owner.uri,
+                            "--target", admin.uri, "--dir", work_});
   ASSERT_EQ(clone.exit_code, 0) << clone.out << clone.err;
   auto bg = RunShell(
       "HIKKOSHI_SOURCE=" + ShellQuote(owner.uri) + " HIKKOSHI_TARGET=" + ShellQuote(admin.uri) +
