@@ -1,11 +1,12 @@
 #include "cdc/identity.h"
 
-#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
 #include "common/log.h"
+#include "common/retry.h"
 #include "pg/catalog/filter.h"
 #include "pg/quote.h"
 
@@ -71,7 +72,7 @@ Status SetReplicaIdentityFull(pg::Connection& source, const std::vector<std::str
     if (state != "40P01" && state != "55P03") return st;  // deadlock, lock_not_available
     LogWarn("setting REPLICA IDENTITY FULL: {} (attempt {} of {}); trying again",
             st.error().message, attempt, kAttempts);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(250 << attempt, 5000)));
+    std::this_thread::sleep_for(BackoffDelay(attempt, std::rand() / (RAND_MAX + 1.0)));
   }
 }
 

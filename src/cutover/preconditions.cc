@@ -91,6 +91,29 @@ void CheckDatabases(const SwitchContext& ctx, PreconditionReport& r) {
   }
 }
 
+void CheckFreeSlots(pg::Connection& c, int side, PreconditionReport& r) {
+  std::string where = side == 0 ? "source" : "target";
+  auto q = c.Exec(
+      "SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM "
+      "pg_replication_slots), current_setting('max_wal_senders')::int - (SELECT count(*) FROM "
+      "pg_stat_replication)");
+  if (!q.ok()) {
+    Add(r, "free replication slot on the " + where, false, q.error().message);
+    return;
+  }
+  int64_t slots = q->Int(0, 0), senders = q->Int(0, 1);
+  bool ok = slots >= 1 && senders >= 1;
+  std::string what = side == 0 ? "the proof that nothing was written after the drain copies "
+                                 "the forward slot into a temporary one"
+                               : "reverse replication (rollback) needs a slot and a WAL sender";
+  Add(r, "free replication slot on the " + where, ok,
+      fmt::format("{} free slot(s), {} free WAL sender(s){}", slots, senders,
+                  ok ? ""
+                     : "; " + what +
+                           ": raise max_replication_slots / max_wal_senders (a "
+                           "restart) or drop an unused slot"));
+}
+
 // The freeze holds only if no session can make itself writable: the app's
 // roles are refused at login for its duration, so any other login role whose
 // settings turn the read-only default off (ALTER ROLE r [IN DATABASE d] SET
@@ -103,6 +126,7 @@ void CheckFreezeHolds(const SwitchContext& ctx, PreconditionReport& r) {
     auto c = pg::Connection::Open(side == 0 ? ctx.source : ctx.target,
                                   {"hikkoshi cutover check", 10, false});
     if (!c.ok()) continue;  // reported by CheckDatabases
+    CheckFreeSlots(*c, side, r);
     const std::string roles = TextArrayLiteral(ctx.cfg.app_roles);
     auto o = c->Exec(
         "SELECT DISTINCT r.rolname, CASE WHEN s.setdatabase = 0 THEN 'ALTER ROLE' ELSE "
@@ -174,33 +198,6 @@ void CheckFreezeHolds(const SwitchContext& ctx, PreconditionReport& r) {
 // The proof copies the forward slot into a temporary one on the source, and
 // reverse replication creates a slot and starts a WAL sender on the target:
 // each needs a free one, checked before the freeze rather than failing in it.
-void CheckFreeSlots(const SwitchContext& ctx, PreconditionReport& r) {
-  for (int side = 0; side < 2; ++side) {
-    std::string where = side == 0 ? "source" : "target";
-    auto c = pg::Connection::Open(side == 0 ? ctx.source : ctx.target,
-                                  {"hikkoshi cutover check", 10, false});
-    if (!c.ok()) continue;  // reported by CheckDatabases
-    auto q = c->Exec(
-        "SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM "
-        "pg_replication_slots), current_setting('max_wal_senders')::int - (SELECT count(*) FROM "
-        "pg_stat_replication)");
-    if (!q.ok()) {
-      Add(r, "free replication slot on the " + where, false, q.error().message);
-      continue;
-    }
-    int64_t slots = q->Int(0, 0), senders = q->Int(0, 1);
-    bool ok = slots >= 1 && senders >= 1;
-    std::string what = side == 0 ? "the proof that nothing was written after the drain copies "
-                                   "the forward slot into a temporary one"
-                                 : "reverse replication (rollback) needs a slot and a WAL sender";
-    Add(r, "free replication slot on the " + where, ok,
-        fmt::format("{} free slot(s), {} free WAL sender(s){}", slots, senders,
-                    ok ? ""
-                       : "; " + what +
-                             ": raise max_replication_slots / max_wal_senders (a "
-                             "restart) or drop an unused slot"));
-  }
-}
 
 }  // namespace
 
@@ -210,7 +207,6 @@ PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup
   CheckFollow(ctx, r);
   CheckDatabases(ctx, r);
   CheckFreezeHolds(ctx, r);
-  CheckFreeSlots(ctx, r);
   Add(r, "application sessions named", !cfg.app_roles.empty() || !cfg.app_names.empty(),
       cfg.app_roles.empty() && cfg.app_names.empty()
           ? "set cutover.app_roles or cutover.app_names so the freeze can end the app's sessions"
