@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <chrono>
 #include <ctime>
+#include <thread>
 #include <map>
 #include <variant>
 
@@ -118,8 +120,30 @@ Result<WriteWatch> StartWriteWatch(pg::Connection& src, const std::string& forwa
 
 namespace {
 
+// Logical decoding reads only WAL that is flushed, but a commit made with
+// synchronous_commit = off is visible to other sessions before its WAL is
+// flushed (the WAL writer flushes it within 3 x wal_writer_delay). Without
+// waiting, a transaction that a count on the source already sees could be
+// missing from the peek. Wait until everything inserted so far is flushed.
+Status WaitWalFlushed(pg::Connection& src) {
+  HK_ASSIGN_OR_RETURN(std::string insert, src.QueryValue("SELECT pg_current_wal_insert_lsn()::text"));
+  auto want = cdc::ParseLsn(insert);
+  if (!want) return MakeError(ErrorKind::kInternal, "unexpected LSN " + insert);
+  for (int i = 0; i < 500; ++i) {
+    HK_ASSIGN_OR_RETURN(std::string flushed,
+                        src.QueryValue("SELECT pg_current_wal_flush_lsn()::text"));
+    auto got = cdc::ParseLsn(flushed);
+    if (got && *got >= *want) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return MakeError(ErrorKind::kRetryable,
+                   "the source did not flush its WAL up to " + insert + " within 5 s",
+                   "check the source's WAL writer and disk, then cut over again");
+}
+
 Result<std::vector<std::string>> Peek(pg::Connection& src, const std::string& slot,
                                       const std::string& publication) {
+  HK_RETURN_IF_ERROR(WaitWalFlushed(src));
   HK_ASSIGN_OR_RETURN(
       auto r, src.Exec("SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL, "
                        "'proto_version', '1', 'publication_names', $2, 'messages', 'true')",
