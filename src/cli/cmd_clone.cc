@@ -168,10 +168,7 @@ CommandSpec CloneCommand() {
                                               : e.hint.c_str());
                   return kExitInterrupted;
                 }
-                ReportError(e, false);
-                // Blocked means exit 2 in clone --follow as in follow (#14).
-                if (e.sqlstate == "55000" || e.sqlstate == cdc::kBlockedMarker) return kExitBlocked;
-                return clone::ExitCodeForClone(e);
+                return ReportError(e, false);
               }
               if (!o->copy_only.empty() || o->identity_full || o->until_caught_up) {
                 std::fprintf(stderr, "hikkoshi: error: --copy-only-table, --replica-identity-full and "
@@ -185,10 +182,9 @@ CommandSpec CloneCommand() {
                   std::fprintf(stderr, "hikkoshi: clone interrupted; rerun the same command with --resume to finish\n");
                   return kExitInterrupted;
                 }
-                if (!clone::IsBlocked(e) && e.hint.empty() && e.kind != ErrorKind::kPermission)
+                if (e.kind != ErrorKind::kBlocked && e.hint.empty() && e.kind != ErrorKind::kPermission)
                   e.hint = "fix the cause, then rerun the same command with --resume";
-                ReportError(e, false);
-                return clone::ExitCodeForClone(e);
+                return ReportError(e, false);
               }
               PrintSummary(*r);
               return kExitOk;

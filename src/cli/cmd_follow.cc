@@ -81,8 +81,7 @@ CommandSpec FollowCommand() {
                 so.copy_pending = !o->copy_command.empty();
                 auto setup = cdc::StartFollowSetup(so);
                 if (!setup.ok()) {
-                  int code = ReportError(setup.error(), false);
-                  return setup.error().sqlstate == "55000" ? kExitBlocked : code;
+                  return ReportError(setup.error(), false);
                 }
                 if (!o->copy_command.empty()) {
                   setenv("HIKKOSHI_SNAPSHOT", setup->snapshot.snapshot_name().c_str(), 1);
@@ -145,8 +144,7 @@ CommandSpec FollowCommand() {
               fo.stop = InstallStopSignals();
               auto r = cdc::RunFollow(fo);
               if (!r.ok()) {
-                int code = ReportError(r.error(), false);
-                return r.error().sqlstate == cdc::kBlockedMarker ? kExitBlocked : code;
+                return ReportError(r.error(), false);
               }
               LogInfo("applied up to {} ({} transactions, {} rows this run)", cdc::FormatLsn(r->applied_lsn),
                       r->txns_applied, r->rows_applied);

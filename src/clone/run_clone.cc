@@ -457,19 +457,6 @@ struct Run {
 
 }  // namespace
 
-Error BlockedError(std::string message, std::string hint) {
-  Error e = MakeError(ErrorKind::kBadInput, std::move(message), std::move(hint));
-  e.sqlstate = "HK002";
-  return e;
-}
-
-bool IsBlocked(const Error& e) { return e.sqlstate == "HK002"; }
-
-int ExitCodeForClone(const Error& e) {
-  if (IsBlocked(e)) return kExitBlocked;
-  return pg::ExitCodeFor(e);
-}
-
 Result<int64_t> ParseSize(const std::string& text) {
   size_t i = 0;
   if (text.empty() || !isdigit(static_cast<unsigned char>(text[0])))
