@@ -298,7 +298,7 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   if (Status st = cdc::MarkCopyDone(opts.clone.workdir); !st.ok()) return abandon(st.TakeError());
   std::printf("%-14s %10s\n", "clone step", "duration");
   for (const auto& st : summary->steps)
-    std::printf("%-14s %10s\n", st.name.c_str(), clone::HumanDuration(st.seconds).c_str());
+    std::printf("%-14s %10s\n", st.name.c_str(), HumanDuration(st.seconds).c_str());
   std::printf("clone finished: %zu tables, %lld rows; following changes from the slot now "
               "(Ctrl-C to stop; `hikkoshi follow` resumes)\n",
               summary->copied_tables.size(), static_cast<long long>(summary->rows));

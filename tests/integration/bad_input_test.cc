@@ -376,7 +376,7 @@ TEST(BadInput, RetryDurationsAndFirstConnectionsAreNotRetried) {
       {{"verify", "--source", a, "--target", b, "--retry-for", "-1m"},
        "--retry-for -1m is not a duration"},
       {{"verify", "--source", a, "--target", b, "--retry-for", "99999999999999999999h"},
-       "--retry-for 99999999999999999999h is not a duration"},
+       "--retry-for 99999999999999999999h is longer than 7d, the most it accepts"},
       {{"follow", "--source", a, "--target", b, "--dir", dir, "--stall-timeout", "soon"},
        "--stall-timeout soon is not a duration"},
   };

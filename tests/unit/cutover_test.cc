@@ -24,16 +24,6 @@ std::string TempDir() {
   return mkdtemp(tmpl);
 }
 
-TEST(Duration, Parses) {
-  EXPECT_EQ(ParseDurationMs("30s"), 30000);
-  EXPECT_EQ(ParseDurationMs("250ms"), 250);
-  EXPECT_EQ(ParseDurationMs("2m"), 120000);
-  EXPECT_EQ(ParseDurationMs("1.5s"), 1500);
-  EXPECT_EQ(ParseDurationMs("12"), 12000);
-  EXPECT_FALSE(ParseDurationMs("s"));
-  EXPECT_FALSE(ParseDurationMs("10 parsecs"));
-}
-
 TEST(CutoverConfig, ReadsThePlanExample) {
   auto c = ParseCutoverConfig(R"(
 source = "postgresql://old/gogojap"
