@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "clone/crash_point.h"
+#include "common/crash_point.h"
 #include "common/retry.h"
 #include "common/secrets.h"
 #include "pg/child_secrets.h"
