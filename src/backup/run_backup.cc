@@ -6,8 +6,8 @@
 #include <ctime>
 #include <memory>
 
+#include "backup/child_conn.h"
 #include "backup/file_io.h"
-#include "backup/pg_tools.h"
 #include "backup/snapshot.h"
 #include "backup/stop.h"
 #include "backup/store.h"

@@ -12,10 +12,10 @@
 
 #include "cdc/apply.h"
 #include "cdc/apply_mode.h"
+#include "cdc/follow_state.h"
 #include "cdc/pgoutput.h"
 #include "cdc/publication.h"
 #include "cdc/slot.h"
-#include "cdc/state.h"
 #include "cdc/stream.h"
 #include "cdc/target_table.h"
 #include "cdc/trigger_guard.h"

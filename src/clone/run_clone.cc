@@ -11,6 +11,7 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
+#include "clone/clone_state.h"
 #include "clone/copy_pool.h"
 #include "clone/db_settings.h"
 #include "clone/existing_objects.h"
@@ -20,7 +21,6 @@
 #include "clone/roles.h"
 #include "clone/schema.h"
 #include "clone/session.h"
-#include "clone/state.h"
 #include "common/crash_point.h"
 #include "common/exit_codes.h"
 #include "common/log.h"

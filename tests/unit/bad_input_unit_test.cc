@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "cdc/state.h"
-#include "clone/state.h"
+#include "cdc/follow_state.h"
+#include "clone/clone_state.h"
 #include "common/exit_codes.h"
 #include "common/secrets.h"
 #include "config/config.h"

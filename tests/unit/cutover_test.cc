@@ -8,12 +8,12 @@
 #include <fstream>
 
 #include "cutover/config.h"
+#include "cutover/cutover_state.h"
 #include "cutover/env_file.h"
 #include "cutover/hooks.h"
 #include "cutover/journal.h"
 #include "cutover/pgbouncer.h"
 #include "cutover/sequences.h"
-#include "cutover/state.h"
 #include "cutover/write_watch.h"
 
 namespace hk::cutover {

@@ -1,4 +1,4 @@
-#include "clone/pg_tools.h"
+#include "clone/run_tool.h"
 
 #include <fcntl.h>
 #include <unistd.h>
