@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/config.h"
 #include "common/human.h"
+#include "config/config.h"
 #include "cutover/config.h"
 #include "notify/targets.h"
 #include "pg/conninfo.h"
