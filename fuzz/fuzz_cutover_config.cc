@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto c = hk::cutover::ParseCutoverConfig(text, "fuzz.toml");
   (void)c;
-  auto d = hk::cutover::ParseDurationMs(text.substr(0, 64));
-  if (d && *d < 0) __builtin_trap();  // a duration is never negative
+  auto d = hk::ParseDuration(text.substr(0, 64), "fuzz");
+  if (d.ok() && (*d < 0 || *d > hk::cutover::kMaxDurationMs)) __builtin_trap();  // never negative
   return 0;
 }

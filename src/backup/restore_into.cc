@@ -1,9 +1,9 @@
 #include "backup/restore_into.h"
 
+#include "backup/child_conn.h"
 #include "backup/db_facts.h"
-#include "backup/pg_tools.h"
-#include "common/subprocess.h"
 #include "common/log.h"
+#include "common/subprocess.h"
 #include "pg/catalog/filter.h"
 #include "pg/connection.h"
 

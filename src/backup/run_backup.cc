@@ -6,15 +6,15 @@
 #include <ctime>
 #include <memory>
 
-#include "backup/crash_point.h"
+#include "backup/child_conn.h"
 #include "backup/file_io.h"
-#include "backup/pg_tools.h"
 #include "backup/snapshot.h"
 #include "backup/stop.h"
 #include "backup/store.h"
-#include "common/subprocess.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "common/retry.h"
+#include "common/subprocess.h"
 
 namespace hk::backup {
 namespace {

@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "backup/crash_point.h"
 #include "backup/digest.h"
 #include "backup/file_io.h"
 #include "backup/s3_xml.h"
 #include "backup/stop.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 
 namespace hk::backup {

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include "cdc/follow_state.h"
 #include "cdc/progress_table.h"
 #include "cdc/slot.h"
-#include "cdc/state.h"
 #include "cdc/trigger_guard.h"
 #include "common/log.h"
 #include "pg/connection.h"

@@ -12,10 +12,10 @@
 
 #include "cdc/apply.h"
 #include "cdc/apply_mode.h"
+#include "cdc/follow_state.h"
 #include "cdc/pgoutput.h"
 #include "cdc/publication.h"
 #include "cdc/slot.h"
-#include "cdc/state.h"
 #include "cdc/stream.h"
 #include "cdc/target_table.h"
 #include "cdc/trigger_guard.h"
@@ -38,12 +38,6 @@ int64_t UnixMsNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Error Blocked(std::string msg, std::string hint) {
-  Error e = MakeError(ErrorKind::kBadInput, std::move(msg), std::move(hint));
-  e.sqlstate = kBlockedMarker;
-  return e;
 }
 
 // Worth a reconnect: an outage (lost connection, server restart, too many
@@ -370,10 +364,10 @@ Result<bool> Follower::Session() {
   if (!started.ok()) {
     Error e = started.TakeError();
     if (e.sqlstate == "42704" && e.message.find("slot") != std::string::npos)
-      return Blocked("replication slot " + st_.slot + " no longer exists on the source (" + e.message + ")",
+      return BlockedError("replication slot " + st_.slot + " no longer exists on the source (" + e.message + ")",
                      "changes since then are lost to this target: run `hikkoshi cleanup`, then clone again with --follow");
     if (e.sqlstate == "55000")
-      return Blocked("replication slot " + st_.slot + " can no longer be used: " + e.message,
+      return BlockedError("replication slot " + st_.slot + " can no longer be used: " + e.message,
                      "the source removed WAL the target still needed (max_slot_wal_keep_size?): run `hikkoshi cleanup`, then clone again with --follow");
     return e;
   }
@@ -479,7 +473,7 @@ Result<FollowResult> Follower::Loop() {
   if (st_.copy == "pending") {
     // Following would report "caught up" over a target missing the rows the
     // interrupted copy never wrote (#10.4).
-    return Blocked("the initial copy did not finish; rerun `hikkoshi clone --follow --resume`", "");
+    return BlockedError("the initial copy did not finish; rerun `hikkoshi clone --follow --resume`", "");
   }
   st_.target = o_.target.Redacted();
   int attempt = 0;

@@ -35,7 +35,7 @@ struct FollowResult {
 };
 
 /// Follows until the stop condition (until-LSN, caught up, or *stop). Errors
-/// marked kBlockedMarker need the user (DDL, dropped slot); a stop by signal
+/// of kind kBlocked need the user (DDL, dropped slot); a stop by signal
 /// returns kInterrupted after committing what was complete.
 Result<FollowResult> RunFollow(const FollowOptions& opts);
 

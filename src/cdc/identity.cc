@@ -80,14 +80,11 @@ Error NoIdentityError(const std::vector<std::string>& tables) {
   std::string list;
   for (size_t i = 0; i < tables.size() && i < 10; ++i) list += (i ? ", " : "") + tables[i];
   if (tables.size() > 10) list += ", ... (" + std::to_string(tables.size()) + " in all)";
-  Error e = MakeError(
-      ErrorKind::kBadInput,
+  return BlockedError(
       "cannot follow changes of tables without a primary key or replica identity: " + list +
           " (once published, UPDATE and DELETE on them would fail on the source)",
       "rerun with --replica-identity-full to set REPLICA IDENTITY FULL on them, add a primary "
       "key, or leave them out of the table list");
-  e.sqlstate = "55000";
-  return e;
 }
 
 }  // namespace hk::cdc

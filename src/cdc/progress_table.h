@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "cdc/follow_state.h"
 #include "cdc/lsn.h"
-#include "cdc/state.h"
 #include "common/status.h"
 #include "pg/connection.h"
 

@@ -84,8 +84,7 @@ Error NewTablesError(const std::string& publication, const std::vector<std::stri
     names += (i ? ", " : "") + tables[i];
     add += (i ? ", " : "") + tables[i];
   }
-  Error e = MakeError(
-      ErrorKind::kBadInput,
+  return BlockedError(
       "table(s) created on the source after the follow setup are not in publication " +
           publication + ", so their changes are not captured: " + names,
       "this is a schema change (DDL): create the table(s) on the target, then run on the source "
@@ -93,8 +92,6 @@ Error NewTablesError(const std::string& publication, const std::vector<std::stri
           publication + " ADD TABLE " + add +
           ";` and copy the rows written so far; or, simpler, `hikkoshi cleanup` and clone again "
           "with --follow");
-  e.sqlstate = kBlockedMarker;
-  return e;
 }
 
 }  // namespace hk::cdc

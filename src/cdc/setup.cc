@@ -15,8 +15,8 @@ Error NotOwnedError(Result<std::string> user, const std::vector<std::string>& ta
   std::string names;
   for (size_t i = 0; i < tables.size() && i < 10; ++i) names += (i ? ", " : "") + tables[i];
   if (tables.size() > 10) names += " and " + std::to_string(tables.size() - 10) + " more";
-  Error e = MakeError(ErrorKind::kBadInput,
-                      who + " is not a superuser and does not own " + names +
+  // A precondition: nothing was changed.
+  return BlockedError(who + " is not a superuser and does not own " + names +
                           ", so it cannot publish them (CREATE PUBLICATION ... FOR TABLE needs "
                           "the owner; FOR ALL TABLES a superuser)",
                       "connect to the source as the tables' owner, or run ALTER TABLE ... OWNER "
@@ -24,8 +24,6 @@ Error NotOwnedError(Result<std::string> user, const std::vector<std::string>& ta
                           who +
                           " for them, or leave them out with --exclude-table / "
                           "--copy-only-table");
-  e.sqlstate = "55000";  // a precondition: nothing was changed
-  return e;
 }
 
 }  // namespace
@@ -51,11 +49,8 @@ Result<FollowSetup> StartFollowSetup(const FollowSetupOptions& opts) {
   HK_ASSIGN_OR_RETURN(pg::Connection src, pg::Connection::Open(opts.source));
   HK_ASSIGN_OR_RETURN(std::string wal_level, src.QueryValue("SHOW wal_level"));
   if (wal_level != "logical") {
-    Error e = MakeError(ErrorKind::kBadInput,
-                        "the source has wal_level = " + wal_level + "; change capture needs logical",
+    return BlockedError("the source has wal_level = " + wal_level + "; change capture needs logical",
                         "set wal_level = logical on the source and restart it (on RDS: rds.logical_replication = 1)");
-    e.sqlstate = "55000";
-    return e;
   }
   // FOR ALL TABLES needs a superuser; any other role publishes the tables it
   // owns by name, and follow watches for tables created later.

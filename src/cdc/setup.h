@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "cdc/follow_state.h"
 #include "cdc/slot.h"
-#include "cdc/state.h"
 #include "common/status.h"
 #include "pg/conninfo.h"
 

@@ -31,12 +31,6 @@ WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.at
 ORDER BY a.attnum
 )SQL";
 
-Error Blocked(std::string msg, std::string hint) {
-  Error e = MakeError(ErrorKind::kBadInput, std::move(msg), std::move(hint));
-  e.sqlstate = kBlockedMarker;
-  return e;
-}
-
 }  // namespace
 
 std::string CompareColumns(const RelationMsg& rel, const std::vector<TargetColumn>& target,
@@ -74,7 +68,7 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
   std::string shown = rel.nspname + "." + rel.relname;
   HK_ASSIGN_OR_RETURN(std::string exists, target.QueryValue("SELECT to_regclass($1) IS NOT NULL", {tt.qname}));
   if (exists != "t") {
-    return Blocked("table " + shown + " receives changes on the source but does not exist on the target",
+    return BlockedError("table " + shown + " receives changes on the source but does not exist on the target",
                    "create it on the target (same definition), then run `hikkoshi follow` again");
   }
   HK_ASSIGN_OR_RETURN(auto r, target.Exec(kColumnsSql, {tt.qname}));
@@ -90,7 +84,7 @@ Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMs
   }
   std::string diff = CompareColumns(rel, cols, types);
   if (!diff.empty()) {
-    return Blocked("the schema of table " + shown + " changed: " + diff +
+    return BlockedError("the schema of table " + shown + " changed: " + diff +
                        " (logical replication does not carry DDL)",
                    "apply the same ALTER TABLE on the target, then run `hikkoshi follow` again; "
                    "changes are kept on the source until then");

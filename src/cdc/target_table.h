@@ -15,10 +15,6 @@
 
 namespace hk::cdc {
 
-/// The SQLSTATE-like marker on errors that mean "blocked until the user acts"
-/// (schema changed, tables without identity); the CLI maps it to exit code 2.
-inline constexpr const char* kBlockedMarker = "HKBLK";
-
 struct TargetTable {
   RelationMsg rel;        ///< As the source described it.
   std::string qname;      ///< "schema"."name" on the target.
@@ -35,7 +31,7 @@ using TypeNames = std::map<uint32_t, std::string>;
 /// Reads the target table named like `rel` and compares columns (names, and
 /// types: built-in by OID and typmod, others by name). Errors: table missing
 /// on the target, or columns differ (message names the table, the difference,
-/// and the fix), both marked kBlockedMarker.
+/// and the fix), both ErrorKind::kBlocked.
 Result<TargetTable> DescribeTargetTable(pg::Connection& target, const RelationMsg& rel,
                                         const TypeNames& types);
 

@@ -131,7 +131,7 @@ Status CheckTarget(const clone::CloneOptions& o, pg::Connection& src) {
   if (!o.drop_if_exists) {
     HK_ASSIGN_OR_RETURN(std::string contents, clone::DescribeTargetContents(tgt));
     if (!contents.empty())
-      return clone::BlockedError(
+      return BlockedError(
           "the target database " + o.target.Redacted() + " is not empty (" + contents + ")",
           "clone into an empty database, or pass --drop-if-exists to replace its contents");
   }
@@ -146,11 +146,11 @@ Result<bool> PrepareResume(CloneFollowOptions& opts) {
   const std::string& dir = opts.clone.workdir;
   auto old = cdc::LoadFollowState(dir);
   if (!old.ok())
-    return clone::BlockedError(
+    return BlockedError(
         "there is no clone --follow to resume in " + dir + " (" + old.error().message + ")",
         "start it without --resume");
   if (old->phase == "cleaned-up")
-    return clone::BlockedError(
+    return BlockedError(
         "the follow setup in " + dir + " was cleaned up",
         "start `hikkoshi clone --follow` again without --resume (with --drop-if-exists "
         "if the target holds a partial copy)");
@@ -267,7 +267,7 @@ Status RunCloneFollow(CloneFollowOptions opts) {
     std::string what = dropped.ok() ? "slot " + setup.state.slot + " was dropped again; "
                                     : "could not drop slot " + setup.state.slot + " (" +
                                           dropped.error().message + "): run `hikkoshi cleanup`; ";
-    if (clone::IsBlocked(e) && dropped.ok()) {
+    if (e.kind == ErrorKind::kBlocked && dropped.ok()) {
       // The clone refused before writing anything: no partial copy for a
       // --resume to replace, so the setup is simply gone.
       cdc::FollowState st = setup.state;
@@ -298,7 +298,7 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   if (Status st = cdc::MarkCopyDone(opts.clone.workdir); !st.ok()) return abandon(st.TakeError());
   std::printf("%-14s %10s\n", "clone step", "duration");
   for (const auto& st : summary->steps)
-    std::printf("%-14s %10s\n", st.name.c_str(), clone::HumanDuration(st.seconds).c_str());
+    std::printf("%-14s %10s\n", st.name.c_str(), HumanDuration(st.seconds).c_str());
   std::printf("clone finished: %zu tables, %lld rows; following changes from the slot now "
               "(Ctrl-C to stop; `hikkoshi follow` resumes)\n",
               summary->copied_tables.size(), static_cast<long long>(summary->rows));

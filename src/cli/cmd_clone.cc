@@ -11,6 +11,7 @@
 #include "clone/clone.h"
 #include "clone/progress.h"
 #include "common/exit_codes.h"
+#include "common/human.h"
 #include "common/secrets.h"
 #include "cutover/config.h"
 
@@ -38,7 +39,7 @@ void PrintSummary(const clone::CloneSummary& s) {
   std::printf("\n%-14s %10s\n", "step", "duration");
   for (const auto& st : s.steps) {
     if (st.name == "total") std::printf("%-14s %10s\n", "--------------", "----------");
-    std::printf("%-14s %10s\n", st.name.c_str(), clone::HumanDuration(st.seconds).c_str());
+    std::printf("%-14s %10s\n", st.name.c_str(), HumanDuration(st.seconds).c_str());
   }
   std::printf("\n(copy and indexes overlap: each table's indexes are built as soon as its data is in)\n");
 }
@@ -134,14 +135,8 @@ CommandSpec CloneCommand() {
               if (!retry_for) return kExitUsage;
               co.retry_for_ms = *retry_for;
               if (!o->lock_timeout.empty()) {
-                auto ms = cutover::ParseDurationMs(o->lock_timeout);
-                if (!ms) {
-                  ReportError(MakeError(ErrorKind::kBadInput,
-                                        "--lock-timeout " + o->lock_timeout + " is not a duration",
-                                        "write it like 30s or 5m (at most 7 days)"),
-                              false);
-                  return kExitUsage;
-                }
+                auto ms = ParseDuration(o->lock_timeout, "--lock-timeout");
+                if (!ms.ok()) return ReportError(ms.error(), false);
                 co.lock_timeout_ms = *ms;
               }
               co.tty_progress = StderrIsTty();
@@ -168,10 +163,7 @@ CommandSpec CloneCommand() {
                                               : e.hint.c_str());
                   return kExitInterrupted;
                 }
-                ReportError(e, false);
-                // Blocked means exit 2 in clone --follow as in follow (#14).
-                if (e.sqlstate == "55000" || e.sqlstate == cdc::kBlockedMarker) return kExitBlocked;
-                return clone::ExitCodeForClone(e);
+                return ReportError(e, false);
               }
               if (!o->copy_only.empty() || o->identity_full || o->until_caught_up) {
                 std::fprintf(stderr, "hikkoshi: error: --copy-only-table, --replica-identity-full and "
@@ -185,10 +177,9 @@ CommandSpec CloneCommand() {
                   std::fprintf(stderr, "hikkoshi: clone interrupted; rerun the same command with --resume to finish\n");
                   return kExitInterrupted;
                 }
-                if (!clone::IsBlocked(e) && e.hint.empty() && e.kind != ErrorKind::kPermission)
+                if (e.kind != ErrorKind::kBlocked && e.hint.empty() && e.kind != ErrorKind::kPermission)
                   e.hint = "fix the cause, then rerun the same command with --resume";
-                ReportError(e, false);
-                return clone::ExitCodeForClone(e);
+                return ReportError(e, false);
               }
               PrintSummary(*r);
               return kExitOk;

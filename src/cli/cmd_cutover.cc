@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
+#include "common/human.h"
 #include "cutover/config.h"
 #include "cutover/cutover.h"
 #include "cutover/follower_proc.h"
@@ -82,12 +83,8 @@ CommandSpec CutoverCommand() {
           cutover::SwitchContext ctx;
           if (int rc = BuildContext(*o, cfg, ctx); rc != kExitOk) return rc;
           if (!o->max_freeze.empty()) {
-            auto ms = cutover::ParseDurationMs(o->max_freeze);
-            if (!ms)
-              return ReportError(MakeError(ErrorKind::kBadInput,
-                                           "--max-freeze " + o->max_freeze + " is not a duration",
-                                           "write it like 30s, 1500ms or 2m"),
-                                 false);
+            auto ms = ParseDuration(o->max_freeze, "--max-freeze");
+            if (!ms.ok()) return ReportError(ms.error(), false);
             o->flags.max_freeze_ms = *ms;
           }
           o->flags.auto_rollback = !o->no_auto_rollback;

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
+#include "common/human.h"
 #include "common/log.h"
 #include "cutover/config.h"
 
@@ -81,8 +82,7 @@ CommandSpec FollowCommand() {
                 so.copy_pending = !o->copy_command.empty();
                 auto setup = cdc::StartFollowSetup(so);
                 if (!setup.ok()) {
-                  int code = ReportError(setup.error(), false);
-                  return setup.error().sqlstate == "55000" ? kExitBlocked : code;
+                  return ReportError(setup.error(), false);
                 }
                 if (!o->copy_command.empty()) {
                   setenv("HIKKOSHI_SNAPSHOT", setup->snapshot.snapshot_name().c_str(), 1);
@@ -126,13 +126,12 @@ CommandSpec FollowCommand() {
               fo.trigger_mode =
                   tm->count() > 0 ? o->trigger_mode : EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
               if (!o->stall_timeout.empty()) {
-                auto ms = cutover::ParseDurationMs(o->stall_timeout);
-                if (!ms || *ms > 24LL * 3600 * 1000)
-                  return ReportError(
-                      MakeError(ErrorKind::kBadInput,
-                                "--stall-timeout " + o->stall_timeout + " is not a duration",
-                                "write it like 30s or 2m (at most 24h), or 0 to disable"),
-                      false);
+                auto ms = ParseDuration(o->stall_timeout, "--stall-timeout", {.max_ms = kDayMs});
+                if (!ms.ok()) {
+                  Error e = ms.TakeError();
+                  e.hint = "write it like 30s or 2m (at most 24h), or 0 to disable";
+                  return ReportError(e, false);
+                }
                 fo.stall_timeout_ms = static_cast<int>(*ms);
               }
               if (!o->until_lsn.empty()) {
@@ -145,8 +144,7 @@ CommandSpec FollowCommand() {
               fo.stop = InstallStopSignals();
               auto r = cdc::RunFollow(fo);
               if (!r.ok()) {
-                int code = ReportError(r.error(), false);
-                return r.error().sqlstate == cdc::kBlockedMarker ? kExitBlocked : code;
+                return ReportError(r.error(), false);
               }
               LogInfo("applied up to {} ({} transactions, {} rows this run)", cdc::FormatLsn(r->applied_lsn),
                       r->txns_applied, r->rows_applied);

@@ -3,8 +3,8 @@
 #include "cli/commands.h"
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
+#include "common/human.h"
 #include "cutover/config.h"
-#include "watch/duration.h"
 #include "watch/run_watch.h"
 
 namespace hk::cli {
@@ -51,8 +51,8 @@ CommandSpec WatchCommand() {
           cfg.Resolve(every, e->count() > 0, nullptr, "watch.every");
           cfg.Resolve(retire, r->count() > 0, nullptr, "watch.retire_after");
           if (!every.empty()) {
-            auto ms = watch::ParseDuration(every);
-            if (!ms || *ms <= 0)
+            auto ms = ParseDuration(every, "--every", watch::kWatchDurations);
+            if (!ms.ok() || *ms <= 0)
               return ReportError(MakeError(ErrorKind::kBadInput,
                                            "--every " + every + " is not a positive duration",
                                            "write it like 6h, 90m or 1d"),
@@ -60,12 +60,12 @@ CommandSpec WatchCommand() {
             w.every_ms = *ms;
           }
           if (!retire.empty()) {
-            auto ms = watch::ParseDuration(retire);
-            if (!ms)
-              return ReportError(
-                  MakeError(ErrorKind::kBadInput, "--retire-after " + retire + " is not a duration",
-                            "write it like 30d, 2w or 0s"),
-                  false);
+            auto ms = ParseDuration(retire, "--retire-after", watch::kWatchDurations);
+            if (!ms.ok()) {
+              Error e = ms.TakeError();
+              e.hint = "write it like 30d, 2w or 0s";
+              return ReportError(e, false);
+            }
             w.retire_after_ms = *ms;
           }
           return watch::RunWatch(w, InstallStopSignals());

@@ -2,7 +2,7 @@
 
 #include "cli/app.h"
 #include "common/retry.h"
-#include "cutover/config.h"
+#include "common/human.h"
 
 namespace hk::cli {
 
@@ -15,11 +15,11 @@ void AddRetryForFlag(CLI::App* sub, std::string* out) {
 
 std::optional<int64_t> ResolveRetryFor(const std::string& text, bool json) {
   if (text.empty()) return kDefaultRetryForMs;
-  auto ms = cutover::ParseDurationMs(text);
-  if (!ms) {
-    ReportError(MakeError(ErrorKind::kBadInput, "--retry-for " + text + " is not a duration",
-                          "write it like 10m, 90s or 1h (at most 7 days), or 0 to disable retries"),
-                json);
+  auto ms = ParseDuration(text, "--retry-for");
+  if (!ms.ok()) {
+    Error e = ms.TakeError();
+    e.hint = "write it like 10m, 90s or 1h (at most 7 days), or 0 to disable retries";
+    ReportError(e, json);
     return std::nullopt;
   }
   return *ms;

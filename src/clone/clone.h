@@ -81,19 +81,14 @@ struct CloneSummary {
   std::vector<StepTiming> steps;  ///< schema, copy, indexes, constraints, ..., total
 };
 
-/// Runs the whole clone. Errors are classified (ExitCodeForClone gives the
+/// Runs the whole clone. Errors are classified (pg::ExitCodeFor gives the
 /// exit code). A refusal before anything was changed (non-empty target,
-/// --resume mismatch, source == target) is a "blocked" error (exit 2).
+/// --resume mismatch, source == target) is a kBlocked error (exit 2).
 Result<CloneSummary> RunClone(const CloneOptions& opts);
 
-/// A refusal that changed nothing: exit code 2.
-Error BlockedError(std::string message, std::string hint);
-bool IsBlocked(const Error& e);
 /// Refuses (BlockedError) when src and dst are sessions on the same database.
 /// Needs no privilege beyond LOGIN; never fails for want of one.
 Status CheckDistinct(pg::Connection& src, pg::Connection& dst);
-/// pg::ExitCodeFor, plus kExitBlocked for BlockedError.
-int ExitCodeForClone(const Error& e);
 
 /// Parses sizes like "500MB", "2GB", "1048576" into bytes.
 Result<int64_t> ParseSize(const std::string& text);

@@ -8,9 +8,9 @@
 #include <set>
 #include <thread>
 
-#include "clone/crash_point.h"
 #include "clone/session.h"
 #include "clone/table_copy.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "pg/quote.h"
 

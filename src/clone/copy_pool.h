@@ -9,8 +9,8 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
+#include "clone/clone_state.h"
 #include "clone/progress.h"
-#include "clone/state.h"
 #include "common/status.h"
 
 namespace hk::clone {

@@ -19,13 +19,6 @@ std::string HumanBytes(double b) {
   return u == 0 ? fmt::format("{:.0f} {}", b, units[u]) : fmt::format("{:.1f} {}", b, units[u]);
 }
 
-std::string HumanDuration(double s) {
-  if (s < 60) return fmt::format("{:.1f} s", s);
-  int total = static_cast<int>(s + 0.5);
-  if (total < 3600) return fmt::format("{}m{:02d}s", total / 60, total % 60);
-  return fmt::format("{}h{:02d}m", total / 3600, (total % 3600) / 60);
-}
-
 namespace {
 std::atomic<bool> g_cursor_hidden{false};
 void RestoreCursor() {

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "common/human.h"
+
 namespace hk::clone {
 
 class Progress {
@@ -76,6 +78,5 @@ class Progress {
 };
 
 std::string HumanBytes(double bytes);
-std::string HumanDuration(double seconds);
 
 }  // namespace hk::clone

@@ -11,8 +11,8 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
+#include "clone/clone_state.h"
 #include "clone/copy_pool.h"
-#include "clone/crash_point.h"
 #include "clone/db_settings.h"
 #include "clone/existing_objects.h"
 #include "clone/finish.h"
@@ -21,11 +21,11 @@
 #include "clone/roles.h"
 #include "clone/schema.h"
 #include "clone/session.h"
-#include "clone/state.h"
+#include "common/crash_point.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
-#include "pg/client_tools.h"
 #include "common/retry.h"
+#include "pg/client_tools.h"
 #include "pg/error.h"
 #include "pg/quote.h"
 
@@ -456,19 +456,6 @@ struct Run {
 };
 
 }  // namespace
-
-Error BlockedError(std::string message, std::string hint) {
-  Error e = MakeError(ErrorKind::kBadInput, std::move(message), std::move(hint));
-  e.sqlstate = "HK002";
-  return e;
-}
-
-bool IsBlocked(const Error& e) { return e.sqlstate == "HK002"; }
-
-int ExitCodeForClone(const Error& e) {
-  if (IsBlocked(e)) return kExitBlocked;
-  return pg::ExitCodeFor(e);
-}
 
 Result<int64_t> ParseSize(const std::string& text) {
   size_t i = 0;

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "clone/existing_objects.h"
-#include "clone/pg_tools.h"
+#include "clone/run_tool.h"
 #include "common/log.h"
 #include "pg/catalog/filter.h"
 #include "pg/quote.h"

@@ -1,7 +1,7 @@
 #include "clone/table_copy.h"
 
-#include "clone/crash_point.h"
 #include "clone/session.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 
 namespace hk::clone {

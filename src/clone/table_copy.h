@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "clone/catalog.h"
-#include "clone/state.h"
+#include "clone/clone_state.h"
 #include "common/status.h"
 #include "pg/connection.h"
 #include "pg/copy.h"

@@ -11,6 +11,7 @@ const char* ErrorKindName(ErrorKind k) {
     case ErrorKind::kDataError: return "data_error";
     case ErrorKind::kInternal: return "internal";
     case ErrorKind::kInterrupted: return "interrupted";
+    case ErrorKind::kBlocked: return "blocked";
   }
   return "internal";
 }

@@ -18,6 +18,7 @@ enum class ErrorKind {
   kDataError,    ///< The data was refused: constraint violation, invalid value (22xxx, 23xxx).
   kInternal,     ///< Anything else: a bug, a local I/O failure, a failed subprocess.
   kInterrupted,  ///< The user asked us to stop.
+  kBlocked,      ///< A precondition failed and the user must act first; nothing was changed.
 };
 
 const char* ErrorKindName(ErrorKind k);
@@ -42,6 +43,11 @@ inline Error MakeError(ErrorKind k, std::string msg, std::string hint = {}) {
   e.message = std::move(msg);
   e.hint = std::move(hint);
   return e;
+}
+
+/// A blocker: the command refuses until the user acts (exit code 2 in every command).
+inline Error BlockedError(std::string msg, std::string hint) {
+  return MakeError(ErrorKind::kBlocked, std::move(msg), std::move(hint));
 }
 
 /// OK or an Error. Cheap when OK.

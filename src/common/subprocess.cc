@@ -2,20 +2,20 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-
 
 extern char** environ;
 
 namespace hk {
 namespace {
 
-constexpr size_t kErrKeep = 64 * 1024;
+constexpr size_t kKeep = 64 * 1024;
 
 std::vector<std::string> BuildEnv(const std::map<std::string, std::string>& extra) {
   std::vector<std::string> env;
@@ -29,15 +29,36 @@ std::vector<std::string> BuildEnv(const std::map<std::string, std::string>& extr
   return env;
 }
 
+void CloseFd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+void Keep(std::string& s, const char* buf, size_t n, bool tail) {
+  s.append(buf, n);
+  if (tail && s.size() > 2 * kKeep) s.erase(0, s.size() - kKeep);
+}
+
 }  // namespace
 
 Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const ProcessOptions& opts) {
   if (argv.empty()) return MakeError(ErrorKind::kInternal, "RunProcess: empty argv");
-  int out_pipe[2] = {-1, -1};
-  int err_pipe[2];
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0 ||
-      (opts.capture_stdout && ::pipe2(out_pipe, O_CLOEXEC) != 0)) {
-    return MakeError(ErrorKind::kInternal, std::string("pipe: ") + std::strerror(errno));
+  const bool capture_err = opts.stderr_fd < 0 && !opts.stderr_to_stdout;
+  const bool capture_out = opts.capture_stdout || opts.stderr_to_stdout;
+  const bool feed = !opts.stdin_data.empty();
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1};
+  auto close_all = [&] {
+    for (int* p : {out_pipe, err_pipe, in_pipe}) {
+      CloseFd(p[0]);
+      CloseFd(p[1]);
+    }
+  };
+  if ((capture_err && ::pipe2(err_pipe, O_CLOEXEC) != 0) ||
+      (capture_out && ::pipe2(out_pipe, O_CLOEXEC) != 0) ||
+      (feed && ::pipe2(in_pipe, O_CLOEXEC) != 0)) {
+    int err = errno;
+    close_all();
+    return MakeError(ErrorKind::kInternal, std::string("pipe: ") + std::strerror(err));
   }
   // Everything the child needs is prepared before fork (no allocation after it).
   std::vector<std::string> env = BuildEnv(opts.env);
@@ -46,61 +67,124 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const Pro
   cargv.push_back(nullptr);
   for (const auto& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
+  // A child that stops reading its stdin must not kill us with SIGPIPE.
+  if (feed) ::signal(SIGPIPE, SIG_IGN);
+  const pid_t parent = ::getpid();
 
   pid_t pid = ::fork();
-  if (pid < 0) return MakeError(ErrorKind::kInternal, std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    int err = errno;
+    close_all();
+    return MakeError(ErrorKind::kInternal, std::string("fork: ") + std::strerror(err));
+  }
   if (pid == 0) {
+    if (opts.die_with_parent) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);
+    }
+    if (opts.own_process_group) ::setpgid(0, 0);
     int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(devnull, STDIN_FILENO);
-    ::dup2(opts.capture_stdout ? out_pipe[1] : devnull, STDOUT_FILENO);
-    ::dup2(err_pipe[1], STDERR_FILENO);
+    ::dup2(feed ? in_pipe[0] : devnull, STDIN_FILENO);
+    int out = capture_out ? out_pipe[1] : opts.stdout_fd >= 0 ? opts.stdout_fd : devnull;
+    ::dup2(out, STDOUT_FILENO);
+    int err = opts.stderr_to_stdout ? out : capture_err ? err_pipe[1] : opts.stderr_fd;
+    if (err != STDERR_FILENO) ::dup2(err, STDERR_FILENO);
+    // Our parent may ignore or block signals; the child starts clean.
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
     ::execve(cargv[0], cargv.data(), cenv.data());
     const char msg[] = "exec failed\n";
     ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof(msg) - 1);
     (void)ignored;
     ::_exit(127);
   }
-  ::close(err_pipe[1]);
-  if (opts.capture_stdout) ::close(out_pipe[1]);
+  if (opts.own_process_group) ::setpgid(pid, pid);  // also here: no race with a kill below
+  CloseFd(err_pipe[1]);
+  CloseFd(out_pipe[1]);
+  CloseFd(in_pipe[0]);
+  if (feed) ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
 
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto elapsed_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  };
+  const pid_t target = opts.own_process_group ? -pid : pid;
   ProcessOutput po;
-  std::vector<pollfd> fds;
-  fds.push_back({err_pipe[0], POLLIN, 0});
-  if (opts.capture_stdout) fds.push_back({out_pipe[0], POLLIN, 0});
+  size_t fed = 0;
+  bool exited = false;
+  int st = 0;
+  int64_t exited_at = -1, kill_at = -1;
   char buf[65536];
-  size_t open_fds = fds.size();
-  bool stopped = false;
-  while (open_fds > 0) {
-    if (!stopped && opts.stop != nullptr && opts.stop->load()) {
-      ::kill(pid, SIGTERM);  // pg_dump ends; the caller reports the interrupt
-      stopped = true;
+  for (;;) {
+    if (!exited) {
+      pid_t w = ::waitpid(pid, &st, WNOHANG);
+      if (w == pid) {
+        exited = true;
+        exited_at = elapsed_ms();
+      }
     }
-    int r = ::poll(fds.data(), fds.size(), 100);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      break;
+    std::vector<pollfd> fds;
+    if (err_pipe[0] >= 0) fds.push_back({err_pipe[0], POLLIN, 0});
+    if (out_pipe[0] >= 0) fds.push_back({out_pipe[0], POLLIN, 0});
+    if (in_pipe[1] >= 0) fds.push_back({in_pipe[1], POLLOUT, 0});
+    if (exited && (fds.empty() || (fds.size() == 1 && in_pipe[1] >= 0))) break;
+    const int64_t now = elapsed_ms();
+    if (!po.stopped && opts.stop != nullptr && opts.stop->load() && !exited) {
+      ::kill(pid, opts.stop_signal);  // e.g. pg_dump ends; the caller reports the interrupt
+      po.stopped = true;
     }
-    for (auto& p : fds) {
-      if (p.fd < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = ::read(p.fd, buf, sizeof(buf));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ::close(p.fd);
-        p.fd = -1;
-        --open_fds;
+    if (!exited && !po.timed_out && opts.timeout_ms > 0 && now > opts.timeout_ms) {
+      po.timed_out = true;
+      ::kill(target, opts.timeout_signal);
+      kill_at = now + opts.kill_grace_ms;
+    }
+    if (!exited && kill_at >= 0 && now > kill_at) {
+      ::kill(target, SIGKILL);
+      kill_at = -1;
+    }
+    if (exited) {
+      // A grandchild may keep the pipes open; do not wait for it for long.
+      if (po.timed_out && opts.own_process_group) ::kill(target, SIGKILL);
+      if (now - exited_at > opts.linger_ms) break;
+    }
+    if (opts.on_tick) opts.on_tick();
+    if (fds.empty()) {
+      ::usleep(20000);
+      continue;
+    }
+    int r = ::poll(fds.data(), fds.size(), 20);
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) continue;
+    for (const auto& p : fds) {
+      if (!(p.revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
+      if (p.fd == in_pipe[1]) {
+        ssize_t n = ::write(p.fd, opts.stdin_data.data() + fed, opts.stdin_data.size() - fed);
+        if (n > 0) fed += static_cast<size_t>(n);
+        if ((n < 0 && errno != EAGAIN && errno != EINTR) || fed == opts.stdin_data.size())
+          CloseFd(in_pipe[1]);
         continue;
       }
-      if (p.fd == err_pipe[0]) {
-        po.err.append(buf, static_cast<size_t>(n));
-        if (po.err.size() > 2 * kErrKeep) po.err.erase(0, po.err.size() - kErrKeep);
-      } else {
-        po.out.append(buf, static_cast<size_t>(n));
+      ssize_t n = ::read(p.fd, buf, sizeof(buf));
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) {
+        CloseFd(p.fd == err_pipe[0] ? err_pipe[0] : out_pipe[0]);
+        continue;
       }
+      if (p.fd == err_pipe[0])
+        Keep(po.err, buf, static_cast<size_t>(n), true);
+      else
+        Keep(po.out, buf, static_cast<size_t>(n), opts.stderr_to_stdout);
     }
   }
-  int st = 0;
-  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  close_all();
+  if (!exited) {
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
   }
+  if (po.err.size() > kKeep) po.err.erase(0, po.err.size() - kKeep);
+  if (opts.stderr_to_stdout && po.out.size() > kKeep) po.out.erase(0, po.out.size() - kKeep);
   po.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return po;
 }

@@ -6,11 +6,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/human.h"
 #include "config/config.h"
 #include "cutover/config.h"
 #include "notify/targets.h"
 #include "pg/conninfo.h"
-#include "watch/duration.h"
+#include "watch/run_watch.h"
 
 namespace hk {
 namespace {
@@ -42,7 +43,7 @@ void CheckDuration(const toml::table& t, const char* section, const char* key,
   const toml::node* n = t.at_path(std::string(section) + "." + key).node();
   if (!n) return;
   auto s = n->value<std::string>();
-  if (s && !watch::ParseDuration(*s))
+  if (s && !ParseDuration(*s, "", watch::kWatchDurations).ok())
     out.push_back({LineOf(*n), std::string(section) + "." + key,
                    "\"" + *s + "\" is not a duration (write it like 6h, 30d, 90m or 45s)"});
 }

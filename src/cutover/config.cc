@@ -7,47 +7,6 @@
 
 namespace hk::cutover {
 
-std::optional<int64_t> ParseDurationMs(std::string_view t) {
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
-  size_t i = 0;
-  double v = 0, frac = 0.1;
-  bool digits = false, dot = false;
-  for (; i < t.size(); ++i) {
-    char c = t[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      digits = true;
-      if (dot) {
-        v += (c - '0') * frac;
-        frac /= 10;
-      } else {
-        v = v * 10 + (c - '0');
-      }
-    } else if (c == '.' && !dot) {
-      dot = true;
-    } else {
-      break;
-    }
-  }
-  if (!digits) return std::nullopt;
-  std::string_view unit = t.substr(i);
-  double mult;
-  if (unit.empty() || unit == "s")
-    mult = 1000;
-  else if (unit == "ms")
-    mult = 1;
-  else if (unit == "m" || unit == "min")
-    mult = 60000;
-  else if (unit == "h")
-    mult = 3600000;
-  else
-    return std::nullopt;
-  double ms = v * mult;
-  // Also refuses what would overflow int64 (99999999999999999999h).
-  if (!(ms <= static_cast<double>(kMaxDurationMs))) return std::nullopt;
-  return static_cast<int64_t>(ms + 0.5);
-}
-
 namespace {
 
 struct Reader {
@@ -103,9 +62,9 @@ struct Reader {
       else
         out_ms = *i * 1000;
     } else if (auto s = n->value<std::string>()) {
-      auto ms = ParseDurationMs(*s);
-      if (!ms)
-        Fail(path + k, "is not a duration (write \"500ms\", \"30s\" or \"2m\")", n);
+      auto ms = ParseDuration(*s, "");
+      if (!ms.ok())
+        Fail(path + k, "is not a duration (write \"500ms\", \"30s\" or \"2m\", at most 7d)", n);
       else
         out_ms = *ms;
     } else {

@@ -9,16 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/human.h"
 #include "common/status.h"
 
 namespace hk::cutover {
 
-/// The longest duration any setting accepts: 7 days.
-constexpr int64_t kMaxDurationMs = 7LL * 24 * 3600 * 1000;
-
-/// "250ms", "30s", "2m", "1h", or a bare number of seconds. nullopt when
-/// malformed or longer than kMaxDurationMs.
-std::optional<int64_t> ParseDurationMs(std::string_view text);
+/// The longest duration any setting accepts: 7 days (hk::ParseDuration's default).
+constexpr int64_t kMaxDurationMs = DurationRules{}.max_ms;
 
 struct Hook {
   std::string name;  ///< For the journal; defaults to the command.

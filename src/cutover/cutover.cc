@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "cdc/cleanup.h"
+#include "cdc/follow_state.h"
 #include "cdc/setup.h"
-#include "cdc/state.h"
 #include "cdc/trigger_guard.h"
 #include "common/exit_codes.h"
 #include "common/log.h"

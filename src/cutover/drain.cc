@@ -3,7 +3,7 @@
 #include <chrono>
 #include <thread>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "cutover/probe_table.h"
 
 namespace hk::cutover {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 
 namespace hk::cutover {
 namespace {

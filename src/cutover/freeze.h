@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "cutover/state.h"
+#include "cutover/cutover_state.h"
 #include "pg/connection.h"
 #include "pg/conninfo.h"
 

@@ -1,13 +1,13 @@
 #include "cutover/journal.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "common/secrets.h"
 #include "notify/switch_events.h"
@@ -108,8 +108,7 @@ Status Journal::Step::Finish(Status st, const std::string& ok_outcome) {
   j_->Append(e_);
   LogInfo("{}: {} ({} ms)", e_.step, e_.outcome, e_.duration_ms());
   // Fault injection for the crash tests: die like kill -9 right after a step.
-  if (const char* crash = std::getenv("HIKKOSHI_TEST_CRASH_AFTER"); crash && e_.step == crash)
-    ::raise(SIGKILL);
+  CrashPoint(e_.step.c_str());
   return st;
 }
 

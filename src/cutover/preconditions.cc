@@ -6,7 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "common/secrets.h"
 #include "cutover/env_file.h"
 #include "cutover/follower_proc.h"

@@ -1,6 +1,6 @@
 #include "cutover/probe_table.h"
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 
 namespace hk::cutover {
 

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "cdc/cleanup.h"
+#include "cdc/follow_state.h"
 #include "cdc/progress_table.h"
-#include "cdc/state.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
 #include "cutover/drain.h"

@@ -8,8 +8,8 @@
 
 #include "common/status.h"
 #include "cutover/context.h"
+#include "cutover/cutover_state.h"
 #include "cutover/journal.h"
-#include "cutover/state.h"
 
 namespace hk::cutover {
 

@@ -9,9 +9,9 @@
 #include <map>
 #include <variant>
 
+#include "cdc/follow_state.h"
 #include "cdc/pgoutput.h"
 #include "cdc/progress_table.h"
-#include "cdc/state.h"
 
 namespace hk::cutover {
 namespace {

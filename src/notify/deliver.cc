@@ -1,16 +1,14 @@
 #include "notify/deliver.h"
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <string_view>
 #include <thread>
 
-extern char** environ;
+#include "common/subprocess.h"
 
 namespace hk::notify {
 namespace {
@@ -57,57 +55,21 @@ Status PostJson(const std::string& url, const std::string& body, int64_t timeout
 Status RunCommand(const std::vector<std::string>& argv, const std::string& body, int64_t timeout_ms,
                   const std::atomic<bool>& abort) {
   if (argv.empty()) return MakeError(ErrorKind::kBadInput, "empty command");
-  int in[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) return MakeError(ErrorKind::kInternal, "pipe failed");
-  std::string env = "HIKKOSHI_EVENT=" + body;
-  std::vector<char*> envp;
-  for (char** e = environ; *e; ++e)
-    if (std::string_view(*e).rfind("HIKKOSHI_EVENT=", 0) != 0) envp.push_back(*e);
-  envp.push_back(env.data());
-  envp.push_back(nullptr);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(in[0]);
-    ::close(in[1]);
-    return MakeError(ErrorKind::kInternal, "fork failed");
-  }
-  if (pid == 0) {
-    ::dup2(in[0], 0);
-    int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) ::dup2(devnull, 1);
-    ::execve(args[0], args.data(), envp.data());
-    ::_exit(127);
-  }
-  ::close(in[0]);
-  ::signal(SIGPIPE, SIG_IGN);
-  size_t off = 0;
-  while (off < body.size()) {
-    ssize_t w = ::write(in[1], body.data() + off, body.size() - off);
-    if (w <= 0) break;
-    off += static_cast<size_t>(w);
-  }
-  ::close(in[1]);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  int wst = 0;
-  for (;;) {
-    pid_t r = ::waitpid(pid, &wst, WNOHANG);
-    if (r == pid) break;
-    if (abort.load() || std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &wst, 0);
-      return MakeError(ErrorKind::kInternal, "the command did not finish in time");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (WIFEXITED(wst) && WEXITSTATUS(wst) == 0) return Status::Ok();
-  if (WIFEXITED(wst) && WEXITSTATUS(wst) == 127)
-    return MakeError(ErrorKind::kInternal, "the command could not be started");
-  return MakeError(ErrorKind::kInternal,
-                   "the command exited with " +
-                       std::to_string(WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst)));
+  // The event as HIKKOSHI_EVENT and on stdin; the command's stderr is ours.
+  auto run = RunProcess(argv, {.env = {{"HIKKOSHI_EVENT", body}},
+                               .stop = &abort,
+                               .stop_signal = SIGKILL,
+                               .stderr_fd = STDERR_FILENO,
+                               .stdin_data = body,
+                               .timeout_ms = timeout_ms,
+                               .timeout_signal = SIGKILL});
+  if (!run.ok()) return run.TakeError();
+  const ProcessOutput& p = *run;
+  if (p.timed_out || p.stopped)
+    return MakeError(ErrorKind::kInternal, "the command did not finish in time");
+  if (p.exit_code == 0) return Status::Ok();
+  if (p.exit_code == 127) return MakeError(ErrorKind::kInternal, "the command could not be started");
+  return MakeError(ErrorKind::kInternal, "the command exited with " + std::to_string(p.exit_code));
 }
 
 }  // namespace hk::notify

@@ -169,12 +169,11 @@ ExitCode ExitCodeFor(const Error& e) {
     case ErrorKind::kPermission: return kExitAuth;
     case ErrorKind::kBadInput:
       if (e.sqlstate == "3D000") return kExitNoDatabase;
-      // "Blocked" markers (clone's HK002, follow's HKBLK): exit 2 in every
-      // command, also in --json's exit_code (#14).
-      if (e.sqlstate == "HK002" || e.sqlstate == "HKBLK") return kExitBlocked;
       return e.sqlstate.empty() ? kExitUsage : kExitDbError;
     case ErrorKind::kDataError: return kExitDbError;
     case ErrorKind::kInterrupted: return kExitInterrupted;
+    // Exit 2 in every command, also in --json's exit_code (#14).
+    case ErrorKind::kBlocked: return kExitBlocked;
     case ErrorKind::kInternal: return kExitInternal;
   }
   return kExitInternal;

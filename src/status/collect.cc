@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <map>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "cdc/trigger_guard.h"
-#include "cutover/state.h"
+#include "cutover/cutover_state.h"
 #include "pg/connection.h"
 #include "status/model.h"
 #include "status/record.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 
 namespace hk::status {
 

@@ -9,14 +9,6 @@
 namespace hk::status {
 namespace {
 
-std::string Dur(double s) {
-  if (s < 0) return "--";
-  if (s < 60) return fmt::format("{:.1f} s", s);
-  int t = static_cast<int>(s + 0.5);
-  if (t < 3600) return fmt::format("{}m{:02d}s", t / 60, t % 60);
-  return fmt::format("{}h{:02d}m", t / 3600, (t % 3600) / 60);
-}
-
 std::string Bar(double p, int width = 20) {
   int n = static_cast<int>(p * width + 0.5);
   if (n > width) n = width;
@@ -58,13 +50,13 @@ std::string ToText(const Migration& m) {
         c.state == "done"
             ? ""
             : fmt::format(", {}/s, ETA {}", HumanBytes(int64_t(c.rate_bytes_per_second)),
-                          Dur(c.eta_seconds)));
+                          HumanDuration(c.eta_seconds)));
     if (c.state != "done") {
       out += fmt::format("  [{}] {:.0f} %\n", Bar(p, 40), p * 100);
       for (const auto& t : c.tables)
         if (t.status == "copying")
           out += fmt::format("  {:<32} [{}] {:>3.0f} %  {} rows  ETA {}\n", t.name, Bar(t.progress),
-                             t.progress * 100, t.rows, Dur(t.eta_seconds));
+                             t.progress * 100, t.rows, HumanDuration(t.eta_seconds));
     }
     for (const auto& s : c.steps)
       if (s.status != "done") out += fmt::format("  step {} {}\n", s.name, s.status);
@@ -94,7 +86,7 @@ std::string ToText(const Migration& m) {
     out += fmt::format("\nverify      {} at {} ({} tables, {} rows, {})\n",
                        v.identical ? "identical" : fmt::format("{} difference(s)", v.differences),
                        v.finished_at, v.tables_checked, v.source_rows,
-                       Dur((v.end_ms - v.start_ms) / 1000.0));
+                       HumanDuration((v.end_ms - v.start_ms) / 1000.0));
     int n = 0;
     for (const auto& d : v.difference_list) {
       if (++n > 10) break;
@@ -109,7 +101,7 @@ std::string ToText(const Migration& m) {
                        c.run.empty() ? "" : " (last run " + c.run + ")");
     for (const auto& r : c.runs) {
       out += fmt::format("  {} {} {}: {} steps, {}{}\n", r.kind, r.run, r.outcome, r.steps.size(),
-                         Dur((r.end_ms - r.start_ms) / 1000.0),
+                         HumanDuration((r.end_ms - r.start_ms) / 1000.0),
                          r.write_unavailable_ms >= 0 ? fmt::format(", writes unavailable {:.3f} s",
                                                                    r.write_unavailable_ms / 1000.0)
                                                      : "");

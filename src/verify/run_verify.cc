@@ -195,10 +195,8 @@ Result<VerifyReport> RunVerifyOnce(const VerifyOptions& o, bool& contacted) {
     HK_ASSIGN_OR_RETURN(std::string a, main.src().QueryValue(q));
     HK_ASSIGN_OR_RETURN(std::string b, main.tgt().QueryValue(q));
     if (a == b) {
-      Error e = MakeError(ErrorKind::kBadInput, "the source and the target are the same database",
+      return BlockedError("the source and the target are the same database",
                           "point --target at the copy to compare");
-      e.sqlstate = kSameDatabaseMarker;
-      return e;
     }
   }
   HK_RETURN_IF_ERROR(CheckFilters(main, o));

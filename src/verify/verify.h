@@ -39,9 +39,6 @@ struct VerifyOptions {
   const std::atomic<bool>* stop = nullptr;
 };
 
-/// SQLSTATE-like marker of "source and target are the same database" (exit 2).
-inline constexpr const char* kSameDatabaseMarker = "HK002";
-
 /// Runs the comparison. Differences are data in the report, not errors; an
 /// error means the comparison could not be completed.
 Result<VerifyReport> RunVerify(const VerifyOptions& opts);

@@ -11,10 +11,14 @@
 #include <optional>
 #include <string>
 
+#include "common/human.h"
 #include "cutover/config.h"
 #include "pg/conninfo.h"
 
 namespace hk::watch {
+
+/// Durations of watch ("6h", "30d", "2w"): a unit is required, at most 10 years.
+inline constexpr DurationRules kWatchDurations{.max_ms = 10LL * 366 * kDayMs, .bare_seconds = false};
 
 struct WatchOptions {
   pg::ConnInfo source, target;  ///< As at clone/follow: source = the old server.

@@ -376,7 +376,7 @@ TEST(BadInput, RetryDurationsAndFirstConnectionsAreNotRetried) {
       {{"verify", "--source", a, "--target", b, "--retry-for", "-1m"},
        "--retry-for -1m is not a duration"},
       {{"verify", "--source", a, "--target", b, "--retry-for", "99999999999999999999h"},
-       "--retry-for 99999999999999999999h is not a duration"},
+       "--retry-for 99999999999999999999h is longer than 7d, the most it accepts"},
       {{"follow", "--source", a, "--target", b, "--dir", dir, "--stall-timeout", "soon"},
        "--stall-timeout soon is not a duration"},
   };
@@ -498,6 +498,37 @@ TEST(BadInput, CatalogueSameDatabaseConflictsSizesLsnsAndStrings) {
     EXPECT_NE(all.find(c.sentence), std::string::npos) << all;
     EXPECT_EQ(ServerState(src, "shop"), before_s) << c.sentence;
     EXPECT_EQ(ServerState(dst, "tgt"), before_t) << c.sentence;
+  }
+  fs::remove_all(dir);
+}
+
+// #14 / #16: the same condition gives the same exit code in every command. A
+// table without a primary key blocks change capture: exit 2 (kBlocked) from
+// `follow --setup` and from `clone --follow` alike, with the same sentence,
+// and nothing changed on either server.
+TEST(BadInput, BlockedIsTheSameExitCodeInFollowAndCloneFollow) {
+  Cluster src("bi-blk-src");
+  Cluster dst("bi-blk-dst");
+  src.CreateDatabase("shop");
+  src.Sql("CREATE TABLE nokey (v int); INSERT INTO nokey VALUES (1)", "shop");
+  dst.CreateDatabase("tgt");
+  const std::string dir = Scratch("blocked");
+  const std::string s = src.Uri("shop"), t = dst.Uri("tgt");
+  const std::string before_s = ServerState(src, "shop"), before_t = ServerState(dst, "tgt");
+  const std::vector<std::vector<std::string>> commands = {
+      {"follow", "--setup", "--source", s, "--target", t, "--dir", dir + "/follow"},
+      {"clone", "--follow", "--source", s, "--target", t, "--dir", dir + "/clone-follow"},
+  };
+  for (const auto& args : commands) {
+    auto r = RunHikkoshi(args);
+    std::string all = r.out + r.err;
+    EXPECT_EQ(r.exit_code, kExitBlocked) << args[0] << " " << args[1] << "\n" << all;
+    EXPECT_NE(all.find("cannot follow changes of tables without a primary key or replica "
+                       "identity: public.nokey"),
+              std::string::npos)
+        << all;
+    EXPECT_EQ(ServerState(src, "shop"), before_s) << args[0] << " " << args[1];
+    EXPECT_EQ(ServerState(dst, "tgt"), before_t) << args[0] << " " << args[1];
   }
   fs::remove_all(dir);
 }

@@ -20,8 +20,8 @@
 #include <sstream>
 #include <thread>
 
+#include "cdc/follow_state.h"
 #include "cdc/setup.h"
-#include "cdc/state.h"
 #include "cutover/env_file.h"
 #include "cutover/health.h"
 #include "cutover/journal.h"

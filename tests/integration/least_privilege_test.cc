@@ -23,7 +23,7 @@
 #include <random>
 #include <thread>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "support/harness.h"
 
 namespace hk::test {

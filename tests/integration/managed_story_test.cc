@@ -18,7 +18,7 @@
 #include <fstream>
 #include <thread>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "common/exit_codes.h"
 #include "support/harness.h"
 

@@ -22,8 +22,8 @@
 #include <sstream>
 #include <thread>
 
+#include "cdc/follow_state.h"
 #include "cdc/setup.h"
-#include "cdc/state.h"
 #include "support/harness.h"
 
 namespace hk::test {

@@ -23,7 +23,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "common/exit_codes.h"
 #include "cutover/journal.h"
 #include "support/harness.h"

@@ -94,12 +94,6 @@ TEST(CloneIndex, AttachSql) {
   EXPECT_EQ(IndexAttachSql(ix), "");
 }
 
-TEST(CloneErrors, BlockedIsExitTwo) {
-  EXPECT_EQ(ExitCodeForClone(BlockedError("x", "y")), 2);
-  EXPECT_TRUE(IsBlocked(BlockedError("x", "y")));
-  EXPECT_FALSE(IsBlocked(MakeError(ErrorKind::kBadInput, "x")));
-}
-
 }  // namespace
 }  // namespace hk::clone
 

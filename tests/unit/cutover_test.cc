@@ -8,12 +8,12 @@
 #include <fstream>
 
 #include "cutover/config.h"
+#include "cutover/cutover_state.h"
 #include "cutover/env_file.h"
 #include "cutover/hooks.h"
 #include "cutover/journal.h"
 #include "cutover/pgbouncer.h"
 #include "cutover/sequences.h"
-#include "cutover/state.h"
 #include "cutover/write_watch.h"
 
 namespace hk::cutover {
@@ -22,16 +22,6 @@ namespace {
 std::string TempDir() {
   char tmpl[] = "/tmp/hk-cutover-unit-XXXXXX";
   return mkdtemp(tmpl);
-}
-
-TEST(Duration, Parses) {
-  EXPECT_EQ(ParseDurationMs("30s"), 30000);
-  EXPECT_EQ(ParseDurationMs("250ms"), 250);
-  EXPECT_EQ(ParseDurationMs("2m"), 120000);
-  EXPECT_EQ(ParseDurationMs("1.5s"), 1500);
-  EXPECT_EQ(ParseDurationMs("12"), 12000);
-  EXPECT_FALSE(ParseDurationMs("s"));
-  EXPECT_FALSE(ParseDurationMs("10 parsecs"));
 }
 
 TEST(CutoverConfig, ReadsThePlanExample) {

@@ -58,5 +58,16 @@ TEST(Classify, ExitCodesMidRun) {
   EXPECT_EQ(ExitCodeFor(e), kExitInterrupted);
 }
 
+// A blocker is a kind, not a SQLSTATE stand-in: exit 2 whatever command
+// (clone, follow, clone --follow, verify) raised it (#14).
+TEST(Classify, BlockedIsExitTwoEverywhere) {
+  Error e = BlockedError("x", "y");
+  EXPECT_EQ(e.kind, ErrorKind::kBlocked);
+  EXPECT_TRUE(e.sqlstate.empty());
+  EXPECT_EQ(ExitCodeFor(e), kExitBlocked);
+  EXPECT_STREQ(ErrorKindName(e.kind), "blocked");
+  EXPECT_EQ(ExitCodeFor(MakeError(ErrorKind::kBadInput, "x")), kExitUsage);
+}
+
 }  // namespace
 }  // namespace hk::pg

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "cdc/status_report.h"
 
 namespace hk::cdc {

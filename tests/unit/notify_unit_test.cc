@@ -15,7 +15,6 @@
 #include "notify/notifier.h"
 #include "notify/targets.h"
 #include "notify/url_redact.h"
-#include "watch/duration.h"
 #include "watch/watch_state.h"
 
 namespace hk {
@@ -143,18 +142,6 @@ TEST(Notifier, FlushDeadlineBoundsAHangingCommand) {
   n.Flush(std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_EQ(n.delivered(), 0u);
-}
-
-TEST(WatchDuration, Units) {
-  EXPECT_EQ(watch::ParseDuration("6h"), 6 * 3600000LL);
-  EXPECT_EQ(watch::ParseDuration("30d"), 30 * 86400000LL);
-  EXPECT_EQ(watch::ParseDuration("0s"), 0);
-  EXPECT_EQ(watch::ParseDuration("500ms"), 500);
-  EXPECT_EQ(watch::ParseDuration("2w"), 14 * 86400000LL);
-  EXPECT_FALSE(watch::ParseDuration("6"));
-  EXPECT_FALSE(watch::ParseDuration("h"));
-  EXPECT_FALSE(watch::ParseDuration("-1d"));
-  EXPECT_FALSE(watch::ParseDuration("99999999999d"));
 }
 
 TEST(WatchState, ChangedTablesFromCounters) {

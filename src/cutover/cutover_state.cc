@@ -1,4 +1,4 @@
-#include "cutover/state.h"
+#include "cutover/cutover_state.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>

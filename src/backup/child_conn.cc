@@ -1,4 +1,4 @@
-#include "backup/pg_tools.h"
+#include "backup/child_conn.h"
 
 #include "common/log.h"
 #include "common/secrets.h"

@@ -1,4 +1,4 @@
-#include "clone/state.h"
+#include "clone/clone_state.h"
 
 #include <fmt/format.h>
 

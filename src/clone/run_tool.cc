@@ -1,25 +1,21 @@
-#include "clone/pg_tools.h"
+#include "clone/run_tool.h"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
-#include <thread>
 
-#include "clone/crash_point.h"
+#include "common/crash_point.h"
 #include "common/retry.h"
 #include "common/secrets.h"
+#include "common/subprocess.h"
 #include "pg/child_secrets.h"
 #include "pg/client_tools.h"
-
-extern char** environ;
 
 namespace hk::clone {
 namespace {
@@ -54,32 +50,18 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
   const std::string point = "tool-" + label;
   // Secrets only in the child's environment (and a 0600 service file).
   HK_ASSIGN_OR_RETURN(pg::ChildSecrets secrets, pg::ChildSecrets::For(conn));
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string_view var(*e);
-    std::string_view name = var.substr(0, var.find('='));
-    if (secrets.env().count(std::string(name))) continue;
-    env.emplace_back(*e);
-  }
-  for (const auto& [k, v] : secrets.env()) env.push_back(k + "=" + v);
+  std::map<std::string, std::string> env = secrets.env();
   // Durable commits on the target (see OpenTarget): a step recorded done
   // must survive the server's crash.
   {
     const char* pgo = std::getenv("PGOPTIONS");
-    std::string opts = std::string(pgo ? pgo : "") + " -c synchronous_commit=on";
-    std::erase_if(env, [](const std::string& e) { return e.rfind("PGOPTIONS=", 0) == 0; });
-    env.push_back("PGOPTIONS=" + opts);
+    env["PGOPTIONS"] = std::string(pgo ? pgo : "") + " -c synchronous_commit=on";
   }
-  std::vector<char*> cenv, cargv;
-  for (auto& s : env) cenv.push_back(s.data());
-  cenv.push_back(nullptr);
   std::vector<std::string> args = argv;
   if (args[0].find('/') == std::string::npos) {
     HK_ASSIGN_OR_RETURN(pg::PgTool tool, pg::FindPgTool(args[0]));
     args[0] = tool.path;
   }
-  for (auto& s : args) cargv.push_back(s.data());
-  cargv.push_back(nullptr);
 
   std::string out_path = log_path + ".stdout";
   int err_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -92,45 +74,21 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
                      "cannot create " + log_path + ": " + std::strerror(errno),
                      "check that the work directory is writable");
   }
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(err_fd);
-    close(out_fd);
-    return MakeError(ErrorKind::kInternal, std::string("fork failed: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    // A killed hikkoshi must not leave a pg_restore running behind a resume.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // Its own process group: a terminal's Ctrl-C reaches hikkoshi only,
-    // which then stops the child itself (SIGTERM) and reports an interrupt.
-    setpgid(0, 0);
-    if (getppid() == 1) _exit(127);
-    dup2(out_fd, 1);
-    dup2(err_fd, 2);
-    int in = open("/dev/null", O_RDONLY);
-    if (in >= 0) dup2(in, 0);
-    // Our parent may ignore or block signals; the child starts clean.
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    execvpe(cargv[0], cargv.data(), cenv.data());
-    _exit(127);
-  }
+  // A killed hikkoshi must not leave a pg_restore running behind a resume;
+  // in its own process group a terminal's Ctrl-C reaches hikkoshi only,
+  // which then stops the child itself (SIGTERM) and reports an interrupt.
+  auto run = RunProcess(args, {.env = std::move(env),
+                               .stop = stop,
+                               .stdout_fd = out_fd,
+                               .stderr_fd = err_fd,
+                               .own_process_group = true,
+                               .die_with_parent = true,
+                               .on_tick = [&point] { CrashPoint(point.c_str()); }});
   close(err_fd);
   close(out_fd);
-  int st = 0;
-  bool killed = false;
-  for (;;) {
-    pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) break;
-    if (!killed && stop && stop->load()) {
-      kill(pid, SIGTERM);
-      killed = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    CrashPoint(point.c_str());
-  }
-  if (killed || (stop && stop->load() && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)))
+  if (!run.ok()) return run.TakeError();
+  const int code = run->exit_code;
+  if (run->stopped || (stop && stop->load() && code != 0))
     return MakeError(ErrorKind::kInterrupted, "interrupted");
   if (stdout_text) {
     std::ifstream f(out_path);
@@ -139,10 +97,10 @@ Status RunTool(const std::string& label, const std::vector<std::string>& argv,
     *stdout_text = ss.str();
     unlink(out_path.c_str());
   }
-  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return Status::Ok();
-  std::string why = WIFEXITED(st) ? "exit code " + std::to_string(WEXITSTATUS(st))
-                                  : "signal " + std::to_string(WTERMSIG(st));
-  if (WIFEXITED(st) && WEXITSTATUS(st) == 127) why = "could not be started (not installed?)";
+  if (code == 0) return Status::Ok();
+  std::string why = code < 128 ? "exit code " + std::to_string(code)
+                               : "signal " + std::to_string(code - 128);
+  if (code == 127) why = "could not be started (not installed?)";
   std::string tail = Tail(log_path, 3);
   Error e = MakeError(ErrorKind::kInternal,
                       argv[0] + " failed (" + why + ")" + (tail.empty() ? "" : ": " + tail),

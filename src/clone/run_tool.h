@@ -19,7 +19,7 @@ std::string ToolDbname(const pg::ConnInfo& ci);
 /// PGPASSWORD from `conn` when it has one. stderr is appended to log_path.
 /// When *stop becomes true the child gets SIGTERM and kInterrupted returns.
 /// `label` names the run for the crash-injection point "tool-<label>",
-/// reached every 20 ms while the child runs (see crash_point.h).
+/// reached every 20 ms while the child runs (see common/crash_point.h).
 Status RunTool(const std::string& label, const std::vector<std::string>& argv,
                const pg::ConnInfo& conn, const std::string& log_path,
                const std::atomic<bool>* stop, std::string* stdout_text = nullptr);

@@ -1,4 +1,4 @@
-#include "clone/crash_point.h"
+#include "common/crash_point.h"
 
 #include <signal.h>
 
@@ -7,7 +7,9 @@
 #include <mutex>
 #include <string>
 
-namespace hk::clone {
+#include "common/log.h"
+
+namespace hk {
 namespace {
 
 bool Matches(const char* spec, const char* name) {
@@ -30,8 +32,11 @@ bool Matches(const char* spec, const char* name) {
 void CrashPoint(const char* name) {
   static const char* kill_spec = std::getenv("HIKKOSHI_TEST_CRASH_AFTER");
   static const char* int_spec = std::getenv("HIKKOSHI_TEST_INTERRUPT_AFTER");
-  if (Matches(kill_spec, name)) raise(SIGKILL);
+  if (Matches(kill_spec, name)) {
+    LogWarn("HIKKOSHI_TEST_CRASH_AFTER={}: killing myself now", name);
+    raise(SIGKILL);
+  }
   if (Matches(int_spec, name)) raise(SIGINT);
 }
 
-}  // namespace hk::clone
+}  // namespace hk

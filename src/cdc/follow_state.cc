@@ -1,4 +1,4 @@
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 
 #include <fcntl.h>
 #include <unistd.h>
