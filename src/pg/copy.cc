@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "pg/error.h"
+#include "pg/stall_watchdog.h"
 
 namespace hk::pg {
 
@@ -33,6 +34,7 @@ Result<std::string_view> CopyOut::Next() {
     buf_ = nullptr;
   }
   if (done_) return std::string_view();
+  StallGuard guard(*c_);
   int n = PQgetCopyData(c_->raw(), &buf_, 0);
   if (n > 0) return std::string_view(buf_, static_cast<size_t>(n));
   if (n == -1) {
@@ -58,6 +60,7 @@ CopyIn::~CopyIn() {
 }
 
 Status CopyIn::Put(std::string_view data) {
+  StallGuard guard(*c_);
   if (PQputCopyData(c_->raw(), data.data(), static_cast<int>(data.size())) != 1) {
     open_ = false;
     return ErrorFromResult(nullptr, c_->raw());
@@ -67,6 +70,7 @@ Status CopyIn::Put(std::string_view data) {
 
 Result<int64_t> CopyIn::Finish() {
   open_ = false;
+  StallGuard guard(*c_);
   if (PQputCopyEnd(c_->raw(), nullptr) != 1) return ErrorFromResult(nullptr, c_->raw());
   QueryResult r(PQgetResult(c_->raw()));
   while (PGresult* extra = PQgetResult(c_->raw())) PQclear(extra);

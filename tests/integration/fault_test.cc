@@ -334,6 +334,57 @@ TEST(Fault, VerifyRedoesATableCutMidComparison) {
   RunShell("rm -rf " + ShellQuote(dir));
 }
 
+TEST(Fault, CloneAndVerifyNoticeAStalledConnectionWithinSeconds) {
+  Cluster src("f-stall-src");
+  Cluster dst("f-stall-dst");
+  MakeShop(src);
+  dst.CreateDatabase("shop");
+  FaultProxy to_src(src.port());
+  FaultProxy to_dst(dst.port());
+  to_src.SetBandwidth(1'500'000);  // the copy of the big table takes seconds
+  const std::string dir = TempDir("stall");
+  // 1. clone: the source's path goes silent mid-COPY (sockets stay open,
+  //    nothing is forwarded for 2 minutes); new connections work.
+  {
+    BackgroundHikkoshi clone({"clone", "--source", to_src.Through(src.Uri("shop")), "--target",
+                              dst.Uri("shop"), "--dir", dir + "/c", "--stall-timeout", "3s"},
+                             dir + "/c.log");
+    const auto t0 = Clock::now();
+    clone.Start();
+    ASSERT_TRUE(WaitFor([&] { return TargetRuns(dst, "shop", "COPY%FROM STDIN%"); }, 60s))
+        << Slurp(dir + "/c.log");
+    std::this_thread::sleep_for(500ms);
+    to_src.StallOpen(120s);
+    EXPECT_EQ(clone.Wait(), 0) << Slurp(dir + "/c.log");
+    EXPECT_LT(Clock::now() - t0, 100s);  // not after the 2-minute stall
+  }
+  std::string log = Slurp(dir + "/c.log");
+  EXPECT_NE(log.find("a stalled connection"), std::string::npos) << log;
+  EXPECT_NE(log.find("transient, retrying"), std::string::npos) << log;
+  EXPECT_EQ(Contents(dst, "shop"), Contents(src, "shop"));
+
+  // 2. verify: the target's path goes silent in the middle of the hashing.
+  to_src.SetBandwidth(0);
+  to_dst.SetLatency(40ms);  // every chunk's round trip: the hashing lasts seconds
+  {
+    BackgroundHikkoshi verify({"verify", "--source", src.Uri("shop"), "--target",
+                               to_dst.Through(dst.Uri("shop")), "--jobs", "1", "--chunk-rows",
+                               "500", "--stall-timeout", "3s"},
+                              dir + "/v.log");
+    const auto t0 = Clock::now();
+    verify.Start();
+    ASSERT_TRUE(WaitFor([&] { return to_dst.bytes_forwarded() > 40'000; }, 60s))
+        << Slurp(dir + "/v.log");
+    to_dst.StallOpen(120s);
+    EXPECT_EQ(verify.Wait(), 0) << Slurp(dir + "/v.log");
+    EXPECT_LT(Clock::now() - t0, 100s);
+  }
+  log = Slurp(dir + "/v.log");
+  EXPECT_NE(log.find("a stalled connection"), std::string::npos) << log;
+  EXPECT_NE(log.find("transient, retrying"), std::string::npos) << log;
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
 TEST(Fault, BackupDumpsAgainAfterACutAndTheRestoreEqualsTheSource) {
   Cluster src("f-backup-src");
   MakeShop(src);
