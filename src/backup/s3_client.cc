@@ -237,6 +237,18 @@ Error S3Client::ErrorFor(const S3Response& r, const std::string& what) const {
   std::string code = XmlText(r.body, "Code");
   std::string msg = XmlText(r.body, "Message");
   std::string where = "s3://" + bucket_ + " at " + opts_.endpoint;
+  if (code == "RequestTimeTooSkewed") {
+    // SigV4 signs the time; S3 refuses requests more than 15 minutes off.
+    std::string req_time = XmlText(r.body, "RequestTime"), srv_time = XmlText(r.body, "ServerTime");
+    return MakeError(ErrorKind::kPermission,
+                     "S3 at " + opts_.endpoint +
+                         " refused the request because this machine's clock is more than 15 "
+                         "minutes off the server's (RequestTimeTooSkewed" +
+                         (req_time.empty() ? "" : "; ours " + req_time + ", the server's " + srv_time) +
+                         ")",
+                     "set this machine's clock right (e.g. enable NTP: timedatectl set-ntp true) "
+                     "and rerun; nothing was written");
+  }
   if (r.status == 403 || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" ||
       code == "AccessDenied" || code == "ExpiredToken" || code == "InvalidToken") {
     return MakeError(ErrorKind::kPermission,
