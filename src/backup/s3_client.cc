@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <mutex>
@@ -11,7 +12,9 @@
 
 #include "backup/file_io.h"
 #include "backup/s3_xml.h"
+#include "backup/stop.h"
 #include "common/log.h"
+#include "common/retry.h"
 
 namespace hk::backup {
 namespace {
@@ -212,6 +215,7 @@ Result<S3Response> S3Client::SendOnce(const S3Request& req) {
 }
 
 Result<S3Response> S3Client::Send(const S3Request& req, int attempts) {
+  const auto first = std::chrono::steady_clock::now();
   for (int i = 1;; ++i) {
     if (req.sink_sha) req.sink_sha->Reset();
     if (req.sink_fd >= 0) {
@@ -226,10 +230,24 @@ Result<S3Response> S3Client::Send(const S3Request& req, int attempts) {
     } else {
       retry = r->status >= 500 || r->status == 429;
     }
-    if (!retry || i >= attempts) return r;
-    LogWarn("S3 {} {} failed ({}); retrying", req.method, req.key.empty() ? bucket_ : req.key,
-            r.ok() ? "HTTP " + std::to_string(r->status) : r.error().message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(250 << i));
+    if (!retry) return r;
+    const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - first)
+                                   .count();
+    // Past the fixed attempts, --retry-for bounds an outage by time.
+    const bool within_budget = opts_.retry_for_ms > 0 && elapsed_ms < opts_.retry_for_ms;
+    if (i >= attempts && !within_budget) return r;
+    if (StopRequested()) return r;
+    LogWarn("S3 {} {} failed ({}); transient, retrying (attempt {}{})", req.method,
+            req.key.empty() ? bucket_ : req.key,
+            r.ok() ? "HTTP " + std::to_string(r->status) : r.error().message, i + 1,
+            opts_.retry_for_ms > 0 ? ", --retry-for " + std::to_string(opts_.retry_for_ms / 1000) + " s"
+                                   : "");
+    const auto delay = i < attempts ? std::chrono::milliseconds(250 << std::min(i, 6))
+                                    : BackoffDelay(i, 0.5 + 0.5 * ((i * 7919) % 100) / 100.0);
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (std::chrono::steady_clock::now() < until && !StopRequested())
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

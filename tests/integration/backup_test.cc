@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/fault_proxy.h"
 #include "support/harness.h"
 #include "support/s3_server.h"
 
@@ -415,6 +416,30 @@ TEST_F(BackupTest, MissingOrOldPgDumpIsAClearError) {
   EXPECT_EQ(o.exit_code, 3) << o.err;
   EXPECT_NE(o.err.find("older pg_dump cannot dump a newer server"), std::string::npos) << o.err;
   EXPECT_FALSE(fs::exists(local + "/y"));
+}
+
+// #12/#14: an S3 outage longer than the fixed attempts (new connections
+// closed for 8 s) is ridden out under --retry-for, by backup and restore.
+TEST_F(BackupTest, S3OutageIsRetriedForRetryForByBackupAndRestore) {
+  FaultProxy proxy(s3_->port());
+  const std::vector<std::string> s3 = {"--s3-endpoint",
+                                       "http://127.0.0.1:" + std::to_string(proxy.port()),
+                                       "--s3-path-style", "--retry-for", "1m"};
+  proxy.RefuseFor(std::chrono::seconds(8));
+  auto r = RunHikkoshi(
+      With({"backup", "--source", pg_->Uri("shop"), "--to", S3Url(), "--name", "outage1"}, s3),
+      S3Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("transient, retrying"), std::string::npos) << r.err;
+  pg_->CreateDatabase("outage_restore");
+  proxy.RefuseFor(std::chrono::seconds(8));
+  r = RunHikkoshi(With({"restore", "--from", S3Url(), "--name", "outage1", "--target",
+                        pg_->Uri("outage_restore")},
+                       s3),
+                  S3Env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("transient, retrying"), std::string::npos) << r.err;
+  EXPECT_EQ(TableHashes("outage_restore"), TableHashes("shop"));
 }
 
 }  // namespace
