@@ -5,6 +5,7 @@
 // code with `hikkoshi verify`: nothing lost, nothing duplicated.
 // Budget: about 2-3 minutes on 2 idle cores.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -382,6 +383,67 @@ TEST(Fault, CloneAndVerifyNoticeAStalledConnectionWithinSeconds) {
   log = Slurp(dir + "/v.log");
   EXPECT_NE(log.find("a stalled connection"), std::string::npos) << log;
   EXPECT_NE(log.find("transient, retrying"), std::string::npos) << log;
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
+// A size-limited tmpfs mounted for the target's tablespace; unmounted on
+// every path. Needs root (mount); the test skips without it.
+class SmallVolume {
+ public:
+  explicit SmallVolume(const std::string& size) : dir_(TempDir("disk")) {
+    auto r = RunShell("mount -t tmpfs -o size=" + size + " hk-diskfull " + ShellQuote(dir_));
+    mounted_ = r.exit_code == 0;
+    why_ = r.err;
+  }
+  ~SmallVolume() {
+    if (mounted_) RunShell("umount -l " + ShellQuote(dir_));
+    RunShell("rmdir " + ShellQuote(dir_));
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why() const { return why_; }
+  const std::string& dir() const { return dir_; }
+  bool Resize(const std::string& size) {
+    return RunShell("mount -o remount,size=" + size + " " + ShellQuote(dir_)).exit_code == 0;
+  }
+
+ private:
+  std::string dir_, why_;
+  bool mounted_ = false;
+};
+
+TEST(Fault, TargetDiskFullDuringCopyStopsClearlyAndResumesOnceSpaceIsFreed) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a size-limited tmpfs needs root";
+  Cluster src("f-disk-src");
+  Cluster dst("f-disk-dst");
+  MakeShop(src);
+  // The target database lives in a tablespace on a 14 MB tmpfs: its
+  // catalogs take about 8 MB, the big table does not fit in the rest.
+  SmallVolume vol("14m");
+  if (!vol.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << vol.why();
+  const std::string owner =
+      RunShell("stat -c %U " + ShellQuote(dst.Value("SHOW data_directory"))).out;
+  ASSERT_EQ(RunShell("mkdir " + ShellQuote(vol.dir() + "/ts") + " && chown " + owner.substr(0, owner.find('\n')) +
+                     " " + ShellQuote(vol.dir() + "/ts"))
+                .exit_code,
+            0);
+  dst.Sql("CREATE TABLESPACE tiny LOCATION '" + vol.dir() + "/ts'");
+  dst.Sql("CREATE DATABASE shop TABLESPACE tiny");
+  const std::string dir = TempDir("diskfull");
+  std::vector<std::string> args = {"clone", "--source", src.Uri("shop"), "--target",
+                                   dst.Uri("shop"), "--dir", dir};
+  auto r = RunHikkoshi(args);
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("ran out of disk space"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
+  // Its state is kept; once there is room it continues, not from zero.
+  ASSERT_TRUE(vol.Resize("300m"));
+  args.push_back("--resume");
+  r = RunHikkoshi(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Contents(dst, "shop"), Contents(src, "shop"));
+  dst.Sql("DROP DATABASE shop");
+  dst.Sql("DROP TABLESPACE tiny");
   RunShell("rm -rf " + ShellQuote(dir));
 }
 
