@@ -224,6 +224,7 @@ Result<S3Response> S3Client::Send(const S3Request& req, int attempts) {
       }
     }
     auto r = SendOnce(req);
+    if (r.ok()) reached_ = true;
     bool retry = false;
     if (!r.ok()) {
       retry = r.error().kind == ErrorKind::kConnection;
@@ -234,8 +235,10 @@ Result<S3Response> S3Client::Send(const S3Request& req, int attempts) {
     const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::steady_clock::now() - first)
                                    .count();
-    // Past the fixed attempts, --retry-for bounds an outage by time.
-    const bool within_budget = opts_.retry_for_ms > 0 && elapsed_ms < opts_.retry_for_ms;
+    // Past the fixed attempts, --retry-for bounds an outage by time; an
+    // endpoint never reached (unresolvable, refused) is the user's input.
+    const bool outage = reached_ || r.ok() || !r.error().during_connect;
+    const bool within_budget = outage && opts_.retry_for_ms > 0 && elapsed_ms < opts_.retry_for_ms;
     if (i >= attempts && !within_budget) return r;
     if (StopRequested()) return r;
     LogWarn("S3 {} {} failed ({}); transient, retrying (attempt {}{})", req.method,
