@@ -121,7 +121,9 @@ Result<Transaction> Transaction::Begin(Connection& c, std::string_view begin_sql
 }
 
 Transaction::~Transaction() {
-  if (c_ && c_->Healthy()) PQclear(PQexec(c_->raw(), "ROLLBACK"));
+  if (!c_ || !c_->Healthy()) return;
+  StallGuard guard(*c_);  // a rollback on a stalled path must not hang either
+  PQclear(PQexec(c_->raw(), "ROLLBACK"));
 }
 
 Status Transaction::Commit() {

@@ -21,6 +21,7 @@ CopyOut::~CopyOut() {
   // An unfinished COPY OUT is drained by cancelling; the connection is then
   // unusable for the caller anyway, who drops it.
   if (c_ && !done_ && c_->Healthy()) {
+    StallGuard guard(*c_);
     c_->Cancel();
     char* b = nullptr;
     while (PQgetCopyData(c_->raw(), &b, 0) > 0) PQfreemem(b);
@@ -85,6 +86,7 @@ void CopyIn::Abort(const char* why) {
   if (!open_) return;
   open_ = false;
   if (!c_->Healthy()) return;
+  StallGuard guard(*c_);
   PQputCopyEnd(c_->raw(), why);
   while (PGresult* r = PQgetResult(c_->raw())) PQclear(r);
 }
