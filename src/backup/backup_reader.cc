@@ -22,7 +22,18 @@ Result<std::unique_ptr<OpenedBackup>> OpenedBackup::Open(const Location& from, c
                      "run `hikkoshi backup list --from " + from.Describe() +
                          "` (a backup without manifest.json never finished)");
   }
-  HK_ASSIGN_OR_RETURN(b->manifest_, Manifest::Parse(*text));
+  auto parsed = Manifest::Parse(*text);
+  if (!parsed.ok()) {
+    Error e = parsed.TakeError();
+    if (e.message.rfind("malformed manifest", 0) != 0 && e.message.rfind("not a hikkoshi", 0) != 0)
+      return e;  // e.g. a newer format: its own sentence
+    e.message = "the manifest of backup " + name + " (" + name + "/" + kManifestFile + " in " +
+                from.Describe() + ") is corrupt or truncated: " + e.message;
+    e.hint = "this backup cannot be trusted; restore another one (`hikkoshi backup list --from " +
+             from.Describe() + "`) or take a new backup";
+    return e;
+  }
+  b->manifest_ = std::move(parsed).value();
   if (b->manifest_.name != name) {
     return MakeError(ErrorKind::kBadInput, "the manifest in " + name + " names another backup (" +
                                                b->manifest_.name + ")");

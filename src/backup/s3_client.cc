@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <mutex>
@@ -11,7 +12,9 @@
 
 #include "backup/file_io.h"
 #include "backup/s3_xml.h"
+#include "backup/stop.h"
 #include "common/log.h"
+#include "common/retry.h"
 
 namespace hk::backup {
 namespace {
@@ -212,6 +215,7 @@ Result<S3Response> S3Client::SendOnce(const S3Request& req) {
 }
 
 Result<S3Response> S3Client::Send(const S3Request& req, int attempts) {
+  const auto first = std::chrono::steady_clock::now();
   for (int i = 1;; ++i) {
     if (req.sink_sha) req.sink_sha->Reset();
     if (req.sink_fd >= 0) {
@@ -220,16 +224,33 @@ Result<S3Response> S3Client::Send(const S3Request& req, int attempts) {
       }
     }
     auto r = SendOnce(req);
+    if (r.ok()) reached_ = true;
     bool retry = false;
     if (!r.ok()) {
       retry = r.error().kind == ErrorKind::kConnection;
     } else {
       retry = r->status >= 500 || r->status == 429;
     }
-    if (!retry || i >= attempts) return r;
-    LogWarn("S3 {} {} failed ({}); retrying", req.method, req.key.empty() ? bucket_ : req.key,
-            r.ok() ? "HTTP " + std::to_string(r->status) : r.error().message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(250 << i));
+    if (!retry) return r;
+    const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - first)
+                                   .count();
+    // Past the fixed attempts, --retry-for bounds an outage by time; an
+    // endpoint never reached (unresolvable, refused) is the user's input.
+    const bool outage = reached_ || r.ok() || !r.error().during_connect;
+    const bool within_budget = outage && opts_.retry_for_ms > 0 && elapsed_ms < opts_.retry_for_ms;
+    if (i >= attempts && !within_budget) return r;
+    if (StopRequested()) return r;
+    LogWarn("S3 {} {} failed ({}); transient, retrying (attempt {}{})", req.method,
+            req.key.empty() ? bucket_ : req.key,
+            r.ok() ? "HTTP " + std::to_string(r->status) : r.error().message, i + 1,
+            opts_.retry_for_ms > 0 ? ", --retry-for " + std::to_string(opts_.retry_for_ms / 1000) + " s"
+                                   : "");
+    const auto delay = i < attempts ? std::chrono::milliseconds(250 << std::min(i, 6))
+                                    : BackoffDelay(i, 0.5 + 0.5 * ((i * 7919) % 100) / 100.0);
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (std::chrono::steady_clock::now() < until && !StopRequested())
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
@@ -237,6 +258,18 @@ Error S3Client::ErrorFor(const S3Response& r, const std::string& what) const {
   std::string code = XmlText(r.body, "Code");
   std::string msg = XmlText(r.body, "Message");
   std::string where = "s3://" + bucket_ + " at " + opts_.endpoint;
+  if (code == "RequestTimeTooSkewed") {
+    // SigV4 signs the time; S3 refuses requests more than 15 minutes off.
+    std::string req_time = XmlText(r.body, "RequestTime"), srv_time = XmlText(r.body, "ServerTime");
+    return MakeError(ErrorKind::kPermission,
+                     "S3 at " + opts_.endpoint +
+                         " refused the request because this machine's clock is more than 15 "
+                         "minutes off the server's (RequestTimeTooSkewed" +
+                         (req_time.empty() ? "" : "; ours " + req_time + ", the server's " + srv_time) +
+                         ")",
+                     "set this machine's clock right (e.g. enable NTP: timedatectl set-ntp true) "
+                     "and rerun; nothing was written");
+  }
   if (r.status == 403 || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" ||
       code == "AccessDenied" || code == "ExpiredToken" || code == "InvalidToken") {
     return MakeError(ErrorKind::kPermission,

@@ -65,6 +65,7 @@ class S3Client {
   S3Credentials creds_;
   std::string bucket_;
   void* curl_;  // CURL*, reused for connection keep-alive.
+  bool reached_ = false;  ///< Some request got an HTTP answer: later failures are outages.
 };
 
 /// Percent-encodes for S3 paths (keep_slash) or query values.

@@ -18,6 +18,10 @@ struct S3Options {
   /// Default 64 MiB; HIKKOSHI_S3_PART_SIZE overrides (minimum 5 MiB unless
   /// HIKKOSHI_TEST_ALLOW_SMALL_PARTS=1, which tests use with servers that allow it).
   uint64_t part_size = 64ull << 20;
+  /// --retry-for: past the fixed attempts, a request that keeps failing
+  /// transiently (transport, 5xx, throttling) is retried with backoff until
+  /// this much time has passed since its first failure; 0: attempts only.
+  int64_t retry_for_ms = 0;
 };
 
 struct S3Credentials {

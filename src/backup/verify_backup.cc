@@ -4,6 +4,7 @@
 #include "backup/manifest.h"
 #include "backup/restore_into.h"
 #include "common/log.h"
+#include "common/retry.h"
 
 namespace hk::backup {
 
@@ -65,7 +66,29 @@ Result<VerifyReport> RestoreBackup(const RestoreOptions& o) {
     rep.blocked = "the backup is damaged; nothing was restored";
     return rep;
   }
-  HK_RETURN_IF_ERROR(PgRestoreInto(b->DumpPath(), o.target, {.jobs = o.jobs, .no_owner = o.no_owner}));
+  RetryBudget budget(o.retry_for_ms, nullptr, "restore");
+  for (;;) {
+    Status st = PgRestoreInto(b->DumpPath(), o.target, {.jobs = o.jobs, .no_owner = o.no_owner});
+    if (st.ok()) break;
+    Error e = st.TakeError();
+    if (!ToolLostConnection(e.message)) return e;
+    e.kind = ErrorKind::kConnection;
+    if (!budget.Wait(e, true)) return e;
+    // Only a target the cut restore left untouched is restored again; part
+    // of a backup is never restored twice.
+    auto again = NonEmptyReason(o.target);
+    while (!again.ok()) {
+      Error ce = again.TakeError();
+      if (!budget.Wait(ce, true)) return ce;
+      again = NonEmptyReason(o.target);
+    }
+    if (!again->empty())
+      return MakeError(ErrorKind::kConnection,
+                       "pg_restore lost its connection after restoring part of the backup into " +
+                           o.target.Redacted() + " (" + *again + ")",
+                       "drop and recreate the target database, then rerun the same restore");
+    LogInfo("restoring {} again into {}", o.name, o.target.Redacted());
+  }
   HK_ASSIGN_OR_RETURN(auto diffs, CompareWithManifest(o.target, b->manifest(), &rep.notes));
   rep.restore_checked = true;
   rep.problems = std::move(diffs);

@@ -42,6 +42,9 @@ struct RestoreOptions {
   pg::ConnInfo target;
   int jobs = 1;
   bool no_owner = false;
+  /// --retry-for: S3 downloads retry for this long, and a pg_restore that
+  /// lost its connection before it changed the target is run again.
+  int64_t retry_for_ms = 0;
 };
 
 /// Checks every file, refuses a non-empty target, restores, compares facts.

@@ -41,4 +41,9 @@ const char* ProviderName(Provider p) {
   return "self-managed";
 }
 
+int64_t InactiveSlotRemovalMs(Provider p) {
+  if (p == Provider::kNeon || p == Provider::kNeonPooler) return int64_t{40} * 3600 * 1000;
+  return 0;
+}
+
 }  // namespace hk::check

@@ -142,6 +142,7 @@ CommandSpec BackupCommand() {
               auto retry_for = ResolveRetryFor(o->retry_for, o->json);
               if (!retry_for) return kExitUsage;
               bo.retry_for_ms = *retry_for;
+              bo.s3.retry_for_ms = *retry_for;  // S3 requests too (#12)
               if (o->to.empty()) {
                 return ReportError(MakeError(ErrorKind::kBadInput, "no destination given",
                                              "pass --to DIR and/or --to s3://bucket/prefix"),
@@ -196,7 +197,7 @@ CommandSpec RestoreCommand() {
   return {"restore", "Restore a named backup (checked against its manifest first) into an empty database",
           [](CLI::App* sub) -> Runner {
             struct Opts {
-              std::string from, name, target;
+              std::string from, name, target, retry_for;
               int jobs = 1;
               bool json = false, no_owner = false;
               backup::S3Options s3;
@@ -208,6 +209,7 @@ CommandSpec RestoreCommand() {
             sub->add_option("--jobs", o->jobs, "parallel pg_restore workers");
             sub->add_flag("--no-owner", o->no_owner, "do not restore ownership and privileges (roles may differ)");
             sub->add_flag("--json", o->json, "print the report as JSON on stdout");
+            AddRetryForFlag(sub, &o->retry_for);
             AddS3Flags(sub, &o->s3);
             return [o, t](const GlobalOptions&, const Config& cfg) -> int {
               auto loc = ParseFrom(o->from);
@@ -215,6 +217,10 @@ CommandSpec RestoreCommand() {
               auto tgt = ResolveConn(o->target, t->count() > 0, "HIKKOSHI_TARGET", "target", cfg, "target");
               if (!tgt.ok()) return ReportError(tgt.error(), o->json);
               backup::RestoreOptions ro{*loc, o->name, o->s3, *tgt, o->jobs, o->no_owner};
+              auto retry_for = ResolveRetryFor(o->retry_for, o->json);
+              if (!retry_for) return kExitUsage;
+              ro.retry_for_ms = *retry_for;
+              ro.s3.retry_for_ms = *retry_for;
               auto rep = backup::RestoreBackup(ro);
               if (!rep.ok()) return ReportError(rep.error(), o->json);
               return ReportVerify(*rep, o->json, "restore");

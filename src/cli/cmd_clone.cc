@@ -50,7 +50,7 @@ CommandSpec CloneCommand() {
   return {"clone", "Copy schema and data from source to target at one consistent snapshot",
           [](CLI::App* sub) -> Runner {
             struct Opts {
-              std::string source, target, dir, split, retry_for, lock_timeout;
+              std::string source, target, dir, split, retry_for, lock_timeout, stall_timeout;
               int jobs = 4, index_jobs = 4;
               bool resume = false, drop_if_exists = false, no_owner = false, no_acl = false,
                    create_roles = false;
@@ -89,6 +89,7 @@ CommandSpec CloneCommand() {
             sub->add_flag("--until-caught-up", o->until_caught_up,
                           "with --follow: stop once the target has caught up with the source");
             AddRetryForFlag(sub, &o->retry_for);
+            AddStallTimeoutFlag(sub, &o->stall_timeout);
             sub->add_option(
                 "--lock-timeout", o->lock_timeout,
                 "give up when another session holds a lock on a source table for longer "
@@ -134,6 +135,7 @@ CommandSpec CloneCommand() {
               auto retry_for = ResolveRetryFor(o->retry_for);
               if (!retry_for) return kExitUsage;
               co.retry_for_ms = *retry_for;
+              if (!ApplyStallTimeout(o->stall_timeout)) return kExitUsage;
               if (!o->lock_timeout.empty()) {
                 auto ms = ParseDuration(o->lock_timeout, "--lock-timeout");
                 if (!ms.ok()) return ReportError(ms.error(), false);

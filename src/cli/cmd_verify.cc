@@ -16,7 +16,7 @@ CommandSpec VerifyCommand() {
       "verify", "Prove the target equals the source, or name every difference (read-only)",
       [](CLI::App* sub) -> Runner {
         struct Opts {
-          std::string source, target, retry_for, dir;
+          std::string source, target, retry_for, dir, stall_timeout;
           bool json = false, schema_only = false, data_only = false;
           verify::VerifyOptions v;
         };
@@ -53,6 +53,7 @@ CommandSpec VerifyCommand() {
             ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         AddRetryForFlag(sub, &o->retry_for);
+        AddStallTimeoutFlag(sub, &o->stall_timeout);
         auto* d = sub->add_option("--dir", o->dir,
                                   "work directory: the result is kept in verify.json for `status` "
                                   "and `report` (default .hikkoshi, when it exists)");
@@ -67,6 +68,7 @@ CommandSpec VerifyCommand() {
           auto retry_for = ResolveRetryFor(o->retry_for, o->json);
           if (!retry_for) return kExitUsage;
           v.retry_for_ms = *retry_for;
+          if (!ApplyStallTimeout(o->stall_timeout, o->json)) return kExitUsage;
           v.source = *src;
           v.target = *tgt;
           v.schema = !o->data_only;

@@ -15,4 +15,11 @@ void AddRetryForFlag(CLI::App* sub, std::string* out);
 /// printing the usage error for a malformed duration (exit 3).
 std::optional<int64_t> ResolveRetryFor(const std::string& text, bool json = false);
 
+/// Adds --stall-timeout (clone, verify): the pg stall watchdog's limit.
+void AddStallTimeoutFlag(CLI::App* sub, std::string* out);
+
+/// Turns the stall watchdog on with the flag's value (default 30s; 0
+/// disables); false after printing the usage error (exit 3).
+bool ApplyStallTimeout(const std::string& text, bool json = false);
+
 }  // namespace hk::cli

@@ -205,6 +205,39 @@ FROM pg_attribute att, aclexplode(att.attacl) a
 WHERE att.attacl IS NOT NULL AND a.grantee = (SELECT oid FROM old)
 )SQL";
 
+// ALTER DEFAULT PRIVILEGES FOR ROLE $1 ... as FOR ROLE $2 (grantee $1 also
+// becomes $2), and $1's place as grantee in the defaults of roles the
+// current user may act for. REASSIGN OWNED leaves default privileges alone
+// and DROP OWNED drops them. A global entry (no schema) is the whole ACL
+// that replaces the built-in default, so it starts with REVOKE ALL.
+constexpr const char* kDefaultAclSql = R"SQL(
+WITH d AS (
+  SELECT d.defaclrole, r.rolname AS owner, d.defaclnamespace, d.defaclacl,
+         CASE WHEN d.defaclnamespace = 0 THEN ''
+              ELSE ' IN SCHEMA ' || quote_ident(n.nspname) END AS scope,
+         CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
+              WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS' END AS kind
+  FROM pg_default_acl d JOIN pg_roles r ON r.oid = d.defaclrole
+  LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+)
+SELECT stmt FROM (
+  SELECT 1 AS step, format('ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s FROM PUBLIC, %I',
+                           $2::text, d.kind, $2::text) AS stmt
+  FROM d WHERE d.owner = $1 AND d.defaclnamespace = 0
+  UNION ALL
+  SELECT 2, format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s GRANT %s ON %s TO %s%s',
+                   CASE WHEN d.owner = $1 THEN $2::text ELSE d.owner END, d.scope,
+                   a.privilege_type, d.kind,
+                   CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+                        WHEN g.rolname = $1 THEN quote_ident($2::text)
+                        ELSE quote_ident(g.rolname) END,
+                   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+  FROM d CROSS JOIN LATERAL aclexplode(d.defaclacl) a LEFT JOIN pg_roles g ON g.oid = a.grantee
+  WHERE d.owner = $1
+     OR (g.rolname = $1 AND pg_has_role(current_user, d.defaclrole, 'MEMBER'))
+) s ORDER BY step
+)SQL";
+
 constexpr const char* kPoliciesSql = R"SQL(
 SELECT format('ALTER POLICY %I ON %s TO %s', p.polname, p.polrelid::regclass,
               string_agg(CASE WHEN r.role = 0 THEN 'PUBLIC'
@@ -266,6 +299,7 @@ Status FinishRoleMap(pg::Connection& target, const std::vector<RoleMapping>& map
     HK_ASSIGN_OR_RETURN(auto tx, pg::Transaction::Begin(target));
     HK_RETURN_IF_ERROR(RunAll(target, kCopyGrantsSql, {m.from, m.to}));
     HK_RETURN_IF_ERROR(RunAll(target, kPoliciesSql, {m.from, m.to}));
+    HK_RETURN_IF_ERROR(RunAll(target, kDefaultAclSql, {m.from, m.to}));
     auto st = target.Run("REASSIGN OWNED BY " + from + " TO " + to);
     if (!st.ok()) return std::move(st.error()).Context("--role-map " + m.from + "=" + m.to);
     if (stand_in) {

@@ -59,7 +59,9 @@ Result<std::vector<RoleRef>> CheckRoles(pg::Connection& source, pg::Connection& 
 /// missing; afterwards the stand-in is renamed to NEW when NEW does not
 /// exist (everything follows the role's OID), else its objects are
 /// reassigned to NEW (REASSIGN OWNED), its privileges granted to NEW, its
-/// policies altered, and the stand-in dropped.
+/// policies altered, its default privileges (ALTER DEFAULT PRIVILEGES FOR
+/// ROLE OLD, and OLD as a grantee of them) given to NEW, and the stand-in
+/// dropped.
 struct RoleMapping {
   std::string from, to;
 };

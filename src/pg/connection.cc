@@ -2,6 +2,7 @@
 
 #include "common/secrets.h"
 #include "pg/error.h"
+#include "pg/stall_watchdog.h"
 
 namespace hk::pg {
 
@@ -20,6 +21,13 @@ Result<Connection> Connection::Open(const ConnInfo& info, const ConnectOptions& 
   add_default("application_name", opts.application_name);
   if (info.Effective("connect_timeout").empty())
     add_default("connect_timeout", std::to_string(opts.connect_timeout_s));
+  // A dead peer is noticed by the kernel within about a minute rather than
+  // hours (#14); an explicit setting in the connection string wins.
+  add_default("keepalives", "1");
+  add_default("keepalives_idle", "15");
+  add_default("keepalives_interval", "5");
+  add_default("keepalives_count", "4");
+  add_default("tcp_user_timeout", "120000");
   if (opts.replication) {
     // Replace rather than default: a logical walsender needs "database".
     for (size_t i = 0; i < keys.size(); ++i)
@@ -36,6 +44,7 @@ Result<Connection> Connection::Open(const ConnInfo& info, const ConnectOptions& 
 
   Connection c;
   c.redacted_ = info.Redacted();
+  c.info_ = std::make_shared<const ConnInfo>(info);
   c.conn_.reset(PQconnectdbParams(k.data(), v.data(), 0));
   if (!c.conn_ || PQstatus(c.conn_.get()) != CONNECTION_OK) {
     return ErrorFromConnect(c.conn_.get(), c.redacted_);
@@ -64,6 +73,7 @@ Result<QueryResult> Connection::Check(PGresult* r) {
 
 Result<QueryResult> Connection::Exec(std::string_view sql) {
   std::string s(sql);
+  StallGuard guard(*this);
   return Check(PQexec(conn_.get(), s.c_str()));
 }
 
@@ -72,6 +82,7 @@ Result<QueryResult> Connection::Exec(std::string_view sql, const std::vector<Par
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  StallGuard guard(*this);
   return Check(PQexecParams(conn_.get(), s.c_str(), static_cast<int>(params.size()), nullptr,
                             values.data(), nullptr, nullptr, 0));
 }
@@ -110,7 +121,9 @@ Result<Transaction> Transaction::Begin(Connection& c, std::string_view begin_sql
 }
 
 Transaction::~Transaction() {
-  if (c_ && c_->Healthy()) PQclear(PQexec(c_->raw(), "ROLLBACK"));
+  if (!c_ || !c_->Healthy()) return;
+  StallGuard guard(*c_);  // a rollback on a stalled path must not hang either
+  PQclear(PQexec(c_->raw(), "ROLLBACK"));
 }
 
 Status Transaction::Commit() {

@@ -48,6 +48,8 @@ class Connection {
   int ServerVersion() const { return PQserverVersion(conn_.get()); }
   bool Healthy() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
   const std::string& redacted() const { return redacted_; }
+  /// What Open was given (for the stall watchdog's probe connection).
+  const std::shared_ptr<const ConnInfo>& info() const { return info_; }
   PGconn* raw() const { return conn_.get(); }
 
   /// Asks the server to cancel the running statement. Safe from another thread.
@@ -61,6 +63,7 @@ class Connection {
 
   std::unique_ptr<PGconn, Deleter> conn_;
   std::string redacted_;
+  std::shared_ptr<const ConnInfo> info_;
 };
 
 /// Rolls back on destruction unless Commit() succeeded.

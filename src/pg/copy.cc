@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "pg/error.h"
+#include "pg/stall_watchdog.h"
 
 namespace hk::pg {
 
@@ -20,6 +21,7 @@ CopyOut::~CopyOut() {
   // An unfinished COPY OUT is drained by cancelling; the connection is then
   // unusable for the caller anyway, who drops it.
   if (c_ && !done_ && c_->Healthy()) {
+    StallGuard guard(*c_);
     c_->Cancel();
     char* b = nullptr;
     while (PQgetCopyData(c_->raw(), &b, 0) > 0) PQfreemem(b);
@@ -33,6 +35,7 @@ Result<std::string_view> CopyOut::Next() {
     buf_ = nullptr;
   }
   if (done_) return std::string_view();
+  StallGuard guard(*c_);
   int n = PQgetCopyData(c_->raw(), &buf_, 0);
   if (n > 0) return std::string_view(buf_, static_cast<size_t>(n));
   if (n == -1) {
@@ -58,6 +61,7 @@ CopyIn::~CopyIn() {
 }
 
 Status CopyIn::Put(std::string_view data) {
+  StallGuard guard(*c_);
   if (PQputCopyData(c_->raw(), data.data(), static_cast<int>(data.size())) != 1) {
     open_ = false;
     return ErrorFromResult(nullptr, c_->raw());
@@ -67,6 +71,7 @@ Status CopyIn::Put(std::string_view data) {
 
 Result<int64_t> CopyIn::Finish() {
   open_ = false;
+  StallGuard guard(*c_);
   if (PQputCopyEnd(c_->raw(), nullptr) != 1) return ErrorFromResult(nullptr, c_->raw());
   QueryResult r(PQgetResult(c_->raw()));
   while (PGresult* extra = PQgetResult(c_->raw())) PQclear(extra);
@@ -81,6 +86,7 @@ void CopyIn::Abort(const char* why) {
   if (!open_) return;
   open_ = false;
   if (!c_->Healthy()) return;
+  StallGuard guard(*c_);
   PQputCopyEnd(c_->raw(), why);
   while (PGresult* r = PQgetResult(c_->raw())) PQclear(r);
 }

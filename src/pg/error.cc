@@ -80,6 +80,12 @@ Error ErrorFromResult(const PGresult* res, const PGconn* conn) {
   } else {
     e.kind = ErrorKind::kInternal;
   }
+  if (e.sqlstate == "53100") {  // disk_full: not transient, but curable by the operator
+    e.message = "the server ran out of disk space: " + e.message;
+    // Replaces the server's generic "Check free disk space."
+    e.hint = "free space on that server (or grow its volume), then rerun; clone keeps what it "
+               "copied (rerun with --resume)";
+  }
   return e;
 }
 

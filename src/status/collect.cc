@@ -8,6 +8,7 @@
 #include "cdc/follow_state.h"
 #include "cdc/trigger_guard.h"
 #include "cutover/cutover_state.h"
+#include "check/provider.h"
 #include "pg/connection.h"
 #include "status/model.h"
 #include "status/record.h"
@@ -279,6 +280,34 @@ Status CollectClone(const CollectOptions& o, Migration& m, int64_t now) {
 
 // ---- follow.json ----------------------------------------------------------
 
+// A provider that removes inactive slots (Neon, about 40 hours): how long
+// the slot has been without a follower, and a warning from 60% of the window.
+void WarnSlotRemovalWindow(const CollectOptions& o, const cdc::FollowState& st, bool running,
+                           int64_t now, Migration& m) {
+  if (running || st.updated_unix_ms <= 0 || st.phase == "cleaned-up") return;
+  std::string host;
+  if (o.source) {
+    host = o.source->Host();
+  } else if (auto ci = pg::ConnInfo::Parse(st.source); ci.ok()) {
+    host = ci->Host();
+  }
+  const check::Provider p = check::DetectProvider(host, "");
+  const int64_t window = check::InactiveSlotRemovalMs(p);
+  const int64_t idle = now - st.updated_unix_ms;
+  if (window <= 0 || idle < window * 6 / 10) return;
+  auto hours = [](int64_t ms) { return std::to_string((ms + 1800000) / 3600000); };
+  std::string msg = "slot " + st.slot + " has had no follower since " + st.updated_at + " (" +
+                    hours(idle) + " h); " + check::ProviderName(p) +
+                    " removes a replication slot inactive for about " + hours(window) + " h: ";
+  if (idle >= window)
+    msg += "it may already be gone: run `hikkoshi follow` now; if it says the slot is lost, "
+           "the target must be cloned again";
+  else
+    msg += "about " + hours(window - idle) +
+           " h remain: start `hikkoshi follow` (under a supervisor) before then";
+  m.warnings.push_back("follow: " + msg);
+}
+
 Status CollectFollow(const CollectOptions& o, Migration& m, int64_t now) {
   std::error_code ec;
   if (!fs::exists(cdc::FollowStatePath(o.workdir), ec)) return Status::Ok();
@@ -328,6 +357,7 @@ Status CollectFollow(const CollectOptions& o, Migration& m, int64_t now) {
   else
     f.danger = "ok";
   for (const auto& w : f.report.warnings) m.warnings.push_back("follow: " + w);
+  WarnSlotRemovalWindow(o, *st, f.report.running, now, m);
   m.follow = std::move(f);
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include "pg/error.h"
+#include "pg/stall_watchdog.h"
 
 namespace hk::verify {
 
@@ -59,6 +60,7 @@ Status Send(pg::Connection& c, const std::string& sql, const Params& params) {
 Result<pg::QueryResult> Receive(pg::Connection& c) {
   std::optional<Error> err;
   pg::QueryResult last;
+  pg::StallGuard guard(c);
   while (PGresult* r = PQgetResult(c.raw())) {
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {

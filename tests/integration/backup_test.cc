@@ -16,7 +16,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/fault_proxy.h"
 #include "support/harness.h"
+#include "support/s3_server.h"
 
 namespace hk::test {
 namespace {
@@ -26,67 +28,10 @@ namespace fs = std::filesystem;
 constexpr const char* kBucket = "hkbucket";
 constexpr const char* kSecret = "S3RVER";  // s3rver's built-in key pair is S3RVER/S3RVER
 
-int FreePort() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  ::close(s);
-  return port;
-}
-
-bool PortOpen(int port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  ::close(s);
-  return ok;
-}
-
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
-
-// s3rver in a temp directory on a free loopback port, with one bucket.
-class S3Server {
- public:
-  S3Server() {
-    dir_ = Trim(RunShell("mktemp -d /tmp/hk-s3rver-XXXXXX").out);
-    port_ = FreePort();
-    std::string bin = SourceDir() + "/tools/node_modules/.bin/s3rver";
-    if (!fs::exists(bin)) throw std::runtime_error("s3rver missing: run scripts/bootstrap");
-    // s3rver 3.7 builds ListObjectsV2 continuation tokens with DES, which
-    // Node's OpenSSL 3 only offers through the legacy provider.
-    auto r = RunShell("NODE_OPTIONS=--openssl-legacy-provider nohup " + ShellQuote(bin) + " -d " +
-                      ShellQuote(dir_ + "/data") + " -a 127.0.0.1 -p " + std::to_string(port_) +
-                      " --configure-bucket " + kBucket + " >" + ShellQuote(dir_ + "/log") +
-                      " 2>&1 & echo $!");
-    pid_ = std::stoi(Trim(r.out));
-    for (int i = 0; i < 100 && !PortOpen(port_); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (!PortOpen(port_)) throw std::runtime_error("s3rver did not start");
-  }
-  ~S3Server() {
-    if (pid_ > 0) ::kill(pid_, SIGTERM);
-    RunShell("rm -rf " + ShellQuote(dir_));
-  }
-  std::string Endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  const std::string& dir() const { return dir_; }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-  int pid_ = -1;
-};
 
 std::map<std::string, std::string> S3Env() {
   return {{"AWS_ACCESS_KEY_ID", "S3RVER"}, {"AWS_SECRET_ACCESS_KEY", kSecret}, {"AWS_REGION", "us-east-1"}};
@@ -120,7 +65,7 @@ class BackupTest : public ::testing::Test {
     pg_ = new Cluster("backup");
     pg_->CreateDatabase("shop");
     pg_->PsqlFile(SourceDir() + "/scripts/sample-data.sql", "shop", {"scale=0.01"});
-    s3_ = new S3Server();
+    s3_ = new S3Server(kBucket);
     work_ = Trim(RunShell("mktemp -d /tmp/hk-backup-test-XXXXXX").out);
   }
   static void TearDownTestSuite() {
@@ -471,6 +416,30 @@ TEST_F(BackupTest, MissingOrOldPgDumpIsAClearError) {
   EXPECT_EQ(o.exit_code, 3) << o.err;
   EXPECT_NE(o.err.find("older pg_dump cannot dump a newer server"), std::string::npos) << o.err;
   EXPECT_FALSE(fs::exists(local + "/y"));
+}
+
+// #12/#14: an S3 outage longer than the fixed attempts (new connections
+// closed for 8 s) is ridden out under --retry-for, by backup and restore.
+TEST_F(BackupTest, S3OutageIsRetriedForRetryForByBackupAndRestore) {
+  FaultProxy proxy(s3_->port());
+  const std::vector<std::string> s3 = {"--s3-endpoint",
+                                       "http://127.0.0.1:" + std::to_string(proxy.port()),
+                                       "--s3-path-style", "--retry-for", "1m"};
+  proxy.RefuseFor(std::chrono::seconds(8));
+  auto r = RunHikkoshi(
+      With({"backup", "--source", pg_->Uri("shop"), "--to", S3Url(), "--name", "outage1"}, s3),
+      S3Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("transient, retrying"), std::string::npos) << r.err;
+  pg_->CreateDatabase("outage_restore");
+  proxy.RefuseFor(std::chrono::seconds(8));
+  r = RunHikkoshi(With({"restore", "--from", S3Url(), "--name", "outage1", "--target",
+                        pg_->Uri("outage_restore")},
+                       s3),
+                  S3Env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("transient, retrying"), std::string::npos) << r.err;
+  EXPECT_EQ(TableHashes("outage_restore"), TableHashes("shop"));
 }
 
 }  // namespace

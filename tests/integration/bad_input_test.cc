@@ -17,7 +17,9 @@
 #include <thread>
 
 #include "common/exit_codes.h"
+#include "support/fault_proxy.h"
 #include "support/harness.h"
+#include "support/s3_server.h"
 
 namespace hk::test {
 namespace {
@@ -529,6 +531,202 @@ TEST(BadInput, BlockedIsTheSameExitCodeInFollowAndCloneFollow) {
         << all;
     EXPECT_EQ(ServerState(src, "shop"), before_s) << args[0] << " " << args[1];
     EXPECT_EQ(ServerState(dst, "tgt"), before_t) << args[0] << " " << args[1];
+  }
+  fs::remove_all(dir);
+}
+
+// Rows and md5 of every public table, by SQL alone (independent of verify).
+std::string TableDigests(Cluster& c, const std::string& db) {
+  auto conn = c.Connect(db);
+  auto rels = conn.Exec(
+      "SELECT quote_ident(relname) FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+      "'public'::regnamespace ORDER BY 1");
+  EXPECT_TRUE(rels.ok());
+  std::string out;
+  if (!rels.ok()) return out;
+  for (int i = 0; i < rels->rows(); ++i) {
+    auto v = conn.QueryValue("SELECT count(*) || ' ' || md5(coalesce(string_agg(x::text, ',' ORDER "
+                             "BY x::text), '')) FROM public." +
+                             rels->Str(i, 0) + " x");
+    out += rels->Str(i, 0) + " " + (v.ok() ? *v : "error") + "\n";
+  }
+  return out;
+}
+
+std::string Indexes(Cluster& c, const std::string& db) {
+  return c.Value(
+      "SELECT coalesce(string_agg(indexdef, ';' ORDER BY indexdef), '') FROM pg_indexes WHERE "
+      "schemaname = 'public'",
+      db);
+}
+
+// #14.4 SigV4 clock skew: S3 (s3rver, its clock an hour ahead) refuses
+// every request; one sentence names the clock, exit 5, nothing is stored.
+TEST(BadInput, SigV4ClockSkewIsNamed) {
+  Cluster src("bi-skew");
+  src.CreateDatabase("shop");
+  src.Sql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)", "shop");
+  S3Server s3("skewbucket", 3600);
+  const std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", "S3RVER"},
+                                                  {"AWS_SECRET_ACCESS_KEY", "S3RVER"},
+                                                  {"AWS_REGION", "us-east-1"}};
+  for (bool json : {false, true}) {
+    std::vector<std::string> args = {"backup", "--source",      src.Uri("shop"), "--to",
+                                     "s3://skewbucket/b",       "--s3-endpoint", s3.Endpoint(),
+                                     "--s3-path-style"};
+    if (json) args.push_back("--json");
+    auto r = RunHikkoshi(args, env);
+    EXPECT_EQ(r.exit_code, kExitAuth) << Both(r);
+    EXPECT_NE(Both(r).find("clock is more than 15 minutes off"), std::string::npos) << Both(r);
+    EXPECT_NE(Both(r).find("RequestTimeTooSkewed"), std::string::npos) << Both(r);
+  }
+  auto stored = RunShell("find " + ShellQuote(s3.dir() + "/data/skewbucket") + " -type f");
+  EXPECT_EQ(stored.out, "") << stored.out;
+}
+
+// #14.4/#14.6 Ctrl-C at each stage of clone (schema, mid-COPY, index
+// build, post-data): exit 130 with the resume sentence, the rerun with
+// --resume finishes, and the target equals the source.
+TEST(BadInput, CtrlCAtEachStageOfCloneIsResumable) {
+  Cluster src("bi-int-src");
+  Cluster dst("bi-int-dst");
+  src.CreateDatabase("shop");
+  src.Sql(
+      "CREATE TABLE big (id int PRIMARY KEY, payload text NOT NULL);"
+      "INSERT INTO big SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 30000) g;"
+      "CREATE INDEX big_payload ON big (payload);"
+      "CREATE TABLE small (id int PRIMARY KEY, big_id int REFERENCES big (id));"
+      "INSERT INTO small SELECT g, g FROM generate_series(1, 100) g;",
+      "shop");
+  const std::string dir = Scratch("ctrlc-clone");
+  const std::string want = TableDigests(src, "shop"), want_idx = Indexes(src, "shop");
+  int n = 0;
+  for (const char* point :
+       {"pre-data-restored:1", "copy-bytes:1", "index-commit:1", "post-data-restored:1"}) {
+    const std::string db = "t" + std::to_string(++n);
+    dst.CreateDatabase(db);
+    std::vector<std::string> args = {"clone", "--source", src.Uri("shop"), "--target",
+                                     dst.Uri(db), "--dir", dir + "/" + db};
+    auto r = RunHikkoshi(args, {{"HIKKOSHI_TEST_INTERRUPT_AFTER", point}});
+    EXPECT_EQ(r.exit_code, kExitInterrupted) << point << "\n" << r.err;
+    EXPECT_NE(r.err.find("--resume"), std::string::npos) << point << "\n" << r.err;
+    // No temporary file is left in the work directory.
+    auto tmp = RunShell("find " + ShellQuote(dir + "/" + db) + " -name '*.tmp*' -o -name '*.part'");
+    EXPECT_EQ(tmp.out, "") << point;
+    args.push_back("--resume");
+    r = RunHikkoshi(args);
+    ASSERT_EQ(r.exit_code, 0) << point << "\n" << r.err;
+    EXPECT_EQ(TableDigests(dst, db), want) << point;
+    EXPECT_EQ(Indexes(dst, db), want_idx) << point;
+  }
+  fs::remove_all(dir);
+}
+
+// #14.4/#14.6 Ctrl-C in verify, backup and follow: exit 130, no
+// half-written file, and the next run works from what is there.
+TEST(BadInput, CtrlCInVerifyBackupAndFollow) {
+  Cluster src("bi-int2-src");
+  Cluster dst("bi-int2-dst");
+  src.CreateDatabase("shop");
+  dst.CreateDatabase("shop");
+  src.Sql(
+      "CREATE TABLE big (id int PRIMARY KEY, payload text NOT NULL);"
+      "INSERT INTO big SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 30000) g;",
+      "shop");
+  const std::string dir = Scratch("ctrlc");
+  auto r = RunHikkoshi({"clone", "--follow", "--until-caught-up", "--source", src.Uri("shop"),
+                        "--target", dst.Uri("shop"), "--dir", dir + "/w"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // verify, slowed by a proxy so that Ctrl-C lands in the hashing.
+  FaultProxy slow(dst.port());
+  slow.SetLatency(std::chrono::milliseconds(40));
+  {
+    BackgroundHikkoshi v({"verify", "--source", src.Uri("shop"), "--target",
+                          slow.Through(dst.Uri("shop")), "--chunk-rows", "500", "--jobs", "1",
+                          "--dir", dir + "/w"},
+                         dir + "/verify.log");
+    v.Start();
+    for (int i = 0; i < 200 && slow.bytes_forwarded() < 20000; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(v.Signal(SIGINT), kExitInterrupted) << Slurp(dir + "/verify.log");
+  }
+  // Either no verify.json or a whole one.
+  if (fs::exists(dir + "/w/verify.json")) {
+    EXPECT_TRUE(nlohmann::json::accept(Slurp(dir + "/w/verify.json")));
+  }
+  auto left = RunShell("find " + ShellQuote(dir + "/w") + " -name '*.tmp*'");
+  EXPECT_EQ(left.out, "");
+  r = RunHikkoshi(
+      {"verify", "--source", src.Uri("shop"), "--target", dst.Uri("shop"), "--dir", dir + "/w"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  // backup: Ctrl-C while pg_dump runs (SIGTERM has its own fault test).
+  FaultProxy narrow(src.port());
+  narrow.SetBandwidth(500'000);
+  {
+    BackgroundHikkoshi b({"backup", "--source", narrow.Through(src.Uri("shop")), "--to",
+                          dir + "/b", "--name", "int1"},
+                         dir + "/backup.log");
+    b.Start();
+    for (int i = 0; i < 400 && narrow.bytes_forwarded() < 600'000; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(b.Signal(SIGINT), kExitInterrupted) << Slurp(dir + "/backup.log");
+  }
+  auto partial = RunShell("find " + ShellQuote(dir + "/b") + " -mindepth 1 -name '*int1*'");
+  EXPECT_EQ(partial.out, "") << partial.out;
+
+  // follow: Ctrl-C while it applies; the next run picks up from the slot.
+  {
+    BackgroundHikkoshi f({"follow", "--source", src.Uri("shop"), "--target", dst.Uri("shop"),
+                          "--dir", dir + "/w"},
+                         dir + "/follow.log");
+    f.Start();
+    src.Sql("UPDATE big SET payload = 'x' || id WHERE id <= 20000", "shop");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(f.Signal(SIGINT), kExitInterrupted) << Slurp(dir + "/follow.log");
+  }
+  EXPECT_TRUE(nlohmann::json::accept(Slurp(dir + "/w/follow.json")));
+  r = RunHikkoshi({"follow", "--until-caught-up", "--source", src.Uri("shop"), "--target",
+                   dst.Uri("shop"), "--dir", dir + "/w"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(TableDigests(dst, "shop"), TableDigests(src, "shop"));
+  RunHikkoshi({"cleanup", "--source", src.Uri("shop"), "--target", dst.Uri("shop"), "--dir",
+               dir + "/w"});
+  fs::remove_all(dir);
+}
+
+// #14.4 A corrupt or truncated backup manifest: restore and backup verify
+// name the manifest; nothing is restored.
+TEST(BadInput, CorruptOrTruncatedBackupManifest) {
+  Cluster src("bi-manifest");
+  src.CreateDatabase("shop");
+  src.Sql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)", "shop");
+  const std::string dir = Scratch("manifest");
+  auto r =
+      RunHikkoshi({"backup", "--source", src.Uri("shop"), "--to", dir + "/b", "--name", "m1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto found = RunShell("find " + ShellQuote(dir + "/b") + " -name '*manifest*' -path '*m1*'");
+  const std::string manifest = found.out.substr(0, found.out.find('\n'));
+  ASSERT_FALSE(manifest.empty()) << RunShell("find " + ShellQuote(dir + "/b")).out;
+  const std::string good = Slurp(manifest);
+  for (const std::string how : {"truncated", "garbage"}) {
+    std::ofstream(manifest, std::ios::trunc)
+        << (how == "truncated" ? good.substr(0, good.size() / 2) : std::string("{\"not\": [1, 2"));
+    src.CreateDatabase("r_" + how);
+    r = RunHikkoshi(
+        {"restore", "--from", dir + "/b", "--name", "m1", "--target", src.Uri("r_" + how)});
+    EXPECT_NE(r.exit_code, 0) << how;
+    EXPECT_NE(r.err.find("manifest"), std::string::npos) << how << "\n" << r.err;
+    EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << r.err;
+    EXPECT_EQ(src.Value("SELECT count(*) FROM pg_class WHERE relnamespace = "
+                        "'public'::regnamespace",
+                        "r_" + how),
+              "0")
+        << how;
+    auto v = RunHikkoshi({"backup", "verify", "--from", dir + "/b", "--name", "m1"});
+    EXPECT_NE(v.exit_code, 0) << how;
+    EXPECT_NE(v.err.find("manifest"), std::string::npos) << how << "\n" << v.err;
   }
   fs::remove_all(dir);
 }

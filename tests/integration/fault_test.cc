@@ -5,6 +5,7 @@
 // code with `hikkoshi verify`: nothing lost, nothing duplicated.
 // Budget: about 2-3 minutes on 2 idle cores.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -331,6 +332,118 @@ TEST(Fault, VerifyRedoesATableCutMidComparison) {
   EXPECT_EQ(a["differences"], b["differences"]) << cut.out;
   ASSERT_EQ(b["differences"].size(), 1u) << cut.out;
   EXPECT_EQ(b["differences"][0]["key"], "id=7");
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
+TEST(Fault, CloneAndVerifyNoticeAStalledConnectionWithinSeconds) {
+  Cluster src("f-stall-src");
+  Cluster dst("f-stall-dst");
+  MakeShop(src);
+  dst.CreateDatabase("shop");
+  FaultProxy to_src(src.port());
+  FaultProxy to_dst(dst.port());
+  to_src.SetBandwidth(1'500'000);  // the copy of the big table takes seconds
+  const std::string dir = TempDir("stall");
+  // 1. clone: the source's path goes silent mid-COPY (sockets stay open,
+  //    nothing is forwarded for 2 minutes); new connections work.
+  {
+    BackgroundHikkoshi clone({"clone", "--source", to_src.Through(src.Uri("shop")), "--target",
+                              dst.Uri("shop"), "--dir", dir + "/c", "--stall-timeout", "3s"},
+                             dir + "/c.log");
+    const auto t0 = Clock::now();
+    clone.Start();
+    ASSERT_TRUE(WaitFor([&] { return TargetRuns(dst, "shop", "COPY%FROM STDIN%"); }, 60s))
+        << Slurp(dir + "/c.log");
+    std::this_thread::sleep_for(500ms);
+    to_src.StallOpen(120s);
+    EXPECT_EQ(clone.Wait(), 0) << Slurp(dir + "/c.log");
+    EXPECT_LT(Clock::now() - t0, 100s);  // not after the 2-minute stall
+  }
+  std::string log = Slurp(dir + "/c.log");
+  EXPECT_NE(log.find("a stalled connection"), std::string::npos) << log;
+  EXPECT_NE(log.find("transient, retrying"), std::string::npos) << log;
+  EXPECT_EQ(Contents(dst, "shop"), Contents(src, "shop"));
+
+  // 2. verify: the target's path goes silent in the middle of the hashing.
+  to_src.SetBandwidth(0);
+  to_dst.SetLatency(40ms);  // every chunk's round trip: the hashing lasts seconds
+  {
+    BackgroundHikkoshi verify({"verify", "--source", src.Uri("shop"), "--target",
+                               to_dst.Through(dst.Uri("shop")), "--jobs", "1", "--chunk-rows",
+                               "500", "--stall-timeout", "3s"},
+                              dir + "/v.log");
+    const auto t0 = Clock::now();
+    verify.Start();
+    ASSERT_TRUE(WaitFor([&] { return to_dst.bytes_forwarded() > 40'000; }, 60s))
+        << Slurp(dir + "/v.log");
+    to_dst.StallOpen(120s);
+    EXPECT_EQ(verify.Wait(), 0) << Slurp(dir + "/v.log");
+    EXPECT_LT(Clock::now() - t0, 100s);
+  }
+  log = Slurp(dir + "/v.log");
+  EXPECT_NE(log.find("a stalled connection"), std::string::npos) << log;
+  EXPECT_NE(log.find("transient, retrying"), std::string::npos) << log;
+  RunShell("rm -rf " + ShellQuote(dir));
+}
+
+// A size-limited tmpfs mounted for the target's tablespace; unmounted on
+// every path. Needs root (mount); the test skips without it.
+class SmallVolume {
+ public:
+  explicit SmallVolume(const std::string& size) : dir_(TempDir("disk")) {
+    auto r = RunShell("mount -t tmpfs -o size=" + size + " hk-diskfull " + ShellQuote(dir_));
+    mounted_ = r.exit_code == 0;
+    why_ = r.err;
+  }
+  ~SmallVolume() {
+    if (mounted_) RunShell("umount -l " + ShellQuote(dir_));
+    RunShell("rmdir " + ShellQuote(dir_));
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why() const { return why_; }
+  const std::string& dir() const { return dir_; }
+  bool Resize(const std::string& size) {
+    return RunShell("mount -o remount,size=" + size + " " + ShellQuote(dir_)).exit_code == 0;
+  }
+
+ private:
+  std::string dir_, why_;
+  bool mounted_ = false;
+};
+
+TEST(Fault, TargetDiskFullDuringCopyStopsClearlyAndResumesOnceSpaceIsFreed) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a size-limited tmpfs needs root";
+  Cluster src("f-disk-src");
+  Cluster dst("f-disk-dst");
+  MakeShop(src);
+  // The target database lives in a tablespace on a 14 MB tmpfs: its
+  // catalogs take about 8 MB, the big table does not fit in the rest.
+  SmallVolume vol("14m");
+  if (!vol.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << vol.why();
+  const std::string owner =
+      RunShell("stat -c %U " + ShellQuote(dst.Value("SHOW data_directory"))).out;
+  ASSERT_EQ(RunShell("mkdir " + ShellQuote(vol.dir() + "/ts") + " && chown " + owner.substr(0, owner.find('\n')) +
+                     " " + ShellQuote(vol.dir() + "/ts"))
+                .exit_code,
+            0);
+  dst.Sql("CREATE TABLESPACE tiny LOCATION '" + vol.dir() + "/ts'");
+  dst.Sql("CREATE DATABASE shop TABLESPACE tiny");
+  const std::string dir = TempDir("diskfull");
+  std::vector<std::string> args = {"clone", "--source", src.Uri("shop"), "--target",
+                                   dst.Uri("shop"), "--dir", dir};
+  auto r = RunHikkoshi(args);
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("ran out of disk space"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
+  // Its state is kept; once there is room it continues, not from zero.
+  ASSERT_TRUE(vol.Resize("300m"));
+  args.push_back("--resume");
+  r = RunHikkoshi(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Contents(dst, "shop"), Contents(src, "shop"));
+  dst.Sql("DROP DATABASE shop");
+  dst.Sql("DROP TABLESPACE tiny");
   RunShell("rm -rf " + ShellQuote(dir));
 }
 

@@ -352,6 +352,14 @@ TEST(Managed, RoleMapRenamesOwnersGranteesAndPolicyRoles) {
       "CREATE POLICY mine ON orders TO app_rw, reporting USING (true)",
       "app");
   ReassignToRole(p.src, "app", "neondb_owner");
+  // Default privileges of the mapped owner: global (a whole ACL, with a
+  // revoke from PUBLIC) and per schema, with a mapped grantee.
+  p.src.Sql(
+      "ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner GRANT SELECT ON TABLES TO reporting;"
+      "ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;"
+      "ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner IN SCHEMA public GRANT USAGE ON SEQUENCES "
+      "TO reporting",
+      "app");
   std::string dir = WorkDir("rolemap");
   auto r = RunHikkoshi({"clone", "--role-map", "neondb_owner=rds_admin", "--role-map",
                         "reporting=analyst", "--role-map", "app_rw=rds_admin", "--source",
@@ -372,6 +380,16 @@ TEST(Managed, RoleMapRenamesOwnersGranteesAndPolicyRoles) {
                         "'reporting', 'app_rw')"),
             "0");
   EXPECT_EQ(p.tgt.Value("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'analyst'"), "f");
+  // The defaults now hold for what rds_admin creates.
+  p.tgt.Sql("SET ROLE rds_admin; CREATE TABLE after_clone (id int); CREATE SEQUENCE after_seq;"
+            "CREATE FUNCTION after_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "app");
+  EXPECT_EQ(v("SELECT has_table_privilege('analyst', 'public.after_clone', 'SELECT')"), "t");
+  EXPECT_EQ(v("SELECT has_sequence_privilege('analyst', 'public.after_seq', 'USAGE')"), "t");
+  EXPECT_EQ(v("SELECT has_function_privilege('analyst', 'public.after_fn()', 'EXECUTE')"), "f");
+  EXPECT_EQ(v("SELECT count(*) FROM pg_default_acl d JOIN pg_roles r ON r.oid = d.defaclrole "
+              "WHERE r.rolname = 'rds_admin'"),
+            "3");
   for (const char* t : {"customers", "orders", "events"})
     EXPECT_EQ(Digest(p.src, t), Digest(p.tgt, t)) << t;
   RunShell("rm -rf " + dir);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cdc/follow_state.h"
 #include "status/history.h"
 #include "status/model.h"
 #include "status/record.h"
@@ -206,6 +207,38 @@ TEST_F(StatusWorkdir, JournalVerifyAndCheckMakeTheReport) {
   EXPECT_NE(html.find("id=\"differences\""), std::string::npos);
   EXPECT_NE(md.find("| cutover-1 | drain |"), std::string::npos) << md;
   EXPECT_NE(md.find("| missing_on_target | row | public.a | id=7 |"), std::string::npos) << md;
+}
+
+TEST_F(StatusWorkdir, WarnsAsNeonsSlotRemovalWindowApproaches) {
+  const int64_t t = 1796200000000;
+  cdc::FollowState s;
+  s.slot = "hikkoshi_abc";
+  s.source = "postgresql://owner@ep-quiet-1.eu-central-1.aws.neon.tech/app";
+  s.phase = "stopped";
+  s.updated_unix_ms = t;
+  s.updated_at = IsoOfMs(t);
+  ASSERT_TRUE(cdc::SaveFollowState(dir_, s, false).ok());
+  auto warnings_at = [&](int64_t hours_later) {
+    CollectOptions o;
+    o.workdir = dir_;
+    o.now_ms = t + hours_later * 3600 * 1000;
+    auto m = Collect(o);
+    EXPECT_TRUE(m.ok());
+    std::string all;
+    for (const auto& w : m->warnings) all += w + "\n";
+    return all;
+  };
+  EXPECT_EQ(warnings_at(10).find("removes a replication slot"), std::string::npos);
+  std::string w = warnings_at(30);
+  EXPECT_NE(w.find("slot hikkoshi_abc has had no follower since " + IsoOfMs(t) + " (30 h)"),
+            std::string::npos) << w;
+  EXPECT_NE(w.find("about 10 h remain"), std::string::npos) << w;
+  w = warnings_at(45);
+  EXPECT_NE(w.find("may already be gone"), std::string::npos) << w;
+  // Not Neon: no such window.
+  s.source = "postgresql://postgres@db.example.com/app";
+  ASSERT_TRUE(cdc::SaveFollowState(dir_, s, false).ok());
+  EXPECT_EQ(warnings_at(45).find("removes a replication slot"), std::string::npos);
 }
 
 TEST_F(StatusWorkdir, FollowHistoryRoundTrip) {
