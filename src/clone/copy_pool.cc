@@ -1,5 +1,6 @@
 #include "clone/copy_pool.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -164,25 +165,41 @@ class Pool {
     cv_.notify_all();
   }
 
-  // A task with index_oid 0 is the table's ANALYZE, queued once its last
-  // index is built (ANALYZE and CREATE INDEX on one table would block each
-  // other anyway). "indexes_done" in the state file means both.
+  // A task with index_oid 0 finishes a table once its last index is built:
+  // the deferred ADD CONSTRAINT ... USING INDEX / REPLICA IDENTITY / CLUSTER
+  // ON (an ALTER TABLE's lock waits for every sibling CREATE INDEX on the
+  // table, so run right after its own build it would hold an index builder
+  // idle behind a longer build), then ANALYZE (which would block CREATE
+  // INDEX too). "indexes_done" in the state file means all of it.
   void QueueIndexesLocked(int64_t table_oid) {
     auto it = in_.indexes.find(table_oid);
     if (it == in_.indexes.end() || it->second.empty()) {
-      QueueAnalyzeLocked(table_oid);
+      QueueFinishLocked(table_oid);
       return;
     }
     index_left_[table_oid] = static_cast<int>(it->second.size());
-    for (const auto& ix : it->second) index_queue_.push_back(ix);
+    for (const auto& ix : it->second) QueueTaskLocked(ix);
+    cv_.notify_all();
   }
 
-  void QueueAnalyzeLocked(int64_t table_oid) {
+  void QueueFinishLocked(int64_t table_oid) {
     IndexInfo a;
     a.table_oid = table_oid;
     a.table_qualified = in_.tables.at(table_oid).Qualified();
-    index_queue_.push_back(a);
+    QueueTaskLocked(a);
     cv_.notify_all();
+  }
+
+  // Longest first: tasks of larger tables go ahead of those of smaller ones
+  // (first come, first served among equals), so a big table's builds never
+  // wait behind short ones and start while the small tables' still can fill
+  // the other builders (longest-processing-time-first scheduling).
+  void QueueTaskLocked(const IndexInfo& task) {
+    const int64_t bytes = in_.tables.at(task.table_oid).bytes;
+    auto pos = std::find_if(index_queue_.begin(), index_queue_.end(), [&](const IndexInfo& q) {
+      return in_.tables.at(q.table_oid).bytes < bytes;
+    });
+    index_queue_.insert(pos, task);
   }
 
   void IndexWorker() {
@@ -208,12 +225,32 @@ class Pool {
       }
       auto t0 = Clock::now();
       if (ix.index_oid == 0) {
-        Status s = dst->Run("ANALYZE " + ix.table_qualified);
-        if (s.ok()) s = in_.state->SetIndexesDone(ix.table_oid);
+        std::vector<Built> attach;
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          attach.swap(pending_attach_[ix.table_oid]);
+        }
+        Status s = Status::Ok();
+        for (const auto& a : attach) {
+          s = AttachIndex(*dst, a.ix, a.started_ms);
+          if (!s.ok()) {
+            Error e = s.TakeError();
+            if (e.kind != ErrorKind::kInterrupted) e.message = "attaching index " + a.ix.name + ": " + e.message;
+            s = Status(std::move(e));
+            break;
+          }
+        }
+        if (s.ok()) {
+          s = dst->Run("ANALYZE " + ix.table_qualified);
+          if (s.ok()) s = in_.state->SetIndexesDone(ix.table_oid);
+          if (!s.ok()) {
+            Error e = s.TakeError();
+            if (e.kind != ErrorKind::kInterrupted) e.message = "analyzing " + ix.table_qualified + ": " + e.message;
+            s = Status(std::move(e));
+          }
+        }
         if (!s.ok()) {
-          Error e = s.TakeError();
-          if (e.kind != ErrorKind::kInterrupted) e.message = "analyzing " + ix.table_qualified + ": " + e.message;
-          Fail(std::move(e));
+          Fail(s.TakeError());
           break;
         }
         std::lock_guard<std::mutex> l(mu_);
@@ -232,11 +269,14 @@ class Pool {
       std::lock_guard<std::mutex> l(mu_);
       ++result_.indexes_built;
       index_end_ = Clock::now();
-      if (--index_left_[ix.table_oid] == 0) QueueAnalyzeLocked(ix.table_oid);
+      if (--index_left_[ix.table_oid] == 0) QueueFinishLocked(ix.table_oid);
     }
     Unregister(&*dst);
   }
 
+  // Builds one index; one that backs a constraint (or is the replica
+  // identity or clustered) is recorded done only once attached, by the
+  // table's finish task.
   Status BuildIndex(pg::Connection& dst, const IndexInfo& ix) {
     // The target's catalog, not only the state file, says what is done: after
     // a kill between a COMMIT and the state update the index (and maybe its
@@ -256,28 +296,41 @@ class Pool {
       HK_RETURN_IF_ERROR(dst.Run("DROP INDEX " + qname));
       valid = "missing";
     }
-    const std::string exists = valid == "missing" ? "f" : "t";
     if (valid == "missing") {
+      HK_RETURN_IF_ERROR(dst.Run("SET maintenance_work_mem = '" +
+                                 std::to_string(IndexSortMemoryKb(in_.tables.at(ix.table_oid).bytes,
+                                                                  in_.opts->index_jobs)) +
+                                 "kB'"));
       Status s = dst.Run(IndexCreateSql(ix));
       // 42P07: a build orphaned by a killed earlier run committed meanwhile.
       if (!s.ok() && s.error().sqlstate != "42P07") return s;
       CrashPoint("index-commit");
     }
-    std::string attach = IndexAttachSql(ix);
-    if (!attach.empty()) {
-      bool need = true;
-      if (ix.constraint_oid != 0 && exists == "t") {
-        auto has = dst.QueryValue("SELECT count(*) FROM pg_constraint WHERE conrelid = $1::regclass"
-                                  " AND conname = $2",
-                                  {ix.table_qualified, ix.conname});
-        if (!has.ok()) return has.TakeError();
-        need = has.value() == "0";
-      }
-      if (need) {
-        HK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(dst));
-        HK_RETURN_IF_ERROR(dst.Run(attach));
-        HK_RETURN_IF_ERROR(tx.Commit());
-      }
+    if (!IndexAttachSql(ix).empty()) {
+      std::lock_guard<std::mutex> l(mu_);
+      pending_attach_[ix.table_oid].push_back(Built{ix, started_ms});
+      return Status::Ok();
+    }
+    return in_.state->SetIndexDone(ix.index_oid, ix.table_oid, ix.name, started_ms);
+  }
+
+  // ADD CONSTRAINT ... USING INDEX (and REPLICA IDENTITY, CLUSTER ON) in one
+  // transaction, unless a killed earlier run committed it already.
+  Status AttachIndex(pg::Connection& dst, const IndexInfo& ix, int64_t started_ms) {
+    bool need = true;
+    if (ix.constraint_oid != 0) {
+      // (Not HK_ASSIGN_OR_RETURN: GCC 12 then warns maybe-uninitialized.)
+      auto has = dst.QueryValue("SELECT count(*) FROM pg_constraint WHERE conrelid = $1::regclass"
+                                " AND conname = $2",
+                                {ix.table_qualified, ix.conname});
+      if (!has.ok()) return has.TakeError();
+      need = has.value() == "0";
+    }
+    if (need) {
+      HK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(dst));
+      HK_RETURN_IF_ERROR(dst.Run(IndexAttachSql(ix)));
+      HK_RETURN_IF_ERROR(tx.Commit());
+      CrashPoint("index-attached");
     }
     return in_.state->SetIndexDone(ix.index_oid, ix.table_oid, ix.name, started_ms);
   }
@@ -288,6 +341,11 @@ class Pool {
   std::deque<PartRow> parts_;
   std::deque<IndexInfo> index_queue_;
   std::map<int64_t, int> index_left_;
+  struct Built {
+    IndexInfo ix;
+    int64_t started_ms = 0;
+  };
+  std::map<int64_t, std::vector<Built>> pending_attach_;  ///< Built, not yet attached.
   std::set<const pg::Connection*> active_;
   std::atomic<bool> halt_{false};
   bool finished_ = false;
@@ -299,6 +357,17 @@ class Pool {
 };
 
 }  // namespace
+
+int64_t IndexSortMemoryKb(int64_t table_bytes, int index_jobs) {
+  constexpr int64_t kFloorKb = 256 << 10;  // what every target session sets
+  constexpr int64_t kTotalKb = 2 << 20;    // all index builders together
+  const int64_t cap = std::max(kFloorKb, std::min<int64_t>(1 << 20, kTotalKb / std::max(1, index_jobs)));
+  // A B-tree build's in-memory sort takes ~50-60 bytes per row for a narrow
+  // key (SortTuple + index tuple + chunk header), about the heap's own
+  // bytes per row of a narrow table; a quarter more plus 16 MB covers wider keys.
+  const int64_t want = table_bytes / 1024 + table_bytes / 4096 + (16 << 10);
+  return std::clamp(want, kFloorKb, cap);
+}
 
 Result<PoolResult> RunCopyPool(PoolInput in) {
   Pool pool(std::move(in));

@@ -35,4 +35,10 @@ struct PoolResult {
 
 Result<PoolResult> RunCopyPool(PoolInput in);
 
+/// maintenance_work_mem (kB) for building an index of a table of
+/// `table_bytes`: enough for its sort to stay in memory (no external merge),
+/// at least the 256 MB every target session has, at most 1 GB per builder and
+/// 2 GB for all `index_jobs` builders together.
+int64_t IndexSortMemoryKb(int64_t table_bytes, int index_jobs);
+
 }  // namespace hk::clone

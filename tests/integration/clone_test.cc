@@ -334,12 +334,13 @@ TEST_F(CloneTest, ResumeRefusals) {
 TEST_F(CloneTest, KillNineThenResume) {
   // One point per kind of resume path: pre-data rolled back, schema done,
   // a COPY stream cut, a split table's COMMIT in doubt, an index built but
-  // not recorded, post-data half applied, post-data applied (partition keys
+  // not recorded, a constraint attached to its index but not recorded,
+  // post-data half applied, post-data applied (partition keys
   // attached to their parent's: --clean cannot drop them) with some entries
   // missing again. (Other points: docs/clone.md.)
   const std::vector<std::string> points = {
       "tool-pre-data:2", "step-schema",      "copy-bytes:2",      "after-commit:2",
-      "index-commit:3",  "tool-post-data:2", "post-data-restored"};
+      "index-commit:3",  "index-attached:2", "tool-post-data:2", "post-data-restored"};
   int n = 0;
   for (const auto& point : points) {
     SCOPED_TRACE(point);

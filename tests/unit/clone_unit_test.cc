@@ -2,6 +2,7 @@
 
 #include "clone/catalog.h"
 #include "clone/clone.h"
+#include "clone/copy_pool.h"
 #include "clone/db_settings.h"
 #include "clone/existing_objects.h"
 #include "clone/schema.h"
@@ -92,6 +93,20 @@ TEST(CloneIndex, AttachSql) {
   ix.constraint_oid = 0;
   ix.replica_identity = false;
   EXPECT_EQ(IndexAttachSql(ix), "");
+}
+
+TEST(CloneIndex, SortMemoryFollowsTableSizeWithinBounds) {
+  constexpr int64_t kMB = 1024;  // in kB
+  // Small tables keep the 256 MB every target session sets.
+  EXPECT_EQ(IndexSortMemoryKb(0, 2), 256 * kMB);
+  EXPECT_EQ(IndexSortMemoryKb(100LL << 20, 2), 256 * kMB);
+  // The scale-1 price table (444 MB): its bytes, a quarter more, 16 MB.
+  EXPECT_EQ(IndexSortMemoryKb(444LL << 20, 2), 444 * kMB + 111 * kMB + 16 * kMB);
+  // At most 1 GB per builder, 2 GB for all of them, never below the floor.
+  EXPECT_EQ(IndexSortMemoryKb(100LL << 30, 1), 1024 * kMB);
+  EXPECT_EQ(IndexSortMemoryKb(100LL << 30, 4), 512 * kMB);
+  EXPECT_EQ(IndexSortMemoryKb(100LL << 30, 64), 256 * kMB);
+  EXPECT_EQ(IndexSortMemoryKb(100LL << 30, 0), 1024 * kMB);
 }
 
 }  // namespace
