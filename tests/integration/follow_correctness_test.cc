@@ -351,7 +351,7 @@ TEST_F(FollowCorrectness, SetBasedRunsMatchTheSource) {
       "INSERT INTO k SELECT g, '', 1e-20, 'null', '{}', '', NULL, NULL FROM generate_series(6001, 6500) g;"
       "UPDATE k SET v = NULL, j = '[1, \"x\"]' WHERE id > 6000;"
       "DELETE FROM k WHERE id BETWEEN 1000 AND 3999;"
-      "DELETE FROM k WHERE id > 6400;"
+      "DELETE FROM k WHERE id BETWEEN 6401 AND 6500;"
       "INSERT INTO k (id, v) SELECT g, 're' FROM generate_series(1000, 1010) g;"
       "DELETE FROM k WHERE id = 1005;"
       "DO $$ BEGIN FOR i IN 1..200 LOOP"
