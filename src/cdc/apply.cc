@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "cdc/progress_table.h"
 #include "common/log.h"
@@ -493,6 +494,11 @@ Status Applier::Poll(bool block) {
     if (f.txns > 0) {
       progress_ = f.end_lsn;
       committed_ts_ = f.ts;
+      int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      double lag_ms = static_cast<double>(now_ms * 1000 - PgEpochToUnixMicros(f.ts)) / 1000.0;
+      window_.Add(now_ms, lag_ms, f.txns, f.rows);
     }
     txns_applied_ += f.txns;
     rows_applied_ += f.rows;

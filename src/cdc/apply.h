@@ -22,6 +22,7 @@
 
 #include "cdc/apply_mode.h"
 #include "cdc/apply_run.h"
+#include "cdc/apply_window.h"
 #include "cdc/lsn.h"
 #include "cdc/pgoutput.h"
 #include "cdc/pipeline.h"
@@ -97,6 +98,8 @@ class Applier {
   int64_t rows_applied() const { return rows_applied_; }
   int64_t txns_applied() const { return txns_applied_; }
   int64_t rows_not_found() const { return pipe_.not_found(); }
+  /// Lag and rate of the batches confirmed in the last minute.
+  const ApplyWindow& window() const { return window_; }
 
  private:
   Result<const TargetTable*> Table(uint32_t relid);
@@ -144,6 +147,7 @@ class Applier {
     int64_t rows;
   };
   std::deque<Inflight> inflight_;
+  ApplyWindow window_;
   uint64_t next_cookie_ = 1;
   int64_t pending_ts_ = 0;
   int64_t pending_rows_ = 0, rows_applied_ = 0, txns_applied_ = 0, warned_not_found_ = 0;
