@@ -159,8 +159,26 @@ Status Applier::OnRelation(const RelationMsg& m) {
   ignored_.erase(m.relid);
   HK_RETURN_IF_ERROR(pipe_.Pause());  // catalog queries need a plain round trip
   auto described = DescribeTargetTable(conn_, m, types_);
+  Result<std::string> other_unique = std::string("t");
+  if (described.ok()) {
+    std::string keys;
+    for (const auto& c : m.columns)
+      if (c.key) AppendArrayElement(keys, {'t', c.name});
+    keys = keys.empty() ? "{}" : keys + "}";
+    other_unique = conn_.QueryValue(
+        "SELECT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = $1::regclass AND "
+        "(i.indisunique OR i.indisexclusion) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL "
+        "OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = "
+        "ANY(i.indkey) AND a.attnum > 0 AND NOT a.attname = ANY($2::text[]))))",
+        {described->qname, keys});
+  }
   HK_RETURN_IF_ERROR(pipe_.Resume());
   HK_ASSIGN_OR_RETURN(TargetTable t, std::move(described));
+  HK_ASSIGN_OR_RETURN(std::string other, std::move(other_unique));
+  if (other == "t")
+    no_update_runs_.insert(m.relid);
+  else
+    no_update_runs_.erase(m.relid);
   tables_[m.relid] = std::move(t);
   ++generation_[m.relid];  // statements of an older shape are never reused
   return Status::Ok();
@@ -282,7 +300,7 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
   if (Ignored(m.relid)) return Status::Ok();
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   RunShape shape;
-  if (!RunnableUpdate(*t, m, shape)) {
+  if (no_update_runs_.count(m.relid) > 0 || !RunnableUpdate(*t, m, shape)) {
     HK_RETURN_IF_ERROR(FlushRun());
     return RowUpdate(m, *t);
   }

@@ -128,6 +128,10 @@ class Applier {
   Lsn progress_ = 0;
   int64_t committed_ts_ = 0;
   std::unordered_map<uint32_t, TargetTable> tables_;
+  /// Tables whose UPDATEs never go as a run: a unique index or exclusion
+  /// constraint on the target covers a non-key column (or an expression), so
+  /// the order in which one statement updates rows could matter.
+  std::unordered_set<uint32_t> no_update_runs_;
   std::unordered_map<uint32_t, int> generation_;
   std::unordered_map<std::string, std::string> statements_;
   TypeNames types_;

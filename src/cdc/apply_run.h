@@ -12,7 +12,11 @@
 // key it already holds, so no row is written twice by one statement and the
 // order of changes to any row is kept. All rows of an UPDATE run set the same
 // columns: unchanged TOAST values ('u') are left out of SET, and a different
-// set of them starts a new run. Everything else takes the row-by-row path.
+// set of them starts a new run. One statement may update its rows in any
+// order, so tables with another unique index or exclusion constraint on the
+// target (over a non-key column, an expression or with a predicate) keep
+// UPDATEs row by row: a value moving from one row to another must not
+// collide. Everything else takes the row-by-row path.
 #pragma once
 
 #include <cstdint>

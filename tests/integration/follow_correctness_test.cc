@@ -333,13 +333,15 @@ TEST_F(FollowCorrectness, SetBasedRunsMatchTheSource) {
   Prepare("runs",
           "CREATE TABLE k (id int PRIMARY KEY, v text, n numeric, j jsonb, a int[], b bytea,"
           "  ts timestamptz, big text);"
-          "CREATE TABLE k2 (a int, b text, v int, PRIMARY KEY (a, b));",
+          "CREATE TABLE k2 (a int, b text, v int, PRIMARY KEY (a, b));"
+          "CREATE TABLE u (id int PRIMARY KEY, email text UNIQUE, v int);",
           // big: > 2 kB and incompressible, so it is stored out of line.
           "INSERT INTO k SELECT g, 'v' || g, g / 3.0, jsonb_build_object('g', g), ARRAY[g, NULL],"
           "  '\\x00ff', '2020-01-01'::timestamptz + g * interval '1 second',"
           "  (SELECT string_agg(md5(g::text || h), '') FROM generate_series(1, 100) h)"
           "  FROM generate_series(1, 5000) g;"
-          "INSERT INTO k2 SELECT g, 'b,{\"' || g, g FROM generate_series(1, 300) g;");
+          "INSERT INTO k2 SELECT g, 'b,{\"' || g, g FROM generate_series(1, 300) g;"
+          "INSERT INTO u SELECT g, 'e' || g, g FROM generate_series(1, 100) g;");
   src_->Sql(
       "BEGIN;"
       "UPDATE k SET v = 'a' WHERE id <= 4500;"                    // more than one statement's rows
@@ -360,6 +362,11 @@ TEST_F(FollowCorrectness, SetBasedRunsMatchTheSource) {
       "  IF i % 3 = 0 THEN DELETE FROM k2 WHERE a = i; END IF;"
       "END LOOP; END $$;"
       "UPDATE k2 SET v = -v;"
+      // Values of another unique column move between rows (UPDATEs of u stay row by row).
+      "UPDATE u SET email = 'tmp' WHERE id = 1;"
+      "UPDATE u SET email = 'e1' WHERE id = 2;"
+      "UPDATE u SET email = 'e2', v = 0 WHERE id = 1;"
+      "UPDATE u SET v = v + 1;"
       "COMMIT;",
       db_);
   src_->Sql("UPDATE k SET ts = ts + interval '1 day' WHERE id % 2 = 0", db_);
@@ -368,6 +375,7 @@ TEST_F(FollowCorrectness, SetBasedRunsMatchTheSource) {
   EXPECT_EQ(r.err.find("matched no row"), std::string::npos) << r.err;
   ExpectSame("k");
   ExpectSame("k2");
+  ExpectSame("u");
   EXPECT_EQ(tgt_->Value("SELECT count(*) FROM k WHERE id > 100000", db_), "4");
   EXPECT_EQ(Cleanup().exit_code, 0);
 }
