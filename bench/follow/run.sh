@@ -10,6 +10,14 @@
 #       each resumes alone; time until the target has every pgbench_history row;
 #   (c) peak RSS of hikkoshi follow applying one BIG_ROWS-row transaction.
 #
+# MODE=both (default, the original): in (a) both appliers run against one
+# target at once. MODE=alone (#13): each applier is measured alone against
+# the same load — (a) twice, one window per applier with the other stopped
+# (each catches up before its window starts) — and (c) becomes three
+# transactions on a keyed table: a BIG_ROWS-row INSERT, UPDATE and DELETE,
+# each applied by native alone and by hikkoshi alone (apply time; hikkoshi's
+# peak RSS), then the drain ratio native/hikkoshi is printed as well.
+#
 # Not a test; prints a summary for docs/benchmarks.md. Needs a built
 # hikkoshi (HIKKOSHI_BIN, default build/hikkoshi).
 set -euo pipefail
@@ -22,6 +30,8 @@ CLIENTS=${CLIENTS:-8}
 STEADY=${STEADY_SECONDS:-30}
 BACKLOG=${BACKLOG_SECONDS:-60}
 BIG_ROWS=${BIG_ROWS:-1000000}
+MODE=${MODE:-both}
+[[ $MODE == both || $MODE == alone ]] || { echo "MODE must be both or alone" >&2; exit 2; }
 export HIKKOSHI_CLUSTER_BASE=${HIKKOSHI_CLUSTER_BASE:-/tmp/hk-bench-follow}
 TAG=$$
 WORK=$(mktemp -d /tmp/hk-bench-follow-work.XXXXXX)
@@ -53,6 +63,7 @@ CREATE TABLE hb (id bigserial PRIMARY KEY, src_ts timestamptz NOT NULL DEFAULT c
 CREATE TABLE nopk (a int, b text);
 INSERT INTO nopk SELECT g % 200, md5(g::text) FROM generate_series(1, 2000) g;
 CREATE TABLE big (id int, v text);
+CREATE TABLE bigk (id int PRIMARY KEY, v text);
 SQL
 for db in "$NAT" "$HK"; do
   pg_dump --schema-only "$SRC" | psql -X -q -v ON_ERROR_STOP=1 "$db" >/dev/null
@@ -113,14 +124,33 @@ lag_stats() {  # db from-id -> "p50 p99 n" in ms
           FROM (SELECT extract(epoch FROM applied_at - src_ts) * 1000 AS ms FROM hb WHERE id > $2) x"
 }
 
-log "(a) steady state: ${STEADY}s of load, both appliers running"
-start_follower
-HB0=$(q "$SRC" "SELECT coalesce(max(id), 0) FROM hb")
-load "$STEADY"
-wait_equal "$NAT" >/dev/null
-wait_equal "$HK" >/dev/null
-read -r NAT50 NAT99 NATN <<<"$(lag_stats "$NAT" "$HB0")"
-read -r HK50 HK99 HKN <<<"$(lag_stats "$HK" "$HB0")"
+if [[ $MODE == both ]]; then
+  log "(a) steady state: ${STEADY}s of load, both appliers running"
+  start_follower
+  HB0=$(q "$SRC" "SELECT coalesce(max(id), 0) FROM hb")
+  load "$STEADY"
+  wait_equal "$NAT" >/dev/null
+  wait_equal "$HK" >/dev/null
+  read -r NAT50 NAT99 NATN <<<"$(lag_stats "$NAT" "$HB0")"
+  read -r HK50 HK99 HKN <<<"$(lag_stats "$HK" "$HB0")"
+else
+  log "(a) steady state, native alone: ${STEADY}s of load"
+  wait_equal "$NAT" >/dev/null
+  HB0=$(q "$SRC" "SELECT coalesce(max(id), 0) FROM hb")
+  load "$STEADY"
+  wait_equal "$NAT" >/dev/null
+  read -r NAT50 NAT99 NATN <<<"$(lag_stats "$NAT" "$HB0")"
+  q "$NAT" "ALTER SUBSCRIPTION native_sub DISABLE"
+  log "(a) steady state, hikkoshi alone: ${STEADY}s of load (after catching up)"
+  start_follower
+  wait_equal "$HK" >/dev/null
+  HB0=$(q "$SRC" "SELECT coalesce(max(id), 0) FROM hb")
+  load "$STEADY"
+  wait_equal "$HK" >/dev/null
+  read -r HK50 HK99 HKN <<<"$(lag_stats "$HK" "$HB0")"
+  q "$NAT" "ALTER SUBSCRIPTION native_sub ENABLE"
+  wait_equal "$NAT" >/dev/null  # its backlog of hikkoshi's window is not part of (b)
+fi
 
 log "(b) backlog: both stopped, ${BACKLOG}s of load"
 stop_follower
@@ -136,6 +166,38 @@ start_follower
 HKDRAIN=$(wait_equal "$HK")
 stop_follower
 
+wait_hb() {  # target-db -> seconds until it has the source's last heartbeat
+  local db=$1 hb t0
+  hb=$(q "$SRC" "SELECT coalesce(max(id), 0) FROM hb")
+  t0=$(date +%s.%N)
+  until [[ $(q "$db" "SELECT coalesce(max(id), 0) FROM hb") == "$hb" ]]; do sleep 0.05; done
+  echo "$(date +%s.%N) - $t0" | bc
+}
+
+BIGROWS_OUT=""
+if [[ $MODE == alone ]]; then
+  # Native is disabled and hikkoshi stopped here; both have drained (b).
+  for op in INSERT UPDATE DELETE; do
+    case $op in
+      INSERT) sql="INSERT INTO bigk SELECT g, md5(g::text) FROM generate_series(1, $BIG_ROWS) g" ;;
+      UPDATE) sql="UPDATE bigk SET v = md5(v)" ;;
+      DELETE) sql="DELETE FROM bigk" ;;
+    esac
+    log "(c) one $op of $BIG_ROWS rows"
+    q "$SRC" "$sql"
+    q "$SRC" "INSERT INTO hb DEFAULT VALUES"  # applied after the big transaction
+    q "$NAT" "ALTER SUBSCRIPTION native_sub ENABLE"
+    NT=$(wait_hb "$NAT")
+    q "$NAT" "ALTER SUBSCRIPTION native_sub DISABLE"
+    T0=$(date +%s.%N)
+    /usr/bin/time -f "%M" -o "$WORK/rss" "$BIN" -q follow --source "$SRC" --target "$HK" --dir "$WORK/hk" --until-caught-up 2>>"$WORK/follower.log"
+    HT=$(echo "$(date +%s.%N) - $T0" | bc)
+    wait_hb "$HK" >/dev/null
+    BIGROWS_OUT+="| (c) ${BIG_ROWS}-row $op: apply time, s (hikkoshi peak RSS) | $NT | $HT ($(( $(cat "$WORK/rss") / 1024 )) MB; hikkoshi/native = $(echo "scale=2; $HT / $NT" | bc)x) |"$'\n'
+  done
+  [[ $(q "$SRC" "SELECT count(*) FROM bigk") == $(q "$HK" "SELECT count(*) FROM bigk") ]] || { log "bigk differs"; exit 1; }
+fi
+
 log "(c) one transaction of $BIG_ROWS rows"
 q "$SRC" "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, $BIG_ROWS) g"
 BIGT0=$(date +%s.%N)
@@ -145,7 +207,7 @@ RSS_MB=$(( $(cat "$WORK/rss") / 1024 ))
 [[ $(q "$HK" "SELECT count(*) FROM big") == "$BIG_ROWS" ]] || { log "big transaction incomplete"; exit 1; }
 
 log "equality check (hikkoshi target vs source)"
-for t in pgbench_accounts pgbench_branches pgbench_tellers pgbench_history nopk big; do
+for t in pgbench_accounts pgbench_branches pgbench_tellers pgbench_history nopk big bigk; do
   a=$(q "$SRC" "SELECT count(*) || ':' || coalesce(sum(hashtextextended(x::text, 0)), 0) FROM $t x")
   b=$(q "$HK" "SELECT count(*) || ':' || coalesce(sum(hashtextextended(x::text, 0)), 0) FROM $t x")
   [[ $a == "$b" ]] || { log "DIFFERENT: $t"; exit 1; }
@@ -157,7 +219,10 @@ ratio=$(echo "scale=2; $NATDRAIN / $HKDRAIN" | bc)
 cat <<OUT
 | measure | native subscription | hikkoshi follow |
 |---|---|---|
-| (a) lag p50 / p99, ms (heartbeats: $NATN / $HKN) | $NAT50 / $NAT99 | $HK50 / $HK99 |
+| (a) lag p50 / p99, ms, $MODE (heartbeats: $NATN / $HKN) | $NAT50 / $NAT99 | $HK50 / $HK99 |
 | (b) drain of ${BACKLOG}s backlog ($((BACKLOG_BYTES / 1048576)) MB WAL), s | $NATDRAIN | $HKDRAIN (native/hikkoshi = ${ratio}x) |
 | (c) ${BIG_ROWS}-row transaction: apply time / peak RSS | – | ${BIGSECS} s / ${RSS_MB} MB |
 OUT
+printf '%s' "$BIGROWS_OUT"
+echo "mode $MODE, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+

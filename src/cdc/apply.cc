@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "cdc/progress_table.h"
 #include "common/log.h"
@@ -149,7 +150,7 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& 
 }
 
 Status Applier::OnRelation(const RelationMsg& m) {
-  HK_RETURN_IF_ERROR(FlushInserts());
+  HK_RETURN_IF_ERROR(FlushRun());
   if (m.nspname == kProgressSchema && m.relname == kProgressTableName) {
     // hikkoshi's bookkeeping of a follower applying to the other side.
     ignored_.insert(m.relid);
@@ -158,8 +159,26 @@ Status Applier::OnRelation(const RelationMsg& m) {
   ignored_.erase(m.relid);
   HK_RETURN_IF_ERROR(pipe_.Pause());  // catalog queries need a plain round trip
   auto described = DescribeTargetTable(conn_, m, types_);
+  Result<std::string> other_unique = std::string("t");
+  if (described.ok()) {
+    std::string keys;
+    for (const auto& c : m.columns)
+      if (c.key) AppendArrayElement(keys, {'t', c.name});
+    keys = keys.empty() ? "{}" : keys + "}";
+    other_unique = conn_.QueryValue(
+        "SELECT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = $1::regclass AND "
+        "(i.indisunique OR i.indisexclusion) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL "
+        "OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = "
+        "ANY(i.indkey) AND a.attnum > 0 AND NOT a.attname = ANY($2::text[]))))",
+        {described->qname, keys});
+  }
   HK_RETURN_IF_ERROR(pipe_.Resume());
   HK_ASSIGN_OR_RETURN(TargetTable t, std::move(described));
+  HK_ASSIGN_OR_RETURN(std::string other, std::move(other_unique));
+  if (other == "t")
+    no_update_runs_.insert(m.relid);
+  else
+    no_update_runs_.erase(m.relid);
   tables_[m.relid] = std::move(t);
   ++generation_[m.relid];  // statements of an older shape are never reused
   return Status::Ok();
@@ -195,7 +214,8 @@ Status Applier::OnBegin(const BeginMsg&) {
 }
 
 Status Applier::Run(const std::string& key, const std::function<std::string()>& build,
-                    const std::vector<const char*>& values, const char* what, const TargetTable& t) {
+                    const std::vector<const char*>& values, const char* what, const TargetTable& t,
+                    int64_t rows) {
   std::string desc = fmt::format("{} on {}", what, t.qname);
   auto it = statements_.find(key);
   if (it == statements_.end()) {
@@ -203,9 +223,11 @@ Status Applier::Run(const std::string& key, const std::function<std::string()>& 
     HK_RETURN_IF_ERROR(pipe_.Prepare(name, build(), static_cast<int>(values.size()), {"preparing " + desc}));
     it = statements_.emplace(key, name).first;
   }
-  bool expect_row = what[0] != 'I';
-  HK_RETURN_IF_ERROR(pipe_.ExecPrepared(it->second, values, {desc, expect_row}));
-  ++pending_rows_;
+  Pipeline::Tag tag{desc};
+  tag.expect_row = what[0] != 'I';
+  tag.rows = rows;
+  HK_RETURN_IF_ERROR(pipe_.ExecPrepared(it->second, values, tag));
+  pending_rows_ += rows;
   // Bounded: results are read every so often even inside a huge transaction.
   if (pipe_.pending() >= 1000) return Sync();
   return Status::Ok();
@@ -221,44 +243,103 @@ Status Applier::OnInsert(const InsertMsg& m) {
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
   if (m.new_tuple.size() != t->rel.columns.size())
     return MakeError(ErrorKind::kInternal, "INSERT tuple does not match its relation on " + t->qname);
-  if (!ins_rows_.empty() && ins_relid_ != m.relid) HK_RETURN_IF_ERROR(FlushInserts());
-  ins_relid_ = m.relid;
-  ins_rows_.push_back(m.new_tuple);
-  // Up to 100 rows per statement, within the protocol's 65535 parameters.
-  size_t chunk = std::max<size_t>(1, std::min<size_t>(100, 65535 / std::max<size_t>(1, m.new_tuple.size())));
-  if (ins_rows_.size() >= chunk) return FlushInserts();
+  if (!run_.Accepts('I', m.relid, "", "")) HK_RETURN_IF_ERROR(FlushRun());
+  std::vector<size_t> cols(m.new_tuple.size());
+  for (size_t i = 0; i < cols.size(); ++i) cols[i] = i;
+  if (run_.empty()) {
+    run_.Start('I', m.relid, "", {}, cols.size());
+    run_first_ins_ = m.new_tuple;
+  }
+  run_.Add(m.new_tuple, cols, "");
+  if (run_.Full()) return FlushRun();
   return Status::Ok();
 }
 
-Status Applier::FlushInserts() {
-  if (ins_rows_.empty()) return Status::Ok();
-  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(ins_relid_));
-  size_t n = ins_rows_.size(), ncols = t->rel.columns.size();
+Status Applier::FlushRun() {
+  if (run_.empty()) return Status::Ok();
+  struct Clear {
+    ChangeRun& r;
+    ~Clear() { r.Clear(); }
+  } clear{run_};
+  uint32_t relid = run_.relid();
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(relid));
+  if (run_.rows() == 1) {
+    if (run_.op() == 'I') return RowInsert(run_first_ins_, relid, *t);
+    if (run_.op() == 'U') return RowUpdate(run_first_upd_, *t);
+    return RowDelete(run_first_del_, *t);
+  }
+  char op = run_.op();
+  std::string key = fmt::format("R{}{}:{}:{}", op, relid, generation_[relid], run_.mask());
+  const RunShape& shape = run_.shape();
+  auto build = [&] {
+    if (op == 'I') return InsertRunSql(*t);
+    if (op == 'U') return UpdateRunSql(*t, shape);
+    return DeleteRunSql(*t, shape);
+  };
+  const char* what = op == 'I' ? "INSERT" : (op == 'U' ? "UPDATE" : "DELETE");
+  return Run(key, build, run_.Params(), what, *t, static_cast<int64_t>(run_.rows()));
+}
+
+Status Applier::RowInsert(const TupleData& row, uint32_t relid, const TargetTable& t) {
   std::vector<const char*> v;
-  v.reserve(n * ncols);
-  for (const auto& row : ins_rows_)
-    for (const auto& c : row) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
-  std::string key = fmt::format("I{}:{}:{}", ins_relid_, generation_[ins_relid_], n);
+  v.reserve(row.size());
+  for (const auto& c : row) v.push_back(c.kind == 'n' ? nullptr : c.value.c_str());
+  std::string key = fmt::format("I{}:{}", relid, generation_[relid]);
   auto build = [&] {
     std::string cols, vals;
-    for (size_t i = 0; i < ncols; ++i) cols += (i ? ", " : "") + pg::QuoteIdent(t->rel.columns[i].name);
-    for (size_t r = 0; r < n; ++r) {
-      vals += r ? ", (" : "(";
-      for (size_t i = 0; i < ncols; ++i) vals += fmt::format("{}${}", i ? ", " : "", r * ncols + i + 1);
-      vals += ")";
+    for (size_t i = 0; i < row.size(); ++i) {
+      cols += (i ? ", " : "") + pg::QuoteIdent(t.rel.columns[i].name);
+      vals += fmt::format("{}${}", i ? ", " : "", i + 1);
     }
-    return "INSERT INTO " + t->qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES " + vals;
+    return "INSERT INTO " + t.qname + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES (" + vals + ")";
   };
-  Status st = Run(key, build, v, "INSERT", *t);
-  pending_rows_ += static_cast<int64_t>(n) - 1;  // Run counted one statement
-  ins_rows_.clear();
-  return st;
+  return Run(key, build, v, "INSERT", t);
 }
 
 Status Applier::OnUpdate(const UpdateMsg& m) {
   if (Ignored(m.relid)) return Status::Ok();
-  HK_RETURN_IF_ERROR(FlushInserts());
   HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  RunShape shape;
+  if (no_update_runs_.count(m.relid) > 0 || !RunnableUpdate(*t, m, shape)) {
+    HK_RETURN_IF_ERROR(FlushRun());
+    return RowUpdate(m, *t);
+  }
+  std::string mask(m.new_tuple.size(), '-');
+  for (size_t i : shape.set) mask[i] = 'v';
+  std::string key = RunKey(m.new_tuple, shape.key);
+  if (!run_.Accepts('U', m.relid, mask, key)) HK_RETURN_IF_ERROR(FlushRun());
+  std::vector<size_t> cols = shape.key;
+  cols.insert(cols.end(), shape.set.begin(), shape.set.end());
+  if (run_.empty()) {
+    run_.Start('U', m.relid, mask, shape, cols.size());
+    run_first_upd_ = m;
+  }
+  run_.Add(m.new_tuple, cols, std::move(key));
+  if (run_.Full()) return FlushRun();
+  return Status::Ok();
+}
+
+Status Applier::OnDelete(const DeleteMsg& m) {
+  if (Ignored(m.relid)) return Status::Ok();
+  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+  RunShape shape;
+  if (!RunnableDelete(*t, m, shape)) {
+    HK_RETURN_IF_ERROR(FlushRun());
+    return RowDelete(m, *t);
+  }
+  std::string key = RunKey(m.old_tuple, shape.key);
+  if (!run_.Accepts('D', m.relid, "", key)) HK_RETURN_IF_ERROR(FlushRun());
+  if (run_.empty()) {
+    run_.Start('D', m.relid, "", shape, shape.key.size());
+    run_first_del_ = m;
+  }
+  run_.Add(m.old_tuple, shape.key, std::move(key));
+  if (run_.Full()) return FlushRun();
+  return Status::Ok();
+}
+
+Status Applier::RowUpdate(const UpdateMsg& m, const TargetTable& tt) {
+  const TargetTable* t = &tt;
   const auto& tup = m.new_tuple;
   Match match{m.old_kind ? &m.old_tuple : &m.new_tuple, t->rel.replident == 'f'};
   if (tup.size() != t->rel.columns.size() || match.tuple->size() != tup.size())
@@ -339,10 +420,8 @@ Status Applier::OnUpdate(const UpdateMsg& m) {
   return Run(key, build, v, "UPDATE", *t);
 }
 
-Status Applier::OnDelete(const DeleteMsg& m) {
-  if (Ignored(m.relid)) return Status::Ok();
-  HK_RETURN_IF_ERROR(FlushInserts());
-  HK_ASSIGN_OR_RETURN(const TargetTable* t, Table(m.relid));
+Status Applier::RowDelete(const DeleteMsg& m, const TargetTable& tt) {
+  const TargetTable* t = &tt;
   Match match{&m.old_tuple, t->rel.replident == 'f'};
   if (m.old_tuple.size() != t->rel.columns.size())
     return MakeError(ErrorKind::kInternal, "DELETE tuple does not match its relation on " + t->qname);
@@ -362,7 +441,7 @@ Status Applier::OnDelete(const DeleteMsg& m) {
 }
 
 Status Applier::OnTruncate(const TruncateMsg& m) {
-  HK_RETURN_IF_ERROR(FlushInserts());
+  HK_RETURN_IF_ERROR(FlushRun());
   std::string list;
   for (uint32_t id : m.relids) {
     if (Ignored(id)) continue;
@@ -376,7 +455,7 @@ Status Applier::OnTruncate(const TruncateMsg& m) {
 }
 
 Status Applier::OnCommit(const CommitMsg& m) {
-  HK_RETURN_IF_ERROR(FlushInserts());
+  HK_RETURN_IF_ERROR(FlushRun());
   in_source_txn_ = false;
   pending_lsn_ = m.end_lsn;
   pending_ts_ = m.commit_ts;
@@ -433,6 +512,11 @@ Status Applier::Poll(bool block) {
     if (f.txns > 0) {
       progress_ = f.end_lsn;
       committed_ts_ = f.ts;
+      int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      double lag_ms = static_cast<double>(now_ms * 1000 - PgEpochToUnixMicros(f.ts)) / 1000.0;
+      window_.Add(now_ms, lag_ms, f.txns, f.rows);
     }
     txns_applied_ += f.txns;
     rows_applied_ += f.rows;
@@ -442,7 +526,7 @@ Status Applier::Poll(bool block) {
 }
 
 void Applier::RollbackBatch() {
-  ins_rows_.clear();
+  run_.Clear();
   if (batch_open_ && conn_.Healthy()) {
     (void)Poll(true);
     if (pipe_.Query("ROLLBACK", {}, {"ROLLBACK"}).ok()) (void)pipe_.Sync();

@@ -7,7 +7,9 @@
 // applied source transaction. Several small source transactions
 // may share one target transaction (a "batch"); order and atomicity are kept
 // because the batch commits all of them or none. Changes are executed as they
-// are decoded, so a large transaction is never held in memory.
+// are decoded, so a large transaction is never held in memory; consecutive
+// changes of one kind into one table are sent as one statement
+// (cdc/apply_run.h), at most kRunMaxRows rows at a time.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,8 @@
 #include <vector>
 
 #include "cdc/apply_mode.h"
+#include "cdc/apply_run.h"
+#include "cdc/apply_window.h"
 #include "cdc/lsn.h"
 #include "cdc/pgoutput.h"
 #include "cdc/pipeline.h"
@@ -94,16 +98,24 @@ class Applier {
   int64_t rows_applied() const { return rows_applied_; }
   int64_t txns_applied() const { return txns_applied_; }
   int64_t rows_not_found() const { return pipe_.not_found(); }
+  /// Lag and rate of the batches confirmed in the last minute.
+  const ApplyWindow& window() const { return window_; }
 
  private:
   Result<const TargetTable*> Table(uint32_t relid);
-  /// Prepares (once) and queues a statement in the pipeline.
+  /// Prepares (once) and queues a statement in the pipeline that writes `rows` rows.
   Status Run(const std::string& key, const std::function<std::string()>& build,
-             const std::vector<const char*>& values, const char* what, const TargetTable& t);
+             const std::vector<const char*>& values, const char* what, const TargetTable& t,
+             int64_t rows = 1);
   /// Reads the pipeline's results (the first failure is returned).
   Status Sync();
-  /// Sends the buffered run of INSERTs into one table as one multi-row INSERT.
-  Status FlushInserts();
+  /// Sends the buffered run (cdc/apply_run.h): one row by the row-by-row
+  /// statement, more as one set-based statement.
+  Status FlushRun();
+  /// The row-by-row statements.
+  Status RowInsert(const TupleData& row, uint32_t relid, const TargetTable& t);
+  Status RowUpdate(const UpdateMsg& m, const TargetTable& t);
+  Status RowDelete(const DeleteMsg& m, const TargetTable& t);
 
   /// Changes to hikkoshi's own progress table are never applied.
   bool Ignored(uint32_t relid) const { return ignored_.count(relid) > 0; }
@@ -116,11 +128,17 @@ class Applier {
   Lsn progress_ = 0;
   int64_t committed_ts_ = 0;
   std::unordered_map<uint32_t, TargetTable> tables_;
+  /// Tables whose UPDATEs never go as a run: a unique index or exclusion
+  /// constraint on the target covers a non-key column (or an expression), so
+  /// the order in which one statement updates rows could matter.
+  std::unordered_set<uint32_t> no_update_runs_;
   std::unordered_map<uint32_t, int> generation_;
   std::unordered_map<std::string, std::string> statements_;
   TypeNames types_;
-  uint32_t ins_relid_ = 0;
-  std::vector<TupleData> ins_rows_;  ///< Consecutive INSERTs into ins_relid_, not sent yet.
+  ChangeRun run_;  ///< Consecutive changes of one kind into one table, not sent yet.
+  TupleData run_first_ins_;  ///< The run's first change, for a run of one row.
+  UpdateMsg run_first_upd_;
+  DeleteMsg run_first_del_;
   bool in_source_txn_ = false, batch_open_ = false;
   int batch_txns_ = 0;
   Lsn pending_lsn_ = 0;
@@ -133,6 +151,7 @@ class Applier {
     int64_t rows;
   };
   std::deque<Inflight> inflight_;
+  ApplyWindow window_;
   uint64_t next_cookie_ = 1;
   int64_t pending_ts_ = 0;
   int64_t pending_rows_ = 0, rows_applied_ = 0, txns_applied_ = 0, warned_not_found_ = 0;

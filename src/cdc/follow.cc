@@ -268,6 +268,12 @@ void Follower::WriteState(const Applier* a, const char* phase, bool force) {
     rate_at_ = Clock::now();
     st_.txns_applied = txns;
     st_.rows_applied = rows;
+    int64_t now_ms = UnixMsNow();
+    const ApplyWindow& w = a->window();
+    st_.lag_p50_ms_1m = w.LagPercentileMs(now_ms, 0.50);
+    st_.lag_p99_ms_1m = w.LagPercentileMs(now_ms, 0.99);
+    st_.apply_txn_per_s_1m = w.TxnsPerSecond(now_ms);
+    st_.apply_rows_per_s_1m = w.RowsPerSecond(now_ms);
     Lsn head = std::max({st_.source_current_lsn, walend_, received_});
     st_.lag_bytes = head > reported_flush_ ? static_cast<int64_t>(head - reported_flush_) : 0;
     bool idle = !a->batch_open() && st_.lag_bytes == 0;

@@ -45,6 +45,10 @@ nlohmann::json ToJson(const FollowState& s) {
       {"last_commit_time", s.last_commit_time},
       {"apply_txn_per_second", s.apply_txn_per_s},
       {"apply_rows_per_second", s.apply_rows_per_s},
+      {"lag_p50_ms_last_minute", s.lag_p50_ms_1m},
+      {"lag_p99_ms_last_minute", s.lag_p99_ms_1m},
+      {"apply_txn_per_second_last_minute", s.apply_txn_per_s_1m},
+      {"apply_rows_per_second_last_minute", s.apply_rows_per_s_1m},
       {"txns_applied", s.txns_applied},
       {"rows_applied", s.rows_applied},
       {"slot_retained_bytes", s.slot_retained_bytes},
@@ -111,6 +115,10 @@ Result<FollowState> LoadFollowState(const std::string& workdir) {
     Get(j, "last_commit_time", s.last_commit_time);
     Get(j, "apply_txn_per_second", s.apply_txn_per_s);
     Get(j, "apply_rows_per_second", s.apply_rows_per_s);
+    Get(j, "lag_p50_ms_last_minute", s.lag_p50_ms_1m);
+    Get(j, "lag_p99_ms_last_minute", s.lag_p99_ms_1m);
+    Get(j, "apply_txn_per_second_last_minute", s.apply_txn_per_s_1m);
+    Get(j, "apply_rows_per_second_last_minute", s.apply_rows_per_s_1m);
     Get(j, "txns_applied", s.txns_applied);
     Get(j, "rows_applied", s.rows_applied);
     Get(j, "slot_retained_bytes", s.slot_retained_bytes);

@@ -49,6 +49,8 @@ struct FollowState {
   double commit_lag_s = -1;    ///< now - source commit time of the last applied txn, 0 when idle.
   std::string last_commit_time;
   double apply_txn_per_s = 0, apply_rows_per_s = 0;
+  /// Over the last minute (cdc/apply_window.h); lag percentiles -1 when nothing was applied.
+  double lag_p50_ms_1m = -1, lag_p99_ms_1m = -1, apply_txn_per_s_1m = 0, apply_rows_per_s_1m = 0;
   int64_t txns_applied = 0, rows_applied = 0;  ///< Since the follower started.
   int64_t slot_retained_bytes = -1;            ///< WAL the slot keeps on the source.
   std::string slot_wal_status;

@@ -71,8 +71,9 @@ void Pipeline::Take(PGresult* r) {
   } else if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
     if (tag.expect_row) {
       const char* n = PQcmdTuples(r);
-      if (n && std::atoll(n) == 0) {
-        ++not_found_;
+      int64_t changed = n ? std::atoll(n) : tag.rows;
+      if (changed < tag.rows) {
+        not_found_ += tag.rows - changed;
         last_not_found_ = tag.what;
       }
     }

@@ -20,7 +20,8 @@ class Pipeline {
  public:
   struct Tag {
     std::string what;             ///< "INSERT on public.t", for error messages.
-    bool expect_row = false;      ///< UPDATE/DELETE: 0 rows affected is counted as "not found".
+    bool expect_row = false;      ///< UPDATE/DELETE: fewer rows affected than `rows` count as "not found".
+    int64_t rows = 1;             ///< Rows an expect_row statement should change (a set-based run: many).
     bool is_commit = false;       ///< COMMIT: a "ROLLBACK" answer is an error.
     bool is_sync = false;         ///< A pipeline sync point.
     uint64_t cookie = 0;          ///< For sync points: reported by Completed() once reached without error.
@@ -59,7 +60,7 @@ class Pipeline {
   Status Resume();
 
   size_t pending() const { return pending_.size(); }
-  /// UPDATE/DELETE statements that matched no row, since the start.
+  /// UPDATE/DELETE row changes that matched no row, since the start.
   int64_t not_found() const { return not_found_; }
   /// The tag of the last not-found statement, for the warning.
   const std::string& last_not_found() const { return last_not_found_; }

@@ -61,6 +61,10 @@ nlohmann::json StatusReport::ToJson() const {
           {"commit_lag_seconds", s.commit_lag_s},
           {"apply_txn_per_second", s.apply_txn_per_s},
           {"apply_rows_per_second", s.apply_rows_per_s},
+          {"lag_p50_ms_last_minute", s.lag_p50_ms_1m},
+          {"lag_p99_ms_last_minute", s.lag_p99_ms_1m},
+          {"apply_txn_per_second_last_minute", s.apply_txn_per_s_1m},
+          {"apply_rows_per_second_last_minute", s.apply_rows_per_s_1m},
           {"txns_applied", s.txns_applied},
           {"rows_applied", s.rows_applied},
           {"slot_retained_bytes", s.slot_retained_bytes},
@@ -85,6 +89,10 @@ std::string StatusReport::ToText() const {
                      s.commit_lag_s < 0 ? "" : fmt::format(", {:.3f} s behind source commits", s.commit_lag_s));
   out += fmt::format("apply rate:       {:.0f} txn/s, {:.0f} rows/s ({} txns, {} rows applied)\n",
                      s.apply_txn_per_s, s.apply_rows_per_s, s.txns_applied, s.rows_applied);
+  out += fmt::format("last minute:      {:.0f} txn/s, {:.0f} rows/s, commit lag p50/p99 {}\n",
+                     s.apply_txn_per_s_1m, s.apply_rows_per_s_1m,
+                     s.lag_p50_ms_1m < 0 ? std::string("-")
+                                         : fmt::format("{:.0f}/{:.0f} ms", s.lag_p50_ms_1m, s.lag_p99_ms_1m));
   out += fmt::format("slot retains:     {}{}\n", HumanBytes(s.slot_retained_bytes),
                      s.slot_wal_status.empty() ? "" : " (wal_status " + s.slot_wal_status + ")");
   for (const auto& w : warnings) out += "warning: " + w + "\n";

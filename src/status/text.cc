@@ -75,6 +75,11 @@ std::string ToText(const Migration& m) {
                        f.live ? " (live)" : "");
     out += fmt::format("  apply {:.0f} txn/s, {:.0f} rows/s ({} txns, {} rows)\n",
                        s.apply_txn_per_s, s.apply_rows_per_s, s.txns_applied, s.rows_applied);
+    out += fmt::format("  last minute {:.0f} txn/s, {:.0f} rows/s, commit lag p50/p99 {}\n",
+                       s.apply_txn_per_s_1m, s.apply_rows_per_s_1m,
+                       s.lag_p50_ms_1m < 0 ? std::string("-")
+                                           : fmt::format("{:.0f}/{:.0f} ms", s.lag_p50_ms_1m,
+                                                         s.lag_p99_ms_1m));
     if (!s.apply_mode.empty())
       out += fmt::format("  apply mode:       {}, triggers {}\n", s.apply_mode, s.trigger_mode);
     int64_t kept = f.live ? f.live_retained_bytes : s.slot_retained_bytes;

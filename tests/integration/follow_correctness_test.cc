@@ -2,7 +2,7 @@
 // target crash right after the source confirmed (3), batches that change no
 // row (7), GENERATED ALWAYS identity columns (8), domain/enum/composite
 // columns (14), REPLICA IDENTITY FULL near-duplicates (12) and cleanup that
-// touches only its own objects (18).
+// touches only its own objects (18); and the set-based runs of #13.
 //
 // The target runs with synchronous_commit = off (pgcluster's default) and a
 // 10 s wal_writer_delay, so an async commit stays in WAL buffers long enough
@@ -321,6 +321,87 @@ TEST_F(FollowCorrectness, CleanupRemovesOnlyItsOwnObjects) {
   c = Cleanup({"--slot", "hikkoshi_other1", "--origin", "hikkoshi_other1"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_EQ(count(), "0/0/0");
+}
+
+// #13: runs of INSERT/UPDATE/DELETE into one table go as one statement over
+// arrays. Within one source transaction: runs longer than one statement's
+// rows, a key updated twice (the run splits), key changes inside a run,
+// unchanged TOAST values next to changed ones, rows inserted and then
+// updated/deleted, values that need quoting in an array literal, and
+// changes alternating between two tables. Compared row by row as text.
+TEST_F(FollowCorrectness, SetBasedRunsMatchTheSource) {
+  Prepare("runs",
+          "CREATE TABLE k (id int PRIMARY KEY, v text, n numeric, j jsonb, a int[], b bytea,"
+          "  ts timestamptz, big text);"
+          "CREATE TABLE k2 (a int, b text, v int, PRIMARY KEY (a, b));"
+          "CREATE TABLE u (id int PRIMARY KEY, email text UNIQUE, v int);",
+          // big: > 2 kB and incompressible, so it is stored out of line.
+          "INSERT INTO k SELECT g, 'v' || g, g / 3.0, jsonb_build_object('g', g), ARRAY[g, NULL],"
+          "  '\\x00ff', '2020-01-01'::timestamptz + g * interval '1 second',"
+          "  (SELECT string_agg(md5(g::text || h), '') FROM generate_series(1, 100) h)"
+          "  FROM generate_series(1, 5000) g;"
+          "INSERT INTO k2 SELECT g, 'b,{\"' || g, g FROM generate_series(1, 300) g;"
+          "INSERT INTO u SELECT g, 'e' || g, g FROM generate_series(1, 100) g;");
+  src_->Sql(
+      "BEGIN;"
+      "UPDATE k SET v = 'a' WHERE id <= 4500;"                    // more than one statement's rows
+      "UPDATE k SET v = 'b\"\\,{}' || id, n = NULL WHERE id <= 100;"  // the same keys again
+      "UPDATE k SET big = big || 'x' WHERE id % 7 = 0 AND id <= 300;"  // TOAST column changed
+      "UPDATE k SET v = 'NULL' WHERE id BETWEEN 50 AND 60;"
+      "UPDATE k SET id = id + 100000 WHERE id BETWEEN 55 AND 58;"     // key changes
+      "UPDATE k SET v = 'moved' WHERE id BETWEEN 50 AND 100060;"
+      "INSERT INTO k SELECT g, '', 1e-20, 'null', '{}', '', NULL, NULL FROM generate_series(6001, 6500) g;"
+      "UPDATE k SET v = NULL, j = '[1, \"x\"]' WHERE id > 6000;"
+      "DELETE FROM k WHERE id BETWEEN 1000 AND 3999;"
+      "DELETE FROM k WHERE id BETWEEN 6401 AND 6500;"
+      "INSERT INTO k (id, v) SELECT g, 're' FROM generate_series(1000, 1010) g;"
+      "DELETE FROM k WHERE id = 1005;"
+      "DO $$ BEGIN FOR i IN 1..200 LOOP"
+      "  UPDATE k SET v = 'mix' || i WHERE id = 4000 + i;"
+      "  UPDATE k2 SET v = v + i WHERE a = i;"
+      "  IF i % 3 = 0 THEN DELETE FROM k2 WHERE a = i; END IF;"
+      "END LOOP; END $$;"
+      "UPDATE k2 SET v = -v;"
+      // Values of another unique column move between rows (UPDATEs of u stay row by row).
+      "UPDATE u SET email = 'tmp' WHERE id = 1;"
+      "UPDATE u SET email = 'e1' WHERE id = 2;"
+      "UPDATE u SET email = 'e2', v = 0 WHERE id = 1;"
+      "UPDATE u SET v = v + 1;"
+      "COMMIT;",
+      db_);
+  src_->Sql("UPDATE k SET ts = ts + interval '1 day' WHERE id % 2 = 0", db_);
+  auto r = Follow();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("matched no row"), std::string::npos) << r.err;
+  ExpectSame("k");
+  ExpectSame("k2");
+  ExpectSame("u");
+  EXPECT_EQ(tgt_->Value("SELECT count(*) FROM k WHERE id > 100000", db_), "4");
+  EXPECT_EQ(Cleanup().exit_code, 0);
+}
+
+// #13: REPLICA IDENTITY FULL tables keep the row-by-row path for UPDATE and
+// DELETE (each changes exactly one of several identical rows) while their
+// INSERTs, duplicates included, go as a run.
+TEST_F(FollowCorrectness, SetBasedRunsKeepFullIdentityDuplicates) {
+  Prepare("rundup", "CREATE TABLE d (x int, v text); ALTER TABLE d REPLICA IDENTITY FULL;",
+          "INSERT INTO d SELECT g % 10, 'same' FROM generate_series(1, 100) g;");
+  src_->Sql(
+      "BEGIN;"
+      "INSERT INTO d SELECT 1, 'same' FROM generate_series(1, 20);"
+      "UPDATE d SET v = 'one' WHERE ctid = (SELECT ctid FROM d WHERE x = 1 LIMIT 1);"
+      "DELETE FROM d WHERE ctid IN (SELECT ctid FROM d WHERE x = 2 LIMIT 3);"
+      "UPDATE d SET v = 'two' WHERE ctid IN (SELECT ctid FROM d WHERE x = 3 LIMIT 4);"
+      "COMMIT;",
+      db_);
+  auto r = Follow();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectSame("d");
+  EXPECT_EQ(tgt_->Value("SELECT count(*) FILTER (WHERE x = 1) || '/' || count(*) FILTER (WHERE x = 2)"
+                        " || '/' || count(*) FILTER (WHERE v = 'two') FROM d",
+                        db_),
+            "30/7/4");
+  EXPECT_EQ(Cleanup().exit_code, 0);
 }
 
 }  // namespace
