@@ -339,10 +339,10 @@ MigrateOutcome Migration::Run() {
   for (int i = 0; i <= until; ++i) {
     const std::string name = Stages()[i].name;
     if (cut_over || (name == "cutover" && rec_.Done(name)) || (name != "cutover" && StillValid(name))) {
-      const auto& r = rec_.stages[name];
+      auto it = rec_.stages.find(name);
+      std::string at = it == rec_.stages.end() ? "" : it->second.finished_at;
       ev_.Emit("stage_skipped", name,
-               cut_over && r.finished_at.empty() ? "already cut over"
-                                                 : "done at " + r.finished_at + "; still valid");
+               cut_over ? "already cut over" : "done at " + at + "; still valid");
       continue;
     }
     StageRecord& r = rec_.stages[name];
