@@ -93,8 +93,10 @@ Result<ProcessOutput> Migration::Child(std::vector<std::string> args) {
 Error ChildError(const std::string& what, const ProcessOutput& out) {
   std::string last = out.err;
   while (!last.empty() && last.back() == '\n') last.pop_back();
-  if (auto nl = last.rfind("hikkoshi: error: "); nl != std::string::npos) last = last.substr(nl + 17);
+  auto at = last.rfind("hikkoshi: error: ");
+  last = at == std::string::npos ? "" : last.substr(at + 17);
   if (auto nl = last.find('\n'); nl != std::string::npos) last = last.substr(0, nl);
+  if (last.empty() && what == "verify") last = "differences found (listed above)";
   return MakeError(ErrorKind::kInternal,
                    "`hikkoshi " + what + "` failed (exit " + std::to_string(out.exit_code) + ")" +
                        (last.empty() ? "" : ": " + last),
