@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "cdc/target_table.h"
-#include "cli/clone_follow.h"
+#include "pipeline/clone_follow.h"
 #include "cli/commands.h"
 #include "cli/retry_flag.h"
 #include "clone/clone.h"
@@ -149,13 +149,13 @@ CommandSpec CloneCommand() {
               sigaction(SIGINT, &sa, nullptr);
               sigaction(SIGTERM, &sa, nullptr);
               if (o->follow) {
-                CloneFollowOptions fo;
+                pipeline::CloneFollowOptions fo;
                 fo.clone = co;
                 fo.copy_only_tables = o->copy_only;
                 fo.replica_identity_full = o->identity_full;
                 fo.until_caught_up = o->until_caught_up;
                 fo.stop = &g_stop;
-                Status st = RunCloneFollow(fo);
+                Status st = pipeline::RunCloneFollow(fo);
                 if (st.ok()) return kExitOk;
                 Error e = st.TakeError();
                 if (e.kind == ErrorKind::kInterrupted) {

@@ -18,6 +18,8 @@ const std::vector<CommandSpec>& Commands() {
       ServeCommand(),
       WatchCommand(),
       ConfigCommand(),
+      PlanCommand(),
+      MigrateCommand(),
   };
   return kCommands;
 }

@@ -18,5 +18,7 @@ CommandSpec ReportCommand();
 CommandSpec ServeCommand();
 CommandSpec WatchCommand();
 CommandSpec ConfigCommand();
+CommandSpec MigrateCommand();
+CommandSpec PlanCommand();
 
 }  // namespace hk::cli

@@ -17,7 +17,7 @@ namespace {
 
 // Every key hikkoshi reads outside [cutover] (which src/cutover/config.cc
 // checks the same way, in more depth). docs/config.md lists them.
-enum class Type { kString, kInt, kStringArray };
+enum class Type { kString, kInt, kStringArray, kBool };
 struct KeySpec {
   const char* key;  ///< Dotted: "source", "clone.jobs".
   Type type;
@@ -37,6 +37,13 @@ const KeySpec kKeys[] = {
     {"notify.min_retained_wal_bytes", Type::kInt, 0, INT64_MAX},
     {"watch.every", Type::kString},
     {"watch.retire_after", Type::kString},
+    // hikkoshi migrate (docs/migrate.md).
+    {"backup.to", Type::kStringArray},
+    {"backup.restore_into", Type::kString},
+    {"clone.replica_identity_full", Type::kBool},
+    {"clone.role_map", Type::kStringArray},
+    {"clone.exclude_tables", Type::kStringArray},
+    {"migrate.window", Type::kString},
 };
 // Top-level keys written as arrays of tables ([[notify]]).
 const char* const kTableArrays[] = {"notify"};
@@ -131,6 +138,8 @@ void ValidateTable(const toml::table& t, const std::string& prefix, std::vector<
     }
     if (spec->type == Type::kString && !node.is_string())
       out.push_back({LineOf(node), key, "must be a string"});
+    if (spec->type == Type::kBool && !node.is_boolean())
+      out.push_back({LineOf(node), key, "must be true or false"});
     if (spec->type == Type::kStringArray) {
       const toml::array* a = node.as_array();
       bool ok =
@@ -213,6 +222,15 @@ std::optional<std::string> Config::Get(const std::string& key) const {
 std::optional<int64_t> Config::GetInt(const std::string& key) const {
   if (!impl_) return std::nullopt;
   return impl_->table.at_path(key).value<int64_t>();
+}
+
+std::vector<std::string> Config::GetStrings(const std::string& key) const {
+  std::vector<std::string> out;
+  if (!impl_) return out;
+  if (const toml::array* a = impl_->table.at_path(key).as_array())
+    for (const auto& e : *a)
+      if (auto s = e.value<std::string>()) out.push_back(*s);
+  return out;
 }
 
 std::optional<bool> Config::GetBool(const std::string& key) const {

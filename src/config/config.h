@@ -27,6 +27,8 @@ class Config {
   std::optional<std::string> Get(const std::string& dotted_key) const;
   std::optional<int64_t> GetInt(const std::string& dotted_key) const;
   std::optional<bool> GetBool(const std::string& dotted_key) const;
+  /// An array of strings (other elements skipped); empty when unset.
+  std::vector<std::string> GetStrings(const std::string& dotted_key) const;
   const std::string& path() const { return path_; }
 
   /// Fills `value` from env `env_name`, then from `key`, when the flag was not given.

@@ -11,7 +11,8 @@ const std::vector<std::string>& KnownEvents() {
   static const std::vector<std::string> k = {
       "window_notice",       "window_start",       "freeze_start", "freeze_end",
       "cutover_success",     "cutover_failed",     "rollback",     "lag_high",
-      "slot_retention_high", "verify_differences", "failure"};
+      "slot_retention_high", "verify_differences", "failure",      "stage_started",
+      "stage_finished"};
   return k;
 }
 

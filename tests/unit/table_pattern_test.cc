@@ -2,9 +2,9 @@
 
 #include <regex>
 
-#include "cli/clone_follow.h"
+#include "pipeline/clone_follow.h"
 
-namespace hk::cli {
+namespace hk::pipeline {
 namespace {
 
 bool Matches(const std::string& re, const std::string& s) {
@@ -33,4 +33,4 @@ TEST(TablePattern, QualifiedAndQuoted) {
 }
 
 }  // namespace
-}  // namespace hk::cli
+}  // namespace hk::pipeline

@@ -1,4 +1,4 @@
-// `hikkoshi clone --follow`: the slot's exported snapshot is the clone's
+// `hikkoshi clone --follow` (and the clone stage of `hikkoshi migrate`): the slot's exported snapshot is the clone's
 // snapshot, so change capture starts exactly where the copy ends — no gap,
 // no overlap — and following begins as soon as the copy is done.
 #pragma once
@@ -10,7 +10,7 @@
 #include "clone/clone.h"
 #include "common/status.h"
 
-namespace hk::cli {
+namespace hk::pipeline {
 
 struct CloneFollowOptions {
   clone::CloneOptions clone;
@@ -35,4 +35,4 @@ struct TablePattern {
 };
 TablePattern ParseTablePattern(const std::string& pattern);
 
-}  // namespace hk::cli
+}  // namespace hk::pipeline

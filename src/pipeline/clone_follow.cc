@@ -1,12 +1,12 @@
-#include "cli/clone_follow.h"
+#include "pipeline/clone_follow.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cdc/follow.h"
 #include "cdc/setup.h"
 #include "cdc/slot.h"
-#include "cli/follow_common.h"
 #include "clone/progress.h"
 #include "clone/roles.h"
 #include "clone/schema.h"
@@ -15,7 +15,7 @@
 #include "pg/connection.h"
 #include "pg/quote.h"
 
-namespace hk::cli {
+namespace hk::pipeline {
 namespace {
 
 std::string RegexPart(const std::string& part) {
@@ -198,6 +198,11 @@ TablePattern ParseTablePattern(const std::string& pattern) {
 
 namespace {
 
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
 Status Follow(const CloneFollowOptions& opts) {
   cdc::FollowOptions fo;
   fo.source = opts.clone.source;
@@ -307,4 +312,4 @@ Status RunCloneFollow(CloneFollowOptions opts) {
   return Follow(opts);
 }
 
-}  // namespace hk::cli
+}  // namespace hk::pipeline
