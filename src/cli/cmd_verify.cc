@@ -52,6 +52,11 @@ CommandSpec VerifyCommand() {
         sub->add_option("--chunk-rows", o->v.chunk_rows, "rows per hash chunk (default 2000)")
             ->check(CLI::Range(int64_t{100}, int64_t{1000000000}))
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        sub->add_option("--chunking", o->v.chunking,
+                        "first-pass chunks of an integer key: auto (key / width) or "
+                        "width-bucket (sampled thresholds, the older mode)")
+            ->check(CLI::IsMember({"auto", "width-bucket"}))
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         AddRetryForFlag(sub, &o->retry_for);
         AddStallTimeoutFlag(sub, &o->stall_timeout);
         auto* d = sub->add_option("--dir", o->dir,

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "pg/quote.h"
+#include "verify/int_buckets.h"
 
 namespace hk::verify {
 namespace {
@@ -82,14 +83,15 @@ Result<std::vector<std::pair<Agg, Agg>>> HashRanges(Ctx& c, const std::vector<Ke
   return out;
 }
 
+int64_t ChunkCount(const Ctx& c);
+
 Result<std::vector<std::string>> Thresholds(Ctx& c) {
   std::vector<std::string> th;
   const TableInfo& t = c.t;
   if (t.key_cols.size() != 1) return th;
   double est = t.est_rows > 0 ? t.est_rows : static_cast<double>(t.est_bytes) / 100.0;
-  if (est <= 2.0 * static_cast<double>(c.o.chunk_rows)) return th;
-  int64_t nchunks = static_cast<int64_t>(std::ceil(est / static_cast<double>(c.o.chunk_rows)));
-  nchunks = std::min<int64_t>(nchunks, 10000);
+  int64_t nchunks = ChunkCount(c);
+  if (nchunks == 0) return th;
   double sample = std::min(est, std::max(20000.0, 30.0 * static_cast<double>(nchunks)));
   double pct = std::clamp(100.0 * sample / est, 0.001, 100.0);
   std::string sql = fmt::format(
@@ -393,28 +395,92 @@ Status Localise(Ctx& c, const KeyRange& r, const Agg& a, const Agg& b) {
 
 void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
+// How the first pass assigns rows to chunks: the bucket expression, its
+// parameters, and the key range of each bucket.
+struct Chunking {
+  std::string expr = "0";
+  Params params;
+  int chunks = 1;
+  std::vector<std::string> th;     ///< width_bucket thresholds (empty otherwise).
+  std::optional<IntBuckets> ints;  ///< Arithmetic chunks of an integer key.
+  KeyRange Range(int64_t b) const {
+    if (ints) return IntBucketRange(*ints, b);
+    KeyRange r;
+    size_t i = static_cast<size_t>(b);
+    if (i > 0 && i - 1 < th.size()) r.lo = KeyValue{th[i - 1]};
+    if (i < th.size()) r.hi = KeyValue{th[i]};
+    return r;
+  }
+};
+
+// About est / chunk_rows chunks (at most 10,000); 0 when one chunk will do.
+int64_t ChunkCount(const Ctx& c) {
+  const TableInfo& t = c.t;
+  double est = t.est_rows > 0 ? t.est_rows : static_cast<double>(t.est_bytes) / 100.0;
+  if (est <= 2.0 * static_cast<double>(c.o.chunk_rows)) return 0;
+  int64_t n = static_cast<int64_t>(std::ceil(est / static_cast<double>(c.o.chunk_rows)));
+  return std::min<int64_t>(n, 10000);
+}
+
+// A single integer key: `key / width` from the key's min and max on the
+// source (two index probes), unless --chunking width-bucket asks for the
+// sampled thresholds.
+Result<Chunking> PlanChunking(Ctx& c) {
+  const TableInfo& t = c.t;
+  Chunking ch;
+  int64_t n = ChunkCount(c);
+  if (n == 0 || t.key_cols.size() != 1) return ch;
+  std::string key = "t." + pg::QuoteIdent(t.key_cols[0]);
+  if (c.o.chunking != "width-bucket" && IsIntegerKeyType(t.key_types[0])) {
+    HK_ASSIGN_OR_RETURN(pg::QueryResult r,
+                        c.sp.src().Exec("SELECT min(" + key + ")::text, max(" + key + ")::text" +
+                                        From(t)));
+    if (r.rows() == 0 || r.IsNull(0, 0)) return ch;
+    ch.ints = PlanIntBuckets(t.key_types[0], r.Str(0, 0), r.Str(0, 1), n);
+    if (ch.ints) {
+      ch.expr = IntBucketExpr(*ch.ints, key, 1);
+      ch.params.push_back(std::to_string(ch.ints->width));
+      ch.chunks = static_cast<int>(n);
+      return ch;
+    }
+  }
+  HK_ASSIGN_OR_RETURN(ch.th, Thresholds(c));
+  if (ch.th.empty()) return ch;
+  ch.expr = "width_bucket(" + key + ", $1::" + t.key_types[0] + "[])";
+  ch.params.push_back(ArrayLiteral(ch.th));
+  ch.chunks = static_cast<int>(ch.th.size()) + 1;
+  return ch;
+}
+
 }  // namespace
 
 Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& o,
                       VerifyReport& report, TableStats& stats) {
   Ctx c{sp, t, o, report};
   HK_RETURN_IF_ERROR(sp.Begin());
-  HK_ASSIGN_OR_RETURN(std::vector<std::string> th, Thresholds(c));
-  std::string bexpr = th.empty() ? "0"
-                                 : "width_bucket(t." + pg::QuoteIdent(t.key_cols[0]) +
-                                       ", $1::" + t.key_types[0] + "[])";
-  Params p;
-  if (!th.empty()) p.push_back(ArrayLiteral(th));
-  // Flat query (no subquery fence) so the servers may use parallel workers;
-  // the planner cannot estimate the number of buckets and would sort
-  // instead of hashing, hence enable_sort = off for this transaction.
-  std::string sql = "SELECT " + bexpr + " AS b, count(*), coalesce(sum(hashtextextended(" +
+  HK_ASSIGN_OR_RETURN(Chunking ch, PlanChunking(c));
+  // Flat query (no subquery fence) so the servers may use parallel workers.
+  // The planner cannot estimate the number of buckets (it takes one group
+  // per key): it would sort instead of hashing, hence enable_sort = off,
+  // and it would not run the aggregate in parallel workers the way it does
+  // for a plain count(*) of the table, hence no parallel set-up costs for
+  // this one statement (the localisation queries after it keep the
+  // server's settings).
+  std::string sql = "SELECT " + ch.expr + " AS b, count(*), coalesce(sum(hashtextextended(" +
                     RowTextExpr(t) + ", 0)), 0)::text" + From(t) + " GROUP BY 1";
-  HK_RETURN_IF_ERROR(sp.src().Run("SET LOCAL enable_sort = off"));
-  HK_RETURN_IF_ERROR(sp.tgt().Run("SET LOCAL enable_sort = off"));
-  LogDebug("verify: {}: hashing {} chunk(s)", t.qualified, th.size() + 1);
-  HK_ASSIGN_OR_RETURN(auto res, sp.Both(sql, p));
+  const char* kFirstPassSettings =
+      "SET LOCAL enable_sort = off; SET LOCAL parallel_setup_cost = 0; "
+      "SET LOCAL parallel_tuple_cost = 0";
+  const char* kAfterFirstPass =
+      "SET LOCAL parallel_setup_cost TO DEFAULT; SET LOCAL parallel_tuple_cost TO DEFAULT";
+  HK_RETURN_IF_ERROR(sp.src().Run(kFirstPassSettings));
+  HK_RETURN_IF_ERROR(sp.tgt().Run(kFirstPassSettings));
+  LogDebug("verify: {}: hashing {} chunk(s){}", t.qualified, ch.chunks,
+           ch.ints ? fmt::format(" of {} keys", ch.ints->width) : std::string());
+  HK_ASSIGN_OR_RETURN(auto res, sp.Both(sql, ch.params));
   LogDebug("verify: {}: hashed", t.qualified);
+  HK_RETURN_IF_ERROR(sp.src().Run(kAfterFirstPass));
+  HK_RETURN_IF_ERROR(sp.tgt().Run(kAfterFirstPass));
   std::map<int64_t, std::pair<Agg, Agg>> buckets;
   for (int i = 0; i < res.first.rows(); ++i) {
     Agg a{res.first.Int(i, 1), res.first.Str(i, 2)};
@@ -426,16 +492,12 @@ Status ComparePkTable(SessionPair& sp, const TableInfo& t, const VerifyOptions& 
     stats.target_rows += b.n;
     buckets[res.second.Int(i, 0)].second = b;
   }
-  stats.chunks = static_cast<int>(th.size()) + 1;
+  stats.chunks = ch.chunks;
   // Differing chunks with the fingerprints last seen on each side.
   std::vector<std::pair<KeyRange, std::pair<Agg, Agg>>> diff;
   for (const auto& [b, ab] : buckets) {
     if (ab.first == ab.second) continue;
-    KeyRange r;
-    size_t i = static_cast<size_t>(b);
-    if (i > 0 && i - 1 < th.size()) r.lo = KeyValue{th[i - 1]};
-    if (i < th.size()) r.hi = KeyValue{th[i]};
-    diff.emplace_back(r, ab);
+    diff.emplace_back(ch.Range(b), ab);
   }
   stats.differing_chunks = static_cast<int>(diff.size());
   // Live source: re-check differing chunks at fresh snapshots; keep what persists.

@@ -26,6 +26,10 @@ struct VerifyOptions {
   int retry_wait_ms = 200;           ///< Pause before each re-check.
   int64_t chunk_rows = 2000;         ///< Target rows per hash chunk (chosen on the source).
   int64_t leaf_rows = 4096;          ///< Bisect until a range holds at most this many rows.
+  /// First-pass chunks of a single integer key: "auto" = key / width
+  /// (arithmetic), "width-bucket" = sampled thresholds (the mode before #13,
+  /// kept for comparison). Other keys always use sampled thresholds.
+  std::string chunking = "auto";
   bool progress_tty = false;         ///< Live progress line on stderr (else a log line per table).
   bool progress_log = true;          ///< Log line per table when not on a TTY.
   /// Report differing sequence values as informational: while follow runs

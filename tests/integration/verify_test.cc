@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <memory>
+#include <set>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "support/harness.h"
@@ -494,6 +496,92 @@ TEST_F(VerifyMutation, RecreatedPublicSchemaIsTheSameSchema) {
   r = RunHikkoshi(args);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("schema public"), std::string::npos) << r.out;
+}
+
+// Arithmetic chunks of an integer key (key / width, #13): negative keys,
+// gaps, the bigint extremes and keys the source does not have all land in a
+// chunk whose range holds exactly them, so every difference is named by key,
+// in both chunking modes; a non-integer key falls back to sampled thresholds.
+TEST_F(VerifyMutation, IntegerKeyChunksNameEachDifference) {
+  const std::string table =
+      "CREATE TABLE ik (id bigint PRIMARY KEY, v text); "
+      "INSERT INTO ik SELECT g * 1000, 'v' || g FROM generate_series(-1500, 1500) g; "
+      "INSERT INTO ik VALUES (-9223372036854775808, 'min'), (-9223372036854775807, 'min+1'), "
+      "(9223372036854775806, 'max-1'), (9223372036854775807, 'max'); "
+      "CREATE TABLE nk (k numeric PRIMARY KEY, v text); "
+      "INSERT INTO nk SELECT round(g / 10.0, 1), 'v' || g FROM generate_series(-1500, 1500) g; "
+      "CREATE TABLE sk (id smallint PRIMARY KEY, v text); "
+      "INSERT INTO sk SELECT g, 'v' || g FROM generate_series(-32768, 32767, 20) g; "
+      "INSERT INTO sk VALUES (32767, 'max'); ANALYZE";
+  src_->Sql("DROP DATABASE IF EXISTS ik");
+  src_->CreateDatabase("ik");
+  src_->Sql(table, "ik");
+  tgt_->Sql("DROP DATABASE IF EXISTS ik WITH (FORCE)");
+  tgt_->CreateDatabase("ik");
+  tgt_->Sql(table, "ik");
+  auto verify = [&](const std::string& chunking) {
+    ProcessResult r = RunHikkoshi({"-v", "verify", "--source", src_->Uri("ik"), "--target",
+                                   tgt_->Uri("ik"), "--json", "--retries", "0", "--chunk-rows",
+                                   "100", "--chunking", chunking});
+    json j = json::parse(r.out.empty() ? "{}" : r.out);
+    return std::make_tuple(r.exit_code, j, r.err);
+  };
+  // Identical: no difference, and the integer keys were chunked arithmetically.
+  for (const char* mode : {"auto", "width-bucket"}) {
+    auto [code, j, err] = verify(mode);
+    EXPECT_EQ(code, 0) << mode << "\n" << j.dump(2) << err;
+    bool arithmetic = err.find("public.ik: hashing") != std::string::npos &&
+                      err.find(" chunk(s) of ") != std::string::npos;
+    EXPECT_EQ(arithmetic, std::string(mode) == "auto") << err;
+  }
+  tgt_->Sql(
+      "UPDATE ik SET v = 'x' WHERE id = -9223372036854775808; "
+      "DELETE FROM ik WHERE id = 9223372036854775807; "
+      "UPDATE ik SET v = 'y' WHERE id = -3000; "
+      "INSERT INTO ik VALUES (123456789, 'extra'), (-1, 'extra'), (1, 'extra'); "
+      "DELETE FROM ik WHERE id = 1000; "
+      "UPDATE nk SET v = 'z' WHERE k = -12.3; "
+      "UPDATE sk SET v = 'w' WHERE id = 32767; DELETE FROM sk WHERE id = -32768",
+      "ik");
+  for (const char* mode : {"auto", "width-bucket"}) {
+    auto [code, j, err] = verify(mode);
+    EXPECT_EQ(code, 1) << mode << "\n" << j.dump(2);
+    std::set<std::string> found;
+    for (const auto& d : j["differences"]) {
+      EXPECT_EQ(d["object_type"], "row") << mode << " " << d.dump();
+      if (d["object_type"] != "row") continue;
+      found.insert(d["object"].get<std::string>() + " " + d["kind"].get<std::string>() + " " +
+                   d["key"].get<std::string>());
+    }
+    std::set<std::string> want = {
+        "public.ik changed id=-9223372036854775808",
+        "public.ik missing_on_target id=9223372036854775807",
+        "public.ik changed id=-3000",
+        "public.ik extra_on_target id=123456789",
+        "public.ik extra_on_target id=-1",
+        "public.ik extra_on_target id=1",
+        "public.ik missing_on_target id=1000",
+        "public.nk changed k=-12.3",
+        "public.sk changed id=32767",
+        "public.sk missing_on_target id=-32768",
+    };
+    EXPECT_EQ(found, want) << mode << "\n" << j.dump(2);
+  }
+  src_->Sql("DROP DATABASE ik");
+  tgt_->Sql("DROP DATABASE ik WITH (FORCE)");
+}
+
+// One changed row in the big table (many arithmetic chunks) is named by key.
+TEST_F(VerifyMutation, SingleDifferenceInTheBigTableIsNamedByKey) {
+  std::string id = src_->Value("SELECT max(id) / 2 FROM price_snapshots", "shop");
+  Target("UPDATE price_snapshots SET price = price + 0.01 WHERE id = " + id);
+  for (const char* mode : {"auto", "width-bucket"}) {
+    auto [code, j] = Verify({"--chunking", mode, "--data-only"});
+    EXPECT_EQ(code, 1) << mode;
+    ASSERT_EQ(j["differences"].size(), 1u) << mode << "\n" << j.dump(2);
+    EXPECT_EQ(j["differences"][0]["key"], "id=" + id) << j.dump(2);
+    EXPECT_EQ(j["differences"][0]["columns"], json::array({"price"})) << j.dump(2);
+  }
 }
 
 TEST_F(VerifyMutation, BadTargetIsAnErrorNotADifference) {

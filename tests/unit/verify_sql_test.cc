@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cstdint>
+#include <limits>
+
+#include "verify/int_buckets.h"
 #include "verify/report.h"
 #include "verify/session.h"
 #include "verify/sql_text.h"
@@ -120,6 +125,73 @@ TEST(VerifyReport, KeepsReportOrderAsDifferencesArrive) {
   EXPECT_EQ(j["differences"][2]["key"], "id=2");
   EXPECT_EQ(j["differences"][3]["object_type"], "key_range");
   EXPECT_EQ(j["differences"][5004]["area"], "matview_data");
+}
+
+// Arithmetic chunks: every key lies in the range of its own chunk
+// (key / width, truncating toward zero, as PostgreSQL's integer division).
+int64_t FromText(const std::string& s) {
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+bool InRange(const KeyRange& r, int64_t k) {
+  if (r.lo && k < FromText((*r.lo)[0])) return false;
+  if (r.hi && k >= FromText((*r.hi)[0])) return false;
+  return true;
+}
+
+TEST(VerifyIntBuckets, EveryKeyIsInItsChunksRange) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  struct Case {
+    std::string type, lo, hi;
+    int64_t n;
+  };
+  for (const Case& c : {Case{"integer", "1", "1200000", 600}, Case{"integer", "-500", "500", 7},
+                        Case{"bigint", std::to_string(kMin), std::to_string(kMax), 3000},
+                        Case{"bigint", std::to_string(kMin), std::to_string(kMax), 2},
+                        Case{"smallint", "-32768", "32767", 50}, Case{"bigint", "5", "5", 4}}) {
+    auto b = PlanIntBuckets(c.type, c.lo, c.hi, c.n);
+    ASSERT_TRUE(b) << c.type << " " << c.lo << " " << c.hi;
+    EXPECT_GE(b->width, 1);
+    for (int64_t k : {kMin, kMin + 1, int64_t{-70000}, int64_t{-32768}, int64_t{-2001},
+                      int64_t{-2000}, int64_t{-1}, int64_t{0}, int64_t{1}, int64_t{1999},
+                      int64_t{2000}, int64_t{2001}, int64_t{32767}, int64_t{1200000}, kMax - 1,
+                      kMax}) {
+      if (k < b->type_min || k > b->type_max) continue;
+      int64_t bucket = k / b->width;
+      EXPECT_TRUE(InRange(IntBucketRange(*b, bucket), k))
+          << c.type << " width " << b->width << " key " << k << " bucket " << bucket;
+      // ... and in no neighbour's.
+      EXPECT_FALSE(InRange(IntBucketRange(*b, bucket - 1), k)) << k;
+      EXPECT_FALSE(InRange(IntBucketRange(*b, bucket + 1), k)) << k;
+    }
+  }
+}
+
+TEST(VerifyIntBuckets, WidthAndExpression) {
+  auto b = PlanIntBuckets("integer", "1", "1200000", 600);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->width, 2000);
+  EXPECT_EQ(IntBucketExpr(*b, "t.\"id\"", 1), "t.\"id\" / $1::smallint");
+  KeyRange r = IntBucketRange(*b, 3);
+  EXPECT_EQ((*r.lo)[0], "6000");
+  EXPECT_EQ((*r.hi)[0], "8000");
+  r = IntBucketRange(*b, 0);
+  EXPECT_EQ((*r.lo)[0], "-1999");
+  EXPECT_EQ((*r.hi)[0], "2000");
+  r = IntBucketRange(*b, -1);
+  EXPECT_EQ((*r.lo)[0], "-3999");
+  EXPECT_EQ((*r.hi)[0], "-1999");
+  auto wide = PlanIntBuckets("bigint", "-9223372036854775808", "9223372036854775807", 2);
+  ASSERT_TRUE(wide);
+  EXPECT_EQ(wide->param_type, "bigint");
+  EXPECT_FALSE(IntBucketRange(*wide, -1).lo);  // open toward the type's minimum
+  EXPECT_FALSE(IntBucketRange(*wide, 1).hi);
+  EXPECT_FALSE(PlanIntBuckets("numeric", "1", "2", 2));
+  EXPECT_FALSE(PlanIntBuckets("text", "1", "2", 2));
+  EXPECT_FALSE(PlanIntBuckets("integer", "x", "2", 2));
 }
 
 }  // namespace
