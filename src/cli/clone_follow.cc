@@ -7,6 +7,7 @@
 #include "cdc/setup.h"
 #include "cdc/slot.h"
 #include "cli/follow_common.h"
+#include "cli/follow_view.h"
 #include "clone/progress.h"
 #include "clone/roles.h"
 #include "clone/schema.h"
@@ -207,7 +208,12 @@ Status Follow(const CloneFollowOptions& opts) {
   fo.stop = opts.stop;
   fo.apply_mode = EnvOr("HIKKOSHI_APPLY_MODE", "auto");
   fo.trigger_mode = EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
-  HK_ASSIGN_OR_RETURN(cdc::FollowResult fr, cdc::RunFollow(fo));
+  FollowView view(opts.clone.tty_progress, fo.workdir);  // the catch-up after the copy
+  view.Start();
+  auto r = cdc::RunFollow(fo);
+  view.Stop();
+  if (!r.ok()) return r.TakeError();
+  const cdc::FollowResult& fr = *r;
   std::printf("follow stopped: %lld transactions, %lld rows applied\n",
               static_cast<long long>(fr.txns_applied), static_cast<long long>(fr.rows_applied));
   return Status::Ok();

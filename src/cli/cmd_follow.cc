@@ -7,6 +7,7 @@
 #include "cdc/target_table.h"
 #include "cli/commands.h"
 #include "cli/follow_common.h"
+#include "cli/follow_view.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
 #include "cutover/config.h"
@@ -143,7 +144,10 @@ CommandSpec FollowCommand() {
                                      false);
               }
               fo.stop = InstallStopSignals();
+              FollowView view(StderrIsTty(), fo.workdir);
+              view.Start();
               auto r = cdc::RunFollow(fo);
+              view.Stop();
               if (!r.ok()) {
                 int code = ReportError(r.error(), false);
                 return r.error().sqlstate == cdc::kBlockedMarker ? kExitBlocked : code;
