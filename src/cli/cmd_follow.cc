@@ -7,6 +7,7 @@
 #include "cdc/target_table.h"
 #include "cli/commands.h"
 #include "cli/follow_common.h"
+#include "status/follow_view.h"
 #include "common/exit_codes.h"
 #include "common/human.h"
 #include "common/log.h"
@@ -142,7 +143,10 @@ CommandSpec FollowCommand() {
                                      false);
               }
               fo.stop = InstallStopSignals();
+              status::FollowView view(StderrIsTty(), fo.workdir);
+              view.Start();
               auto r = cdc::RunFollow(fo);
+              view.Stop();
               if (!r.ok()) {
                 return ReportError(r.error(), false);
               }

@@ -1,9 +1,12 @@
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/retry_flag.h"
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
+#include "common/log.h"
 #include "common/secrets.h"
 #include "status/record.h"
 #include "notify/verify_event.h"
@@ -83,6 +86,28 @@ CommandSpec VerifyCommand() {
           std::string rec =
               status::RecordDir(ResolveWorkdir(o->dir, d->count() > 0, cfg), d->count() > 0);
           int64_t started = status::NowMs();
+          if (!rec.empty()) {
+            // While it runs: tables done/total, rows, differences so far, for
+            // `status` and `serve` (docs/state.md, verify-progress.json).
+            v.on_progress = [rec, started](const verify::ProgressSnapshot& p) {
+              nlohmann::json j = {{"schema_version", 1},
+                                  {"pid", static_cast<int64_t>(getpid())},
+                                  {"started_at", status::IsoOfMs(started)},
+                                  {"start_ms", started},
+                                  {"updated_ms", status::NowMs()},
+                                  {"finished", p.finished},
+                                  {"tables_total", p.tables_total},
+                                  {"tables_done", p.tables_done},
+                                  {"rows", p.rows},
+                                  {"differences", p.differences},
+                                  {"bytes_total", p.bytes_total},
+                                  {"bytes_done", p.bytes_done},
+                                  {"in_flight", p.in_flight},
+                                  {"seconds", p.seconds}};
+              if (Status w = status::WriteRecord(rec, "verify-progress.json", j); !w.ok())
+                LogDebug("verify: progress not recorded: {}", w.error().message);
+            };
+          }
           auto report = verify::RunVerify(v);
           if (!report.ok()) {
             return ReportError(report.error(), o->json);

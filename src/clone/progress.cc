@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <cstdlib>
 
+#include "common/human.h"
 #include "common/log.h"
 
 namespace hk::clone {
@@ -19,40 +18,16 @@ std::string HumanBytes(double b) {
   return u == 0 ? fmt::format("{:.0f} {}", b, units[u]) : fmt::format("{:.1f} {}", b, units[u]);
 }
 
-namespace {
-std::atomic<bool> g_cursor_hidden{false};
-void RestoreCursor() {
-  if (g_cursor_hidden.exchange(false)) std::fputs("\x1b[?25h", stderr);
-}
-}  // namespace
 
 void Progress::Start(int tables_total, int tables_done, int64_t total_bytes) {
   tables_total_ = tables_total;
   tables_done_ = tables_done;
   disk_total_ = total_bytes;
   start_ = std::chrono::steady_clock::now();
-  if (!tty_) return;
-  static bool registered = (std::atexit(RestoreCursor), true);
-  (void)registered;
-  g_cursor_hidden = true;
-  std::fputs("\x1b[?25l", stderr);  // hide the cursor while redrawing
-  std::lock_guard<std::mutex> l(mu_);
-  running_ = true;
-  thread_ = std::thread([this] { Loop(); });
+  view_.Start();
 }
 
-void Progress::Stop() {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    if (!running_) return;
-    running_ = false;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  Draw(true);
-  RestoreCursor();
-  std::fflush(stderr);
-}
+void Progress::Stop() { view_.Stop(); }
 
 void Progress::AddBytes(int64_t n) {
   bytes_ += n;
@@ -80,39 +55,26 @@ void Progress::PartFinished() {
   in_flight_.erase(it);
 }
 
-std::string Progress::View() {
-  std::string out = Line() + "\n";
+std::vector<std::string> Progress::View() {
+  std::vector<std::string> out = {Line()};
   std::lock_guard<std::mutex> l(mu_);
   auto now = std::chrono::steady_clock::now();
   std::string slowest = slowest_;
   double slowest_s = slowest_s_;
   for (const auto& [id, f] : in_flight_) {
     double p = f.disk_bytes > 0 ? std::min(0.99, double(f.bytes) / double(f.disk_bytes)) : 0;
-    int n = static_cast<int>(p * 20 + 0.5);
     double secs = std::chrono::duration<double>(now - f.started).count();
     if (secs > slowest_s) {
       slowest_s = secs;
       slowest = f.table;
     }
     std::string name = f.table.size() > 32 ? f.table.substr(0, 31) + "~" : f.table;
-    out += fmt::format("  {:<32} [{}{}] {:>3.0f}%  {}  {}\x1b[K\n", name, std::string(n, '#'),
-                       std::string(20 - n, '.'), p * 100, HumanBytes(static_cast<double>(f.bytes)),
-                       HumanDuration(secs));
+    out.push_back(fmt::format("  {:<32} {} {:>3.0f}%  {}  {}", name, Bar(p), p * 100,
+                              HumanBytes(static_cast<double>(f.bytes)), HumanDuration(secs)));
   }
   if (!slowest.empty())
-    out += fmt::format("  slowest table: {} ({})\x1b[K\n", slowest, HumanDuration(slowest_s));
+    out.push_back(fmt::format("  slowest table: {} ({})", slowest, HumanDuration(slowest_s)));
   return out;
-}
-
-void Progress::Draw(bool final) {
-  std::string v = final ? Line() + "\n" : View();
-  std::lock_guard<std::mutex> l(mu_);
-  std::string up = drawn_lines_ > 0 ? fmt::format("\x1b[{}F", drawn_lines_) : "\r";
-  std::fprintf(stderr, "%s\x1b[J%s", up.c_str(), v.c_str());
-  std::fflush(stderr);
-  int lines = 0;
-  for (char c : v) lines += c == '\n';
-  drawn_lines_ = final ? 0 : lines;
 }
 
 void Progress::SetPhase(const std::string& phase) {
@@ -132,37 +94,13 @@ std::string Progress::Line() {
     std::lock_guard<std::mutex> l(mu_);
     phase = phase_;
   }
-  return fmt::format("{:<10} tables {}/{}  rows {}  {}  {}/s  ETA {}\x1b[K", phase,
+  return fmt::format("{:<10} tables {}/{}  rows {}  {}  {}/s  ETA {}", phase,
                      tables_done_.load(), tables_total_.load(), rows_.load(),
                      HumanBytes(static_cast<double>(bytes_)), HumanBytes(rate), eta);
 }
 
-void Progress::Loop() {
-  std::unique_lock<std::mutex> l(mu_);
-  while (running_) {
-    l.unlock();
-    Draw(false);
-    l.lock();
-    cv_.wait_for(l, std::chrono::milliseconds(500), [this] { return !running_; });
-  }
-}
-
 void Progress::Event(const std::string& message, bool important) {
-  if (!tty_) {
-    LogInfo("{}", message);
-    return;
-  }
-  if (!important) return;
-  // Print above the live view (redrawn below it on the next tick).
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    if (drawn_lines_ > 0)
-      std::fprintf(stderr, "\x1b[%dF\x1b[J", drawn_lines_);
-    else
-      std::fprintf(stderr, "\r\x1b[K");
-    drawn_lines_ = 0;
-  }
-  LogInfo("{}", message);
+  view_.Event(message, important);
 }
 
 }  // namespace hk::clone

@@ -1,18 +1,19 @@
 // What the user sees while a clone runs: on a terminal a compact live view
-// redrawn on stderr (tables done/total, rows, bytes, throughput, ETA; a bar
-// per table in flight; the slowest table so far), the cursor hidden while it
-// runs and restored by Stop() or at exit; else one timestamped log line per
-// event.
+// (common/live_view.h) redrawn on stderr (tables done/total, rows, bytes,
+// throughput, ETA; a bar per table in flight; the slowest table so far);
+// else one timestamped log line per event.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include "common/live_view.h"
 
 #include "common/human.h"
 
@@ -20,7 +21,7 @@ namespace hk::clone {
 
 class Progress {
  public:
-  explicit Progress(bool tty) : tty_(tty) {}
+  explicit Progress(bool tty) : tty_(tty), view_(tty, [this] { return View(); }) {}
   ~Progress() { Stop(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -53,9 +54,7 @@ class Progress {
 
  private:
   std::string Line();
-  std::string View();  ///< The multi-line live view (terminal).
-  void Draw(bool final);
-  void Loop();
+  std::vector<std::string> View();  ///< The multi-line live view (terminal).
 
   struct InFlight {
     std::string table;
@@ -65,16 +64,13 @@ class Progress {
   std::map<std::thread::id, InFlight> in_flight_;  // guarded by mu_
   std::string slowest_;                            // guarded by mu_
   double slowest_s_ = -1;
-  int drawn_lines_ = 0;  // lines of the last view (to move back up)
   bool tty_;
   std::atomic<int> tables_total_{0}, tables_done_{0};
   std::atomic<int64_t> bytes_{0}, rows_{0}, disk_total_{0}, disk_done_{0};
   std::chrono::steady_clock::time_point start_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::string phase_ = "copy";
-  bool running_ = false;
-  std::thread thread_;
+  LiveView view_;  // last: stopped before the members its render reads
 };
 
 std::string HumanBytes(double bytes);

@@ -6,12 +6,14 @@
 #include <ctime>
 #include <mutex>
 
+#include "common/log_hook.h"
 #include "common/secrets.h"
 
 namespace hk {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
 std::mutex g_mu;
+std::atomic<void (*)()> g_before{nullptr};
 
 const char* LevelName(LogLevel l) {
   switch (l) {
@@ -25,6 +27,7 @@ const char* LevelName(LogLevel l) {
 }  // namespace
 
 void SetLogLevel(LogLevel level) { g_level = level; }
+void SetBeforeLogLine(void (*hook)()) { g_before = hook; }
 LogLevel GetLogLevel() { return g_level; }
 
 std::string NowIso8601() {
@@ -42,6 +45,7 @@ void LogLine(LogLevel level, std::string_view message) {
   if (level < g_level.load()) return;
   std::string line = fmt::format("{} {} {}\n", NowIso8601(), LevelName(level), Scrub(message));
   std::lock_guard<std::mutex> lock(g_mu);
+  if (auto hook = g_before.load()) hook();
   std::fputs(line.c_str(), stderr);
   std::fflush(stderr);
 }

@@ -14,6 +14,7 @@
 #include "pg/catalog/filter.h"
 #include "pg/connection.h"
 #include "pg/quote.h"
+#include "status/follow_view.h"
 
 namespace hk::pipeline {
 namespace {
@@ -212,7 +213,12 @@ Status Follow(const CloneFollowOptions& opts) {
   fo.stop = opts.stop;
   fo.apply_mode = EnvOr("HIKKOSHI_APPLY_MODE", "auto");
   fo.trigger_mode = EnvOr("HIKKOSHI_TRIGGER_MODE", "auto");
-  HK_ASSIGN_OR_RETURN(cdc::FollowResult fr, cdc::RunFollow(fo));
+  status::FollowView view(opts.clone.tty_progress, fo.workdir);  // the catch-up after the copy
+  view.Start();
+  auto r = cdc::RunFollow(fo);
+  view.Stop();
+  if (!r.ok()) return r.TakeError();
+  const cdc::FollowResult& fr = *r;
   std::printf("follow stopped: %lld transactions, %lld rows applied\n",
               static_cast<long long>(fr.txns_applied), static_cast<long long>(fr.rows_applied));
   return Status::Ok();

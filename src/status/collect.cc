@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <map>
 
@@ -391,6 +392,31 @@ Status CollectVerify(const std::string& dir, Migration& m) {
   return Status::Ok();
 }
 
+Status CollectVerifyProgress(const std::string& dir, Migration& m) {
+  HK_ASSIGN_OR_RETURN(auto rec, ReadRecord(dir, "verify-progress.json"));
+  if (!rec || !rec->is_object()) return Status::Ok();
+  *rec = DropNulls(std::move(*rec));
+  VerifyProgress p;
+  int64_t pid = rec->value("pid", int64_t{0});
+  bool alive = pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+  p.state = rec->value("finished", false) ? "done" : alive ? "running" : "interrupted";
+  p.started_at = rec->value("started_at", "");
+  p.start_ms = rec->value("start_ms", int64_t{0});
+  p.updated_ms = rec->value("updated_ms", int64_t{0});
+  p.updated_at = p.updated_ms > 0 ? IsoOfMs(p.updated_ms) : "";
+  p.tables_total = rec->value("tables_total", int64_t{0});
+  p.tables_done = rec->value("tables_done", int64_t{0});
+  p.rows = rec->value("rows", int64_t{0});
+  p.differences = rec->value("differences", int64_t{0});
+  p.bytes_total = rec->value("bytes_total", int64_t{0});
+  p.bytes_done = rec->value("bytes_done", int64_t{0});
+  p.seconds = rec->value("seconds", 0.0);
+  for (const auto& t : rec->value("in_flight", nlohmann::json::array()))
+    if (t.is_string()) p.in_flight.push_back(t.get<std::string>());
+  m.verify_progress = std::move(p);
+  return Status::Ok();
+}
+
 // ---- journal.jsonl + cutover.json -----------------------------------------
 
 int64_t WindowOf(const std::vector<cutover::JournalEntry>& es) {
@@ -461,6 +487,7 @@ Result<Migration> Collect(const CollectOptions& o) {
   HK_RETURN_IF_ERROR(CollectClone(o, m, now));
   HK_RETURN_IF_ERROR(CollectFollow(o, m, now));
   HK_RETURN_IF_ERROR(CollectVerify(o.workdir, m));
+  HK_RETURN_IF_ERROR(CollectVerifyProgress(o.workdir, m));
   HK_RETURN_IF_ERROR(CollectCutover(o.workdir, m));
 
   m.stage = "none";
@@ -468,7 +495,7 @@ Result<Migration> Collect(const CollectOptions& o) {
   if (!m.backups.empty()) m.stage = "backup";
   if (m.clone) m.stage = "clone";
   if (m.follow && m.follow->report.state.copy != "pending") m.stage = "follow";
-  if (m.verify) m.stage = "verify";
+  if (m.verify || (m.verify_progress && m.verify_progress->state == "running")) m.stage = "verify";
   if (m.cutover && !m.cutover->runs.empty()) {
     m.stage = m.cutover->phase == "rolled-back" || m.cutover->phase == "rolling-back" ? "rollback"
                                                                                       : "cutover";

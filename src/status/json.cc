@@ -157,11 +157,27 @@ nlohmann::json ToJson(const Migration& m) {
               {"difference_list", v.difference_list},
               {"tables", v.tables}};
   }
+  nlohmann::json vp = nullptr;
+  if (m.verify_progress) {
+    const VerifyProgress& p = *m.verify_progress;
+    vp = {{"state", p.state},
+          {"started_at", p.started_at},
+          {"updated_at", p.updated_at},
+          {"tables_total", p.tables_total},
+          {"tables_done", p.tables_done},
+          {"rows", p.rows},
+          {"differences", p.differences},
+          {"bytes_total", p.bytes_total},
+          {"bytes_done", p.bytes_done},
+          {"in_flight", p.in_flight},
+          {"seconds", p.seconds}};
+  }
   j["stages"] = {{"check", check},
                  {"backups", m.backups},
                  {"clone", m.clone ? CloneJson(*m.clone) : nlohmann::json()},
                  {"follow", m.follow ? FollowJson(*m.follow) : nlohmann::json()},
                  {"verify", verify},
+                 {"verify_progress", vp},
                  {"cutover", m.cutover ? CutoverJson(*m.cutover) : nlohmann::json()}};
   // Every string that came from a file passes Scrub once more.
   return ScrubJson(std::move(j));

@@ -84,6 +84,17 @@ struct VerifyStage {
   nlohmann::json tables = nlohmann::json::array();
 };
 
+/// verify-progress.json: the latest verify while it runs (and after).
+struct VerifyProgress {
+  std::string state;  ///< running | done | interrupted (its process is gone)
+  std::string started_at, updated_at;
+  int64_t start_ms = 0, updated_ms = 0;
+  int64_t tables_total = 0, tables_done = 0, rows = 0, differences = 0;
+  int64_t bytes_total = 0, bytes_done = 0;
+  std::vector<std::string> in_flight;
+  double seconds = 0;
+};
+
 struct CutoverRun {
   std::string run, kind;  ///< kind: cutover | rollback
   int64_t start_ms = 0, end_ms = 0;
@@ -107,11 +118,13 @@ struct Migration {
   std::optional<CloneStage> clone;
   std::optional<FollowStage> follow;
   std::optional<VerifyStage> verify;
+  std::optional<VerifyProgress> verify_progress;
   std::optional<CutoverStage> cutover;
   std::vector<std::string> warnings;
 
   bool Empty() const {
-    return !check && backups.empty() && !clone && !follow && !verify && !cutover;
+    return !check && backups.empty() && !clone && !follow && !verify && !verify_progress &&
+           !cutover;
   }
 };
 

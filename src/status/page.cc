@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/human.h"
 #include "status/record.h"
 #include "status/svg.h"
@@ -105,6 +107,22 @@ std::string LiveFragment(const std::optional<Migration>& mm, const nlohmann::jso
     o += "</table>\n";
     if (!c.slowest_table.empty())
       o += "<p class=\"muted\">slowest table: " + E(c.slowest_table) + "</p>";
+    // Per-table copy durations, largest first (finished tables).
+    std::vector<std::pair<double, std::string>> took;
+    for (const auto& t : c.tables)
+      if (t.started_ms >= 0 && t.finished_ms >= t.started_ms)
+        took.push_back({(t.finished_ms - t.started_ms) / 1000.0, t.name});
+    std::sort(took.begin(), took.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (!took.empty()) {
+      o += "<table id=\"table-durations\"><tr><th>table</th><th>copy took</th></tr>\n";
+      for (const auto& [secs, name] : took)
+        o += fmt::format(
+            "<tr class=\"duration-row\" data-table=\"{0}\" "
+            "data-seconds=\"{1:.3f}\"><td>{0}</td><td>{2}</td></tr>\n",
+            E(name), secs, E(Dur(secs)));
+      o += "</table>\n";
+    }
   }
 
   if (m.follow) {
@@ -141,6 +159,24 @@ std::string LiveFragment(const std::optional<Migration>& mm, const nlohmann::jso
   o += "</div>\n";
 
   o += "<h2>Verify</h2>";
+  if (m.verify_progress) {
+    const auto& p = *m.verify_progress;
+    double f = p.bytes_total > 0    ? double(p.bytes_done) / double(p.bytes_total)
+               : p.tables_total > 0 ? double(p.tables_done) / double(p.tables_total)
+                                    : 0;
+    o += fmt::format(
+        "<p id=\"verify-progress\" data-state=\"{0}\" data-tables-done=\"{1}\" "
+        "data-tables-total=\"{2}\" data-rows=\"{3}\" data-differences=\"{4}\">verify {0}: "
+        "<b>{1}/{2}</b> tables, {3} rows hashed, {4} difference(s) so far, {5} "
+        "<span class=\"bar\"><div style=\"width:{6:.0f}%\"></div></span> {6:.0f} %</p>\n",
+        E(p.state), p.tables_done, p.tables_total, p.rows, p.differences, E(Dur(p.seconds)),
+        f * 100);
+    if (p.state == "running" && !p.in_flight.empty()) {
+      std::string names;
+      for (const auto& t : p.in_flight) names += (names.empty() ? "" : ", ") + t;
+      o += "<p class=\"muted\" id=\"verify-in-flight\">comparing " + E(names) + "</p>\n";
+    }
+  }
   if (m.verify) {
     const auto& v = *m.verify;
     o += fmt::format(

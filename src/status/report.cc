@@ -281,12 +281,25 @@ nlohmann::json BuildReport(const Migration& m) {
   r["timeline"] = Timeline(m);
   const CutoverRun* cut = LastCutover(m);
   r["write_unavailable_ms"] = cut ? cut->write_unavailable_ms : -1;
-  int64_t failed_requests = -1;
+  int64_t failed_requests = -1, failed_http = -1, failed_sql = 0, failed_write = 0;
   if (const auto* h = StepOf(cut, "health"); h && h->details.contains("http")) {
-    failed_requests = 0;
-    for (const auto& x : h->details["http"]) failed_requests += !x.value("ok", false);
+    failed_http = 0;
+    for (const auto& x : h->details["http"]) failed_http += !x.value("ok", false);
   }
-  r["failed_health_requests"] = failed_requests;
+  if (const auto* h = StepOf(cut, "health"); h && h->details.is_object()) {
+    // The cutover's own probes against the new primary: a SQL probe that
+    // errored, a write probe that failed.
+    failed_sql = h->details.value("failure", "").rfind("SQL probe failed", 0) == 0 ? 1 : 0;
+    failed_write =
+        h->details.value("write_probe_ms", int64_t{-1}) >= 0 && !h->details.value("write_ok", true)
+            ? 1
+            : 0;
+    failed_requests = std::max<int64_t>(failed_http, 0) + failed_sql + failed_write;
+  }
+  r["failed_health_requests"] = failed_http;
+  r["failed_requests"] = failed_requests;
+  r["failed_requests_detail"] = {
+      {"health_http", failed_http}, {"sql_probe", failed_sql}, {"write_probe", failed_write}};
   r["metrics"] = Metrics(m);
   json st = ToJson(m);
   r["verify"] = st["stages"]["verify"];

@@ -2,6 +2,7 @@
 // script and no external resource (it must open air-gapped, from a ticket).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "common/human.h"
@@ -101,9 +102,17 @@ std::string RenderHtml(const json& r) {
   o += "<div>success metrics<b id=\"metrics-summary\">" +
        fmt::format("{} pass, {} fail, {} not measured", pass, fail, nm) + "</b></div>";
   o += "<div>verify<b id=\"verify-result\">" + E(verify) + "</b></div>";
-  int64_t fr = r.value("failed_health_requests", int64_t{-1});
-  o += "<div>failed health requests<b id=\"failed-requests\">" +
-       (fr >= 0 ? std::to_string(fr) : std::string("not measured")) + "</b></div>";
+  int64_t fr = r.value("failed_requests", int64_t{-1});
+  const json fd = r.value("failed_requests_detail", json::object());
+  o +=
+      "<div>failed requests<b id=\"failed-requests\">" +
+      (fr >= 0 ? std::to_string(fr) : std::string("not measured")) + "</b>" +
+      (fr >= 0 ? fmt::format("<span class=\"muted\">health checks {}, SQL probe {}, write probe "
+                             "{}</span>",
+                             std::max<int64_t>(fd.value("health_http", int64_t{0}), 0),
+                             fd.value("sql_probe", int64_t{0}), fd.value("write_probe", int64_t{0}))
+               : std::string()) +
+      "</div>";
   o += "</div>\n";
 
   // Success metrics of the plan.

@@ -2,6 +2,8 @@
 // timeline as a table.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/human.h"
 #include "status/report.h"
 #include "status/svg.h"
@@ -26,9 +28,15 @@ std::string RenderMarkdown(const json& r) {
   int64_t w = r.value("write_unavailable_ms", int64_t{-1});
   o += "- write-unavailability window: **" +
        (w >= 0 ? fmt::format("{:.3f} s", w / 1000.0) : std::string("not measured")) + "**\n";
-  int64_t fr = r.value("failed_health_requests", int64_t{-1});
-  o += "- failed health requests: " + (fr >= 0 ? std::to_string(fr) : std::string("not measured")) +
-       "\n";
+  int64_t fr = r.value("failed_requests", int64_t{-1});
+  const json fd = r.value("failed_requests_detail", json::object());
+  o +=
+      "- failed requests: " +
+      (fr >= 0 ? fmt::format("{} (health checks {}, SQL probe {}, write probe {})", fr,
+                             std::max<int64_t>(fd.value("health_http", int64_t{0}), 0),
+                             fd.value("sql_probe", int64_t{0}), fd.value("write_probe", int64_t{0}))
+               : std::string("not measured")) +
+      "\n";
   if (r["verify"].is_object())
     o += fmt::format("- verify: **{}** ({} differences)\n", r["verify"].value("result", ""),
                      r["verify"].value("differences", 0));

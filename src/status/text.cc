@@ -86,6 +86,12 @@ std::string ToText(const Migration& m) {
     out += fmt::format("  slot {} retains {} ({})\n", s.slot, HumanBytes(kept), f.danger);
     if (!f.live_error.empty()) out += "  live query: " + f.live_error + "\n";
   }
+  if (m.verify_progress && m.verify_progress->state != "done") {
+    const auto& p = *m.verify_progress;
+    out +=
+        fmt::format("\nverify      {}: {}/{} tables, {} rows hashed, {} difference(s) so far, {}\n",
+                    p.state, p.tables_done, p.tables_total, p.rows, p.differences, Dur(p.seconds));
+  }
   if (m.verify) {
     const auto& v = *m.verify;
     out += fmt::format("\nverify      {} at {} ({} tables, {} rows, {})\n",

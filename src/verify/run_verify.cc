@@ -219,7 +219,10 @@ Result<VerifyReport> RunVerifyOnce(const VerifyOptions& o, bool& contacted) {
     HK_RETURN_IF_ERROR(main.End());
     std::vector<Work> work = Plan(src_tables, *tgt_tables, o, report);
 
-    Progress progress(o.progress_tty, o.progress_log, work.size());
+    int64_t bytes_total = 0;
+    for (const Work& w : work) bytes_total += w.table.est_bytes;
+    Progress progress(o.progress_tty, o.progress_log, work.size(), bytes_total,
+                      report.DifferenceCount(), o.on_progress);
     std::atomic<size_t> next{0};
     std::atomic<bool> failed{false};
     std::mutex err_mu;
@@ -272,7 +275,7 @@ Result<VerifyReport> RunVerifyOnce(const VerifyOptions& o, bool& contacted) {
           int64_t found = 0;
           for (const auto& d : mine.differences()) {
             report.Add(d);
-            ++found;
+            found += d.informational ? 0 : 1;
           }
           progress.TableDone(st, found);
           report.AddTable(std::move(st));

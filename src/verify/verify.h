@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "pg/conninfo.h"
+#include "verify/progress.h"
 #include "verify/report.h"
 
 namespace hk::verify {
@@ -32,6 +33,9 @@ struct VerifyOptions {
   std::string chunking = "auto";
   bool progress_tty = false;         ///< Live progress line on stderr (else a log line per table).
   bool progress_log = true;          ///< Log line per table when not on a TTY.
+  /// Snapshots of the comparison while it runs (at most twice a second, and
+  /// when it ends), for the work directory's verify-progress.json.
+  ProgressSink on_progress;
   /// Report differing sequence values as informational: while follow runs
   /// they legitimately differ (logical decoding does not carry sequences;
   /// cutover sets them). Definitions are still compared strictly.

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -219,6 +220,15 @@ TEST_F(StatusTest, StatusReportServeOnARealMigration) {
   ASSERT_TRUE(g["verify"].is_object());
   EXPECT_EQ(g["verify"]["result"], "identical");
   EXPECT_EQ(g["verify"]["source_rows"], 3050);
+  // verify's progress record, finished: the totals of its result.
+  const json& vp = g["verify_progress"];
+  ASSERT_TRUE(vp.is_object()) << st.dump(2);
+  EXPECT_EQ(vp["state"], "done");
+  EXPECT_EQ(vp["tables_total"], 2);
+  EXPECT_EQ(vp["tables_done"], 2);
+  EXPECT_EQ(vp["rows"],
+            g["verify"]["source_rows"].get<int64_t>() + g["verify"]["target_rows"].get<int64_t>());
+  EXPECT_EQ(vp["differences"], 0);
   EXPECT_TRUE(g["cutover"].is_null());
   auto text = RunHikkoshi({"status", "--dir", work_});
   EXPECT_NE(text.out.find("clone       done: tables 2/2, 3000 rows"), std::string::npos)
@@ -236,7 +246,7 @@ TEST_F(StatusTest, StatusReportServeOnARealMigration) {
   json cli = StatusJson({"--no-live"});
   ASSERT_FALSE(api.is_discarded());
   for (const char* k : {"stage", "slot", "workdir"}) EXPECT_EQ(api[k], cli[k]) << k;
-  for (const char* k : {"check", "clone", "verify", "backups", "cutover"})
+  for (const char* k : {"check", "clone", "verify", "verify_progress", "backups", "cutover"})
     EXPECT_EQ(api["stages"][k], cli["stages"][k]) << k;
   EXPECT_EQ(RunShell("curl -s --noproxy '*' -o /dev/null -w '%{http_code}' " + ShellQuote(url)).out,
             "200");
@@ -267,6 +277,13 @@ TEST_F(StatusTest, StatusReportServeOnARealMigration) {
         << lag << " vs " << before["lag_bytes"] << "/" << after["lag_bytes"];
     EXPECT_EQ(Attr(dom, "verify-result", "data-differences"), "0");
     EXPECT_EQ(Text(dom, "verify-result"), "identical");
+    const json& p = before["stages"]["verify_progress"];
+    EXPECT_EQ(Attr(dom, "verify-progress", "data-state"), p["state"].get<std::string>());
+    for (const char* k : {"tables_done", "tables_total", "rows", "differences"}) {
+      std::string attr = std::string("data-") + k;
+      std::replace(attr.begin(), attr.end(), '_', '-');
+      EXPECT_EQ(Attr(dom, "verify-progress", attr), std::to_string(p[k].get<int64_t>())) << k;
+    }
     int points = std::stoi(Attr(dom, "chart-lag-bytes", "data-points"));
     EXPECT_GE(points, 1) << "the lag chart has data";
     EXPECT_EQ(Text(dom, "conn"), "live") << "the script re-fetched the live fragment";
@@ -462,6 +479,72 @@ TEST_F(StatusTest, CloneTerminalViewAndLineMode) {
   ASSERT_NE(show, std::string::npos) << o;
   EXPECT_GT(show, hide) << o;
   EXPECT_NE(o.find("interrupted"), std::string::npos) << o;
+}
+
+// The live view of follow's catch-up (clone --follow --until-caught-up) and
+// of verify under a pseudo-terminal; verify's progress record; Ctrl-C during
+// verify leaves the terminal clean and the record says interrupted; off a
+// terminal, log lines without escapes.
+TEST_F(StatusTest, FollowAndVerifyTerminalViews) {
+  src_->Sql(
+      "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS t FROM generate_series(1, 150000) g;"
+      "ALTER TABLE big ADD PRIMARY KEY (id)",
+      "shop");
+  std::string S = src_->Uri("shop"), T = tgt_->Uri("shop"), B = ShellQuote(HIKKOSHI_BINARY);
+  std::string conn = " --source " + ShellQuote(S) + " --target " + ShellQuote(T);
+  auto cl = RunShell("script -qec " +
+                     ShellQuote(B + " clone --follow --until-caught-up --jobs 2" + conn +
+                                " --dir " + ShellQuote(work_)) +
+                     " /dev/null");
+  ASSERT_EQ(cl.exit_code, 0) << cl.out << cl.err;
+  EXPECT_TRUE(std::regex_search(cl.out, std::regex("follow +(following|caught-up|setup)  lag ")))
+      << cl.out;
+  EXPECT_LT(cl.out.find("\x1b[?25l"), cl.out.rfind("\x1b[?25h")) << cl.out;
+
+  std::string verify = B + " verify --jobs 1" + conn + " --dir " + ShellQuote(work_);
+  auto tty = RunShell("script -qec " + ShellQuote(verify) + " /dev/null");
+  ASSERT_EQ(tty.exit_code, 0) << tty.out;
+  EXPECT_NE(tty.out.find("verify     tables 3/3  rows 306000  differences 0"), std::string::npos)
+      << tty.out;
+  EXPECT_LT(tty.out.find("\x1b[?25l"), tty.out.rfind("\x1b[?25h")) << tty.out;
+  json st = StatusJson();
+  const json& vp = st["stages"]["verify_progress"];
+  EXPECT_EQ(vp["state"], "done") << st.dump(2);
+  EXPECT_EQ(vp["tables_done"], 3);
+  EXPECT_EQ(vp["rows"], 306000);
+
+  auto plain = RunShell(verify + " 2>&1");
+  ASSERT_EQ(plain.exit_code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("\x1b["), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("verify: \"public\".\"big\" ("), std::string::npos) << plain.out;
+
+  // Ctrl-C while verify's view is drawn (small chunks keep it busy).
+  std::string pidfile = dir_ + "/v.pid", out = dir_ + "/v.out";
+  std::ofstream(dir_ + "/v.sh") << "echo $$ > " << pidfile << "\nexec " << verify
+                                << " --chunk-rows 100\n";
+  ASSERT_EQ(RunShell("(script -qec " + ShellQuote("sh " + dir_ + "/v.sh") + " /dev/null >" +
+                     ShellQuote(out) + " 2>&1 &)")
+                .exit_code,
+            0);
+  bool running = false;
+  for (int i = 0; i < 300 && !running; ++i) {
+    json now = StatusJson();
+    running = Slurp(out).find("\x1b[?25l") != std::string::npos &&
+              now["stages"]["verify_progress"].value("state", "") == "running";
+    if (!running) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(running) << Slurp(out);
+  EXPECT_EQ(StatusJson()["stage"], "verify");
+  int pid = std::atoi(Slurp(pidfile).c_str());
+  ASSERT_GT(pid, 0);
+  kill(pid, SIGINT);
+  for (int i = 0; i < 200 && kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(300ms);  // script copies the last output
+  std::string o = Slurp(out);
+  size_t hide = o.find("\x1b[?25l"), show = o.rfind("\x1b[?25h");
+  ASSERT_NE(show, std::string::npos) << o;
+  EXPECT_GT(show, hide) << o;
+  EXPECT_EQ(StatusJson()["stages"]["verify_progress"]["state"], "interrupted");
 }
 
 }  // namespace
