@@ -12,7 +12,7 @@
 
 #include "backup/location.h"
 #include "backup/verify_backup.h"
-#include "cdc/state.h"
+#include "cdc/follow_state.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
 #include "common/secrets.h"
@@ -21,7 +21,7 @@
 #include "cutover/config.h"
 #include "cutover/cutover.h"
 #include "cutover/follower_proc.h"
-#include "cutover/state.h"
+#include "cutover/cutover_state.h"
 #include "pg/connection.h"
 #include "pipeline/clone_follow.h"
 #include "pipeline/stage_record.h"

@@ -90,7 +90,7 @@ std::string ToText(const Migration& m) {
     const auto& p = *m.verify_progress;
     out +=
         fmt::format("\nverify      {}: {}/{} tables, {} rows hashed, {} difference(s) so far, {}\n",
-                    p.state, p.tables_done, p.tables_total, p.rows, p.differences, Dur(p.seconds));
+                    p.state, p.tables_done, p.tables_total, p.rows, p.differences, HumanDuration(p.seconds));
   }
   if (m.verify) {
     const auto& v = *m.verify;

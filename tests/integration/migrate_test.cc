@@ -22,8 +22,8 @@
 #include <sstream>
 #include <thread>
 
-#include "cdc/state.h"
-#include "cutover/state.h"
+#include "cdc/follow_state.h"
+#include "cutover/cutover_state.h"
 #include "pg/connection.h"
 #include "pipeline/stage_record.h"
 #include "status/record.h"
