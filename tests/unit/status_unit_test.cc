@@ -213,6 +213,7 @@ TEST_F(StatusWorkdir, WarnsAsNeonsSlotRemovalWindowApproaches) {
   const int64_t t = 1796200000000;
   cdc::FollowState s;
   s.slot = "hikkoshi_abc";
+  s.origin = "hikkoshi_abc";
   s.source = "postgresql://owner@ep-quiet-1.eu-central-1.aws.neon.tech/app";
   s.phase = "stopped";
   s.updated_unix_ms = t;
@@ -223,7 +224,7 @@ TEST_F(StatusWorkdir, WarnsAsNeonsSlotRemovalWindowApproaches) {
     o.workdir = dir_;
     o.now_ms = t + hours_later * 3600 * 1000;
     auto m = Collect(o);
-    EXPECT_TRUE(m.ok());
+    if (!m.ok()) { ADD_FAILURE() << m.error().message; return std::string(); }
     std::string all;
     for (const auto& w : m->warnings) all += w + "\n";
     return all;
