@@ -16,7 +16,10 @@ bool Matches(const char* spec, const char* name) {
   if (!spec || !*spec) return false;
   std::string s(spec);
   int nth = 1;
-  if (size_t c = s.find(':'); c != std::string::npos) {
+  // "name:N" only when what follows the last colon is a number: step names
+  // such as "hook: restart demoapp" contain colons of their own.
+  if (size_t c = s.rfind(':'); c != std::string::npos && c + 1 < s.size() &&
+                               s.find_first_not_of("0123456789", c + 1) == std::string::npos) {
     nth = std::atoi(s.c_str() + c + 1);
     s = s.substr(0, c);
   }

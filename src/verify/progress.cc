@@ -78,10 +78,10 @@ void Progress::TableDone(const TableStats& s, int64_t differences) {
   }
 }
 
-void Progress::Finish() {
+void Progress::Finish(bool complete) {
   view_.Stop();
   std::lock_guard<std::mutex> l(mu_);
-  s_.finished = true;
+  s_.finished = complete;
   SendLocked(true);
 }
 

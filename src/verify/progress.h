@@ -40,7 +40,8 @@ class Progress {
   void TableDone(const TableStats& s, int64_t differences);
   /// Stops the live view (call before printing the report) and sends the
   /// final snapshot.
-  void Finish();
+  /// Stops the view; `complete` false (an error or Ctrl-C) leaves the record unfinished.
+  void Finish(bool complete = true);
 
  private:
   ProgressSnapshot SnapshotLocked() const;

@@ -289,7 +289,7 @@ Result<VerifyReport> RunVerifyOnce(const VerifyOptions& o, bool& contacted) {
     // Large objects on the main connections, while the workers hash tables.
     auto los = CompareLargeObjects(main, report);
     for (auto& t : threads) t.join();
-    progress.Finish();
+    progress.Finish(!first_error && los.ok());
     if (first_error) return *first_error;
     if (!los.ok()) return los.TakeError().Context("comparing large objects");
     report.SetLargeObjects(*los);

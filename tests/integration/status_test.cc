@@ -516,7 +516,7 @@ TEST_F(StatusTest, FollowAndVerifyTerminalViews) {
   auto plain = RunShell(verify + " 2>&1");
   ASSERT_EQ(plain.exit_code, 0) << plain.out;
   EXPECT_EQ(plain.out.find("\x1b["), std::string::npos) << plain.out;
-  EXPECT_NE(plain.out.find("verify: \"public\".\"big\" ("), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("verify: public.big (1/3)"), std::string::npos) << plain.out;
 
   // Ctrl-C while verify's view is drawn (small chunks keep it busy).
   std::string pidfile = dir_ + "/v.pid", out = dir_ + "/v.out";
