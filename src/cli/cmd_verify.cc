@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -108,6 +109,11 @@ CommandSpec VerifyCommand() {
                 LogDebug("verify: progress not recorded: {}", w.error().message);
             };
           }
+          // Ctrl-C stops verify (it only reads; the record stays unfinished
+          // and `status` says interrupted), also when started from a shell
+          // that ignores SIGINT for background jobs.
+          std::signal(SIGINT, SIG_DFL);
+          std::signal(SIGTERM, SIG_DFL);
           auto report = verify::RunVerify(v);
           if (!report.ok()) {
             return ReportError(report.error(), o->json);

@@ -518,7 +518,18 @@ TEST_F(StatusTest, FollowAndVerifyTerminalViews) {
   EXPECT_EQ(plain.out.find("\x1b["), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find("verify: public.big (1/3)"), std::string::npos) << plain.out;
 
-  // Ctrl-C while verify's view is drawn (small chunks keep it busy).
+  // Ctrl-C while verify's view is drawn: a lock on the target keeps verify
+  // waiting (its lock_timeout is 10 s) so the signal cannot arrive too late.
+  ASSERT_EQ(RunShell("(psql -X -q " + ShellQuote(T) +
+                     " -c 'BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); "
+                     "COMMIT' >/dev/null 2>&1 &)")
+                .exit_code,
+            0);
+  for (int i = 0; i < 100 && tgt_->Value("SELECT count(*) FROM pg_locks WHERE mode = "
+                                         "'AccessExclusiveLock' AND relation = 'big'::regclass",
+                                         "shop") == "0";
+       ++i)
+    std::this_thread::sleep_for(50ms);
   std::string pidfile = dir_ + "/v.pid", out = dir_ + "/v.out";
   std::ofstream(dir_ + "/v.sh") << "echo $$ > " << pidfile << "\nexec " << verify
                                 << " --chunk-rows 100\n";
