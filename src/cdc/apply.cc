@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "pg/error.h"
 #include "pg/quote.h"
+#include "pg/startup_options.h"
 
 namespace hk::cdc {
 namespace {
@@ -76,8 +77,8 @@ void AddWhereValues(const TargetTable& t, const Match& m, std::vector<const char
 Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& o) {
   pg::ConnectOptions co;
   co.application_name = "hikkoshi follow";
-  std::string opts = target.Effective("options");
-  pg::ConnInfo ci = target.With("options", (opts.empty() ? "" : opts + " ") + kStableTextOptions);
+  pg::ConnInfo ci =
+      pg::WithStartupOptions(target, std::string(kStableTextOptions) + " " + kNoTimeoutOptions);
   HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, co));
   Applier a;
   a.origin_ = o.origin;
@@ -86,10 +87,8 @@ Result<Applier> Applier::Open(const pg::ConnInfo& target, const ApplierOptions& 
   // target crash keeps, whatever the target's default (#10.3).
   HK_RETURN_IF_ERROR(c.Run("SET synchronous_commit = on"));
   // Settings clone carried to the target database (a statement_timeout the
-  // application wants) must not cut a long apply of a big transaction.
-  HK_RETURN_IF_ERROR(
-      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET "
-            "idle_in_transaction_session_timeout = 0"));
+  // application wants) must not cut a long apply of a big transaction: the
+  // startup options above switch them off.
   auto caps = ReadApplyCapabilities(c);
   if (!caps.ok())
     return std::move(caps.TakeError()).Context("reading the applying role's privileges");

@@ -38,6 +38,13 @@ namespace hk::cdc {
 inline constexpr const char* kStableTextOptions =
     "-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3 -c timezone=UTC";
 
+/// Startup options that switch off the timeouts a database may set (clone
+/// carries them to the target). Given at connection start, not by SET: a
+/// 1 ms statement_timeout would otherwise fire during the SET itself and its
+/// stray SIGINT cancels the next statement ("due to user request").
+inline constexpr const char* kNoTimeoutOptions =
+    "-c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0";
+
 /// Taken by the applier's session for its slot ($1): true when no other
 /// follower of this slot is applying on that server.
 inline constexpr const char* kApplierLockSql =

@@ -24,6 +24,7 @@
 #include "pg/connection.h"
 #include "pg/error.h"
 #include "status/history.h"
+#include "pg/startup_options.h"
 
 namespace hk::cdc {
 namespace {
@@ -92,11 +93,10 @@ class Follower {
 Result<pg::Connection> Follower::OpenTriggerSession() {
   pg::ConnectOptions co;
   co.application_name = "hikkoshi follow";
-  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(o_.target, co));
-  // The database's own timeouts (carried over by clone) must not cut ALTER TABLE.
-  HK_RETURN_IF_ERROR(
-      c.Run("SET statement_timeout = 0; SET lock_timeout = 0; SET "
-            "idle_in_transaction_session_timeout = 0"));
+  // The database's own timeouts (carried over by clone) must not cut ALTER
+  // TABLE; switched off at connection start (see kNoTimeoutOptions).
+  pg::ConnInfo ci = pg::WithStartupOptions(o_.target, kNoTimeoutOptions);
+  HK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(ci, co));
   return c;
 }
 
@@ -352,8 +352,7 @@ Result<bool> Follower::Session() {
   pg::ConnectOptions co;
   co.replication = true;
   co.application_name = "hikkoshi follow";
-  std::string opts = o_.source.Effective("options");
-  pg::ConnInfo src = o_.source.With("options", (opts.empty() ? "" : opts + " ") + kStableTextOptions);
+  pg::ConnInfo src = pg::WithStartupOptions(o_.source, kStableTextOptions);
   HK_ASSIGN_OR_RETURN(pg::Connection repl, pg::Connection::Open(src, co));
   ever_connected_ = true;
   HK_RETURN_IF_ERROR(CheckNewTables(true));

@@ -5,14 +5,12 @@
 
 #include "common/log.h"
 #include "pg/quote.h"
+#include "pg/startup_options.h"
 
 namespace hk::cutover {
 
 pg::ConnInfo Writable(const pg::ConnInfo& ci) {
-  std::string opts = ci.Effective("options");
-  const std::string add = "-c default_transaction_read_only=off";
-  if (opts.find(add) != std::string::npos) return ci;
-  return ci.With("options", opts.empty() ? add : opts + " " + add);
+  return pg::WithStartupOptions(ci, "-c default_transaction_read_only=off");
 }
 
 Result<pg::Connection> OpenAdmin(const pg::ConnInfo& ci) {
