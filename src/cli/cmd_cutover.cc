@@ -44,6 +44,11 @@ int BuildContext(const SwitchOpts& o, const Config& cfg, cutover::SwitchContext&
 }
 
 /// After a cutover or rollback that ran: WORKDIR/report.html, path printed.
+void PrintStdout(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
 int WithReport(const std::string& workdir, int rc) {
   auto path = status::WriteWorkdirReport(workdir);
   if (path.ok())
@@ -88,7 +93,8 @@ CommandSpec CutoverCommand() {
             o->flags.max_freeze_ms = *ms;
           }
           o->flags.auto_rollback = !o->no_auto_rollback;
-          int rc = cutover::RunCutover(ctx, o->flags);
+          auto out = cutover::RunCutover(ctx, o->flags, PrintStdout);
+          int rc = out.status.ok() ? kExitOk : ReportError(out.status.error(), false);
           if (o->flags.dry_run || !status::WorkdirHasJournal(ctx.workdir)) return rc;
           return WithReport(ctx.workdir, rc);
         };
@@ -104,7 +110,8 @@ CommandSpec RollbackCommand() {
             return [o](const GlobalOptions&, const Config& cfg) -> int {
               cutover::SwitchContext ctx;
               if (int rc = BuildContext(*o, cfg, ctx); rc != kExitOk) return rc;
-              int rc = cutover::RunRollback(ctx);
+              auto out = cutover::RunRollback(ctx, PrintStdout);
+              int rc = out.status.ok() ? kExitOk : ReportError(out.status.error(), false);
               if (!status::WorkdirHasJournal(ctx.workdir)) return rc;
               return WithReport(ctx.workdir, rc);
             };

@@ -9,8 +9,10 @@
 #include "cli/commands.h"
 #include "cli/follow_common.h"
 #include "common/exit_codes.h"
+#include "common/human.h"
 #include "cutover/config.h"
 #include "cutover/follower_proc.h"
+#include "notify/notifier.h"
 #include "pipeline/events.h"
 #include "pipeline/plan.h"
 #include "pipeline/run_migrate.h"
@@ -44,6 +46,35 @@ Error BadWindow(const std::string& w) {
                    "write it like 2026-12-05T02:00+08:00 (or ...Z for UTC)");
 }
 
+/// What the rehearsal measured, and what it predicts for the real run.
+void PrintRehearsal(const nlohmann::json& m) {
+  if (!m.is_object()) return;
+  auto s = [&](const char* k) {
+    return m.contains(k) ? HumanDuration(static_cast<double>(m[k].get<int64_t>()) / 1000.0)
+                         : std::string("-");
+  };
+  std::printf("rehearsal measured: check %s, clone and catch-up %s, verify %s, cutover %s\n",
+              s("check_ms").c_str(), s("clone_ms").c_str(), s("verify_ms").c_str(),
+              s("cutover_ms").c_str());
+  if (m.contains("cutover") && m["cutover"].is_object()) {
+    const auto& c = m["cutover"];
+    int64_t w = c.value("window_ms", int64_t{-1});
+    if (w >= 0)
+      std::printf(
+          "expected write-unavailability in the real cutover: %.1f s (writes were paused "
+          "%.3f s on the throwaway copy; rollback took %s)\n",
+          static_cast<double>(w) / 1000.0, static_cast<double>(w) / 1000.0,
+          HumanDuration(static_cast<double>(c.value("rollback_ms", int64_t{0})) / 1000.0).c_str());
+    for (const auto& d : c.value("dry", nlohmann::json::array()))
+      std::printf("  not run in the rehearsal (add its time to the window): %s\n",
+                  d.get<std::string>().c_str());
+  }
+  std::printf(
+      "expected duration of the real run: %s plus the backup and the wait for the "
+      "window (`hikkoshi plan` shows the runbook with these numbers)\n",
+      s("total_ms").c_str());
+}
+
 }  // namespace
 
 CommandSpec MigrateCommand() {
@@ -52,8 +83,8 @@ CommandSpec MigrateCommand() {
       "The whole plan as one resumable run: check, backup, clone --follow, verify, window, cutover",
       [](CLI::App* sub) -> Runner {
         struct Opts : ConnOpts {
-          std::string until, window;
-          bool yes = false, watch = false;
+          std::string until, window, scratch;
+          bool yes = false, watch = false, rehearse = false;
         };
         auto o = std::make_shared<Opts>();
         AddConnOptions(sub, *o);
@@ -63,6 +94,12 @@ CommandSpec MigrateCommand() {
                         "2026-12-05T02:00+08:00 (default [migrate] window)");
         sub->add_flag("--yes", o->yes, "do not ask before the freeze (unattended runs)");
         sub->add_flag("--watch", o->watch, "after the cutover, continue as `hikkoshi watch`");
+        sub->add_flag("--rehearse", o->rehearse,
+                      "run the plan against --scratch, measured; the application and the source "
+                      "are not switched or frozen");
+        sub->add_option("--scratch", o->scratch,
+                        "an empty throwaway database for --rehearse (URI or keyword string; "
+                        "default [migrate] scratch or HIKKOSHI_SCRATCH)");
         return [o](const GlobalOptions& g, const Config& cfg) -> int {
           auto src = ResolveConn(o->source, o->s->count() > 0, "HIKKOSHI_SOURCE", "source", cfg, "source");
           if (!src.ok()) return ReportError(src.error(), false);
@@ -86,6 +123,28 @@ CommandSpec MigrateCommand() {
             if (!mo.window_ms) return ReportError(BadWindow(window), false);
           }
           mo.yes = o->yes;
+          std::string scratch = o->scratch;
+          cfg.Resolve(scratch, !o->scratch.empty(), "HIKKOSHI_SCRATCH", "migrate.scratch");
+          if (o->rehearse) {
+            if (scratch.empty())
+              return ReportError(
+                  MakeError(ErrorKind::kBadInput, "--rehearse needs a scratch database",
+                            "pass --scratch URL (an empty throwaway database)"),
+                  false);
+            notify::TurnOff();  // a rehearsal tells nobody anything (#16.3)
+            auto sc = pg::ConnInfo::Parse(scratch);
+            if (!sc.ok()) return ReportError(sc.TakeError().Context("--scratch"), false);
+            mo.scratch = *sc;
+            if (o->watch)
+              return ReportError(
+                  MakeError(ErrorKind::kBadInput, "--watch has no meaning with --rehearse",
+                            "drop --watch"),
+                  false);
+          } else if (!o->scratch.empty()) {
+            return ReportError(MakeError(ErrorKind::kBadInput, "--scratch is only for --rehearse",
+                                         "add --rehearse, or drop --scratch"),
+                               false);
+          }
           mo.can_ask = isatty(STDIN_FILENO) != 0;
           mo.backup_to = cfg.GetStrings("backup.to");
           mo.backup_restore_into = cfg.Get("backup.restore_into").value_or("");
@@ -95,6 +154,11 @@ CommandSpec MigrateCommand() {
           mo.role_map = cfg.GetStrings("clone.role_map");
           mo.exclude_tables = cfg.GetStrings("clone.exclude_tables");
           if (const char* ms = std::getenv("HIKKOSHI_TEST_LAG_REPORT_MS")) mo.lag_report_ms = std::atoll(ms);
+          if (auto nb = cfg.Get("migrate.notice_before")) {
+            auto ms = ParseDuration(*nb, "[migrate] notice_before");
+            if (!ms.ok()) return ReportError(ms.error(), false);
+            mo.notice_before_ms = *ms;
+          }
           mo.stop = &g_stop;
           struct sigaction sa {};
           sa.sa_handler = OnSignal;
@@ -104,7 +168,8 @@ CommandSpec MigrateCommand() {
 
           pipeline::EventStream events;
           events.Subscribe(pipeline::JournalSubscriber(mo.workdir));
-          events.Subscribe(pipeline::NotifySubscriber());
+          if (!mo.scratch)
+            events.Subscribe(pipeline::NotifySubscriber());  // no webhooks for a rehearsal
           if (!g.quiet) events.Subscribe(pipeline::PrintSubscriber());
           pipeline::MigrateOutcome out = pipeline::RunMigrate(mo, events);
           if (!out.failed_stage.empty()) {
@@ -115,6 +180,10 @@ CommandSpec MigrateCommand() {
             }
             int code = ReportError(out.error, false);
             return out.stage_exit_code != 0 ? out.stage_exit_code : code;
+          }
+          if (mo.scratch) {
+            PrintRehearsal(out.rehearsal);
+            return kExitOk;
           }
           if (!out.finished) return kExitOk;  // --until
           if (o->watch) {

@@ -44,6 +44,8 @@ const KeySpec kKeys[] = {
     {"clone.role_map", Type::kStringArray},
     {"clone.exclude_tables", Type::kStringArray},
     {"migrate.window", Type::kString},
+    {"migrate.notice_before", Type::kString},
+    {"migrate.scratch", Type::kString},
 };
 // Top-level keys written as arrays of tables ([[notify]]).
 const char* const kTableArrays[] = {"notify"};

@@ -411,65 +411,69 @@ bool Confirm() {
 
 }  // namespace
 
-int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
+CutoverOutcome RunCutover(SwitchContext ctx, const CutoverFlags& flags, const Print& print) {
+  CutoverOutcome out;
+  out.dry_run = flags.dry_run;
   if (flags.max_freeze_ms) ctx.cfg.max_freeze_ms = *flags.max_freeze_ms;
   auto loaded = LoadCutoverState(ctx.workdir);
   if (!loaded.ok()) {
-    std::fprintf(stderr, "hikkoshi: error: %s\n", loaded.error().message.c_str());
-    return kExitInternal;
+    out.status = loaded.TakeError();
+    return out;
   }
   CutoverState st = *loaded;
   if (st.phase == "cut-over") {
-    std::printf("already cut over (run %s); `hikkoshi rollback` goes back\n", st.run.c_str());
-    return kExitOk;
+    print("already cut over (run " + st.run + "); `hikkoshi rollback` goes back\n");
+    out.cut_over = out.already = true;
+    out.run = st.run;
+    return out;
   }
   if (st.InProgress() || st.phase == "rolling-back") {
     if (flags.dry_run) {
-      std::printf(
-          "an interrupted %s (phase %s) is recorded in %s; run `hikkoshi rollback` (or cutover "
-          "without "
-          "--dry-run) to bring everything back to the source first\n",
-          st.run.c_str(), st.phase.c_str(), CutoverStatePath(ctx.workdir).c_str());
-      return kExitBlocked;
+      out.status = BlockedError(
+          "an interrupted " + st.run + " (phase " + st.phase + ") is recorded in " +
+              CutoverStatePath(ctx.workdir),
+          "run `hikkoshi rollback` (or cutover without --dry-run) to bring everything back to "
+          "the source first");
+      return out;
     }
     LogWarn("an interrupted {} (phase {}) is recorded: rolling it back first", st.run, st.phase);
     Journal j(ctx.workdir, "rollback");
+    out.run = j.run();
     auto r = RollbackSteps(ctx, j, st);
-    std::fputs(j.Timeline().c_str(), stdout);
+    print(j.Timeline());
     if (!r.ok()) {
-      std::fprintf(stderr, "hikkoshi: error: rollback of the interrupted cutover: %s\n",
-                   Scrub(pg::Describe(r.error())).c_str());
-      return pg::ExitCodeFor(r.error());
+      out.status = std::move(r.TakeError()).Context("rollback of the interrupted cutover");
+      return out;
     }
-    std::fprintf(stderr,
-                 "hikkoshi: error: an interrupted cutover was rolled back; the application is on "
-                 "the source\n"
-                 "hikkoshi: fix: run `hikkoshi cutover` again once `hikkoshi status` shows follow "
-                 "caught up\n");
-    return kExitBlocked;
+    out.status =
+        BlockedError("an interrupted cutover was rolled back; the application is on the source",
+                     "run `hikkoshi cutover` again once `hikkoshi status` shows follow caught up");
+    return out;
   }
 
   PreconditionReport pre = CheckPreconditions(ctx, flags.skip_backup_check);
-  std::fputs(pre.ToText().c_str(), stdout);
+  print(pre.ToText());
   if (flags.dry_run) {
-    std::fputs(PlanText(ctx, pre).c_str(), stdout);
-    std::printf("dry run: nothing was changed\n");
-    return pre.ok() ? kExitOk : kExitBlocked;
+    print(PlanText(ctx, pre));
+    print("dry run: nothing was changed\n");
+    if (!pre.ok())
+      out.status = BlockedError("a precondition failed (dry run; nothing was changed)",
+                                "see the FAIL lines above");
+    return out;
   }
   if (!pre.ok()) {
-    std::fprintf(stderr,
-                 "hikkoshi: error: a precondition failed; nothing was changed\n"
-                 "hikkoshi: fix: see the FAIL lines above (--dry-run shows the plan)\n");
-    return kExitBlocked;
+    out.status = BlockedError("a precondition failed; nothing was changed",
+                              "see the FAIL lines above (--dry-run shows the plan)");
+    return out;
   }
   if (!flags.yes && !Confirm()) {
-    std::fprintf(stderr,
-                 "hikkoshi: error: not confirmed; nothing was changed\n"
-                 "hikkoshi: fix: pass --yes to run without a question\n");
-    return kExitBlocked;
+    out.status =
+        BlockedError("not confirmed; nothing was changed", "pass --yes to run without a question");
+    return out;
   }
 
   Journal j(ctx.workdir, "cutover");
+  out.run = j.run();
   {
     auto s = j.Begin("preconditions");
     for (const auto& c : pre.checks) s.details()[c.name] = c.detail;
@@ -478,49 +482,55 @@ int RunCutover(SwitchContext ctx, const CutoverFlags& flags) {
   Cutover c(ctx, j, st);
   bool frozen = false;
   Status result = c.Run(frozen);
+  const Metrics& m = c.metrics();
+  out.tables = m.tables;
+  out.rows = m.rows;
+  out.sequences = m.sequences;
+  out.window_ms = frozen ? j.WriteUnavailableMs() : -1;
   if (result.ok()) {
-    std::fputs(j.Timeline().c_str(), stdout);
-    std::fputs(MetricsText(c.metrics(), j.WriteUnavailableMs()).c_str(), stdout);
-    std::printf("cut over: the application is on the target; `hikkoshi rollback` goes back\n");
+    print(j.Timeline());
+    print(MetricsText(m, j.WriteUnavailableMs()));
+    print("cut over: the application is on the target; `hikkoshi rollback` goes back\n");
     notify::CutoverSucceeded(j.run(), j.WriteUnavailableMs());
-    return kExitOk;
+    out.cut_over = true;
+    return out;
   }
   Error err = result.TakeError();
   LogError("cutover failed: {}", pg::Describe(err));
   notify::CutoverFailed(j.run(), pg::Describe(err), frozen);
   if (!frozen) {
-    std::fputs(j.Timeline().c_str(), stdout);
-    std::fprintf(stderr, "hikkoshi: error: cutover: %s\n", Scrub(pg::Describe(err)).c_str());
-    return err.kind == ErrorKind::kBadInput ? kExitBlocked : pg::ExitCodeFor(err);
+    print(j.Timeline());
+    if (err.kind == ErrorKind::kBadInput) err.kind = ErrorKind::kBlocked;
+    out.status = std::move(err).Context("cutover");
+    return out;
   }
   if (!flags.auto_rollback) {
-    std::fputs(j.Timeline().c_str(), stdout);
-    std::fprintf(
-        stderr,
-        "hikkoshi: error: cutover: %s\nhikkoshi: fix: the source is frozen (--no-auto-rollback); "
-        "fix the cause and run `hikkoshi rollback` (or roll forward by hand)\n",
-        Scrub(pg::Describe(err)).c_str());
-    return pg::ExitCodeFor(err);
+    print(j.Timeline());
+    err.hint =
+        "the source is frozen (--no-auto-rollback); fix the cause and run `hikkoshi rollback` (or "
+        "roll forward by hand)";
+    out.status = std::move(err).Context("cutover");
+    return out;
   }
   LogWarn("rolling back automatically");
   Status rb = RollbackSteps(ctx, j, st);
   notify::RolledBack(j.run(), rb.ok(), rb.ok() ? "" : pg::Describe(rb.error()));
-  std::fputs(j.Timeline().c_str(), stdout);
+  print(j.Timeline());
+  out.window_ms = j.WriteUnavailableMs();
   if (!rb.ok()) {
-    std::fprintf(stderr,
-                 "hikkoshi: error: cutover failed (%s) and the automatic rollback failed too: %s\n"
-                 "hikkoshi: fix: %s; then run `hikkoshi rollback` again\n",
-                 Scrub(pg::Describe(err)).c_str(), Scrub(rb.error().message).c_str(),
-                 Scrub(rb.error().hint).c_str());
-    return pg::ExitCodeFor(rb.error());
+    Error e = rb.TakeError();
+    e.message = "cutover failed (" + pg::Describe(err) +
+                ") and the automatic rollback failed too: " + e.message;
+    e.hint = (e.hint.empty() ? "" : e.hint + "; ") + "then run `hikkoshi rollback` again";
+    out.status = std::move(e);
+    return out;
   }
-  std::fprintf(stderr,
-               "hikkoshi: error: cutover failed (%s); rolled back automatically, the application "
-               "is on the source\n"
-               "hikkoshi: fix: fix the cause, wait for follow to catch up, and run `hikkoshi "
-               "cutover` again\n",
-               Scrub(pg::Describe(err)).c_str());
-  return kExitBlocked;
+  out.rolled_back = true;
+  out.status = BlockedError("cutover failed (" + pg::Describe(err) +
+                                "); rolled back automatically, the application is on the source",
+                            "fix the cause, wait for follow to catch up, and run `hikkoshi "
+                            "cutover` again");
+  return out;
 }
 
 }  // namespace hk::cutover

@@ -306,26 +306,30 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   return Status::Ok();
 }
 
-int RunRollback(const SwitchContext& ctx) {
+RollbackOutcome RunRollback(const SwitchContext& ctx,
+                            const std::function<void(const std::string&)>& print) {
+  RollbackOutcome out;
   auto st = LoadCutoverState(ctx.workdir);
   if (!st.ok()) {
-    std::fprintf(stderr, "hikkoshi: error: %s\n", st.error().message.c_str());
-    return kExitInternal;
+    out.status = st.TakeError();
+    return out;
   }
   if (st->phase == "idle" && !std::filesystem::exists(CutoverStatePath(ctx.workdir))) {
-    std::printf("nothing to roll back: no cutover recorded in %s\n", ctx.workdir.c_str());
-    return kExitOk;
+    print("nothing to roll back: no cutover recorded in " + ctx.workdir + "\n");
+    out.nothing = true;
+    return out;
   }
   Journal j(ctx.workdir, "rollback");
+  out.run = j.run();
   auto s = RollbackSteps(ctx, j, *st);
   notify::RolledBack(j.run(), s.ok(), s.ok() ? "" : pg::Describe(s.error()));
-  std::fputs(j.Timeline().c_str(), stdout);
+  print(j.Timeline());
   if (!s.ok()) {
-    std::fprintf(stderr, "hikkoshi: error: rollback: %s\n", pg::Describe(s.error()).c_str());
-    return pg::ExitCodeFor(s.error());
+    out.status = std::move(s.TakeError()).Context("rollback");
+    return out;
   }
-  std::printf("rolled back: the application is on the source\n");
-  return kExitOk;
+  print("rolled back: the application is on the source\n");
+  return out;
 }
 
 }  // namespace hk::cutover

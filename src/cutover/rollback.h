@@ -6,6 +6,9 @@
 // (or was never written by the application).
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "common/status.h"
 #include "cutover/context.h"
 #include "cutover/cutover_state.h"
@@ -27,7 +30,15 @@ LoginBlock LoginsOf(const SwitchContext& ctx, Journal& j, CutoverState& st, bool
 /// journal step; stops at the first that fails or times out.
 Status RunSwitchHooks(const SwitchContext& ctx, Journal& j, bool cutover);
 
-/// The command: runs RollbackSteps, prints the timeline, returns the exit code.
-int RunRollback(const SwitchContext& ctx);
+/// What `hikkoshi rollback` did: `status` is the failed step's error.
+struct RollbackOutcome {
+  Status status = Status::Ok();
+  std::string run;       ///< Journal run; empty when there was nothing to roll back.
+  bool nothing = false;  ///< No cutover recorded.
+};
+
+/// The command: runs RollbackSteps, prints the timeline through `print`.
+RollbackOutcome RunRollback(const SwitchContext& ctx,
+                            const std::function<void(const std::string&)>& print);
 
 }  // namespace hk::cutover

@@ -1,6 +1,8 @@
 #include "notify/notifier.h"
 
+#include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "common/log.h"
 #include "common/secrets.h"
@@ -117,8 +119,15 @@ Status Install(const Config& cfg) {
   HK_ASSIGN_OR_RETURN(std::vector<Target> targets, LoadTargets(cfg.path()));
   std::lock_guard<std::mutex> lk(g_mu);
   g_notifier.reset();
+  if (const char* off = std::getenv(kNotifyOffEnv); off && std::string(off) == "off")
+    return Status::Ok();
   if (!targets.empty()) g_notifier = std::make_unique<Notifier>(std::move(targets));
   return Status::Ok();
+}
+
+void TurnOff() {
+  ::setenv(kNotifyOffEnv, "off", 1);
+  Shutdown(std::chrono::milliseconds(0));
 }
 
 void Emit(const Event& e) {

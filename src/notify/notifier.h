@@ -66,6 +66,12 @@ class Notifier {
 /// The process-wide notifier, from the config's [[notify]] entries (none:
 /// Emit is a no-op). Called once in main after the config is loaded.
 Status Install(const Config& cfg);
+
+/// Set to "off" in the environment, no notification is sent by this process
+/// or the hikkoshi processes it starts (a rehearsal: `migrate --rehearse`).
+inline constexpr const char* kNotifyOffEnv = "HIKKOSHI_NOTIFY";
+/// Switches notifications off for this process and the processes it starts.
+void TurnOff();
 /// Queues an event on the process-wide notifier, if any. Thread-safe.
 void Emit(const Event& e);
 /// Shorthand: Emit(Make(name, text, details)).

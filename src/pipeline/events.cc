@@ -43,6 +43,8 @@ EventStream::Subscriber NotifySubscriber() {
       notify::Emit(e.kind, e.text, d);
     } else if (e.kind == "stage_failed") {
       notify::Emit("failure", e.text, d);
+    } else if (e.kind == "window_notice") {
+      notify::Emit("window_notice", e.text, d);
     } else if (e.kind == "lag") {
       notify::Emit("lag_high", e.text, d);
     } else if (e.kind == "progress" && e.stage == "window" && d.value("window_open", false)) {

@@ -81,7 +81,7 @@ Result<std::string> PlanText(const PlanInput& in) {
       auto rec = LoadMigrateRecord(in.workdir, kRehearsalRecord);
       if (rec.ok())
         if (auto it = rec->stages.find("cutover"); it != rec->stages.end())
-          if (auto w = it->second.detail.find("write_unavailable_ms");
+          if (auto w = it->second.detail.find("window_ms");
               w != it->second.detail.end() && w->is_number())
             out += fmt::format("   expected write-unavailability: {:.1f} s (rehearsal)\n",
                                w->get<double>() / 1000.0);

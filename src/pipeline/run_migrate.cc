@@ -1,29 +1,35 @@
 #include "pipeline/run_migrate.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include "backup/location.h"
+#include "backup/restore_into.h"
 #include "backup/verify_backup.h"
+#include "cdc/cleanup.h"
 #include "cdc/follow_state.h"
 #include "common/exit_codes.h"
+#include "common/human.h"
 #include "common/log.h"
 #include "common/secrets.h"
 #include "common/subprocess.h"
-#include "notify/notifier.h"
 #include "cutover/config.h"
 #include "cutover/cutover.h"
-#include "cutover/follower_proc.h"
 #include "cutover/cutover_state.h"
+#include "cutover/follower_proc.h"
+#include "notify/notifier.h"
 #include "pg/connection.h"
+#include "pg/error.h"
 #include "pipeline/clone_follow.h"
+#include "pipeline/rehearsal.h"
 #include "pipeline/stage_record.h"
 #include "pipeline/stages.h"
 #include "status/record.h"
@@ -48,7 +54,8 @@ StageResult Failed(Error e, int exit_code = 0) {
 
 class Migration {
  public:
-  Migration(const MigrateOptions& o, EventStream& ev) : o_(o), ev_(ev) {}
+  Migration(const MigrateOptions& o, EventStream& ev, bool rehearse = false)
+      : o_(o), ev_(ev), rehearse_(rehearse) {}
   MigrateOutcome Run();
 
  private:
@@ -59,15 +66,20 @@ class Migration {
   StageResult Verify();
   StageResult Window();
   StageResult Cutover();
+  /// The rehearsal's cutover: on a throwaway copy of the scratch database.
+  StageResult RehearsedCutover();
   /// Runs `hikkoshi ARGS...` with both connection strings in its environment
   /// (never on its command line); its output is passed through.
   Result<ProcessOutput> Child(std::vector<std::string> args);
   Status EnsureFollower();
+  /// Sends the user notice once per window when its time has come.
+  void MaybeNotice();
   bool StillValid(const std::string& stage);
   bool Stopping() const { return o_.stop && o_.stop->load(); }
 
   const MigrateOptions& o_;
   EventStream& ev_;
+  bool rehearse_;  ///< o_.target is the scratch database, o_.workdir the rehearsal's.
   MigrateRecord rec_;
 };
 
@@ -115,9 +127,10 @@ StageResult Migration::Check() {
 
 StageResult Migration::Backup() {
   StageResult r;
-  if (o_.backup_to.empty()) {
+  if (o_.backup_to.empty() || rehearse_) {
     r.skipped = true;
-    r.detail["reason"] = "no [backup] to destinations in the config";
+    r.detail["reason"] = rehearse_ ? "not rehearsed: a rehearsal writes no backup"
+                                   : "no [backup] to destinations in the config";
     return r;
   }
   std::string name = "migrate-" + status::IsoOfMs(status::NowMs()).substr(0, 19);
@@ -224,6 +237,34 @@ Result<int64_t> LagBytes(const MigrateOptions& o) {
   return static_cast<int64_t>(std::stoll(r.Str(0, 0)));
 }
 
+void Migration::MaybeNotice() {
+  if (!o_.window_ms || o_.notice_before_ms <= 0) return;
+  std::string at = status::IsoOfMs(*o_.window_ms);
+  int64_t now = status::NowMs();
+  if (rec_.notice_sent_for == at || now >= *o_.window_ms ||
+      now < *o_.window_ms - o_.notice_before_ms)
+    return;
+  int64_t left_s = (*o_.window_ms - now) / 1000;
+  nlohmann::json d = {{"window", at}, {"seconds_left", left_s}};
+  std::string text = "the switch window opens at " + at + " (in " +
+                     HumanDuration(static_cast<double>(left_s)) +
+                     "): writes will pause for seconds while the application moves";
+  // A rehearsal's measured window, when there is one, is the honest number.
+  if (auto reh = LoadMigrateRecord(o_.workdir, kRehearsalRecord); reh.ok()) {
+    auto c = reh->stages.find("cutover");
+    if (c != reh->stages.end() && c->second.detail.value("window_ms", int64_t{-1}) >= 0) {
+      int64_t w = c->second.detail["window_ms"];
+      d["expected_window_ms"] = w;
+      text = "the switch window opens at " + at + " (in " +
+             HumanDuration(static_cast<double>(left_s)) + "): writes will pause for about " +
+             fmt::format("{:.1f}", w / 1000.0) + " s (measured by the rehearsal)";
+    }
+  }
+  ev_.Emit("window_notice", "window", text, d);
+  rec_.notice_sent_for = at;
+  (void)SaveMigrateRecord(o_.workdir, rec_);
+}
+
 StageResult Migration::Window() {
   StageResult r;
   if (!o_.window_ms) {
@@ -235,6 +276,7 @@ StageResult Migration::Window() {
   int64_t last_report = 0;
   while (status::NowMs() < *o_.window_ms) {
     if (Stopping()) return Failed(MakeError(ErrorKind::kInterrupted, "stopped while waiting"));
+    MaybeNotice();
     int64_t now = status::NowMs();
     if (now - last_report >= o_.lag_report_ms) {
       last_report = now;
@@ -262,31 +304,59 @@ StageResult Migration::Cutover() {
   ctx.workdir = o_.workdir;
   ctx.cfg = *cc;
   ctx.exe = o_.exe;
-  if (!o_.yes) {
-    std::fprintf(stderr,
-                 "Freeze writes on the source and switch the application to the target? Type yes: ");
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "yes")
-      return Failed(MakeError(ErrorKind::kBadInput, "not confirmed; the cutover did not start",
-                              "run `hikkoshi migrate` again and type yes, or pass --yes"),
-                    kExitBlocked);
-  }
   cutover::CutoverFlags flags;
-  flags.yes = true;
+  // Without --yes the cutover asks, after printing its preconditions (the
+  // run refused at its start when there is no terminal to ask on).
+  flags.yes = o_.yes;
   // The backup stage proved a backup of this run: that is the precondition's
   // "recent verified backup" unless the config names its own check.
   auto b = rec_.stages.find("backup");
   flags.skip_backup_check =
       ctx.cfg.backup_check.empty() && b != rec_.stages.end() && b->second.state == "done";
-  int rc = cutover::RunCutover(ctx, flags);
-  if (rc != kExitOk)
-    return Failed(MakeError(ErrorKind::kInternal,
-                            "the cutover did not complete (exit " + std::to_string(rc) + ")",
-                            "see its timeline above; fix the cause and run `hikkoshi migrate` "
-                            "again (a cut-over that failed was rolled back)"),
-                  rc);
-  return {};
+  auto out = cutover::RunCutover(ctx, flags, [](const std::string& text) {
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+  });
+  StageResult r;
+  r.detail = {{"run", out.run},
+              {"window_ms", out.window_ms},
+              {"tables", out.tables},
+              {"rows", out.rows},
+              {"sequences", out.sequences}};
+  if (out.status.ok()) return r;
+  Error e = out.status.TakeError();
+  int code = pg::ExitCodeFor(e);
+  e.hint = (e.hint.empty() ? "" : e.hint + "; ") +
+           "then run `hikkoshi migrate` again (a cut-over that failed was rolled back)";
+  r.status = std::move(e);
+  r.exit_code = code;
+  r.detail["rolled_back"] = out.rolled_back;
+  return r;
+}
+
+StageResult Migration::RehearsedCutover() {
+  // The follower into the scratch database stops, and its slot leaves the
+  // real source at once (it would retain WAL there).
+  (void)cutover::StopFollowersOf(o_.workdir, 10000);
+  auto cl = cdc::CleanupFollow(o_.source, o_.target, o_.workdir);
+  if (!cl.ok())
+    return Failed(cl.TakeError().Context("removing the rehearsal's slot from the source"));
+  RehearseCutoverOptions ro;
+  ro.scratch = o_.target;
+  ro.dir = o_.workdir + "/cutover";
+  ro.exe = o_.exe;
+  ro.config_path = o_.config_path;
+  ro.clone_jobs = o_.clone_jobs;
+  ro.index_jobs = o_.index_jobs;
+  ro.stop = o_.stop;
+  ev_.Emit("progress", "cutover",
+           "rehearsing the switch on a throwaway copy of the scratch database (the real source "
+           "is not frozen; hooks are not run)");
+  auto m = RehearseCutover(ro);
+  if (!m.ok()) return Failed(m.TakeError());
+  StageResult r;
+  r.detail = *m;
+  return r;
 }
 
 StageResult Migration::RunStage(const std::string& name) {
@@ -295,7 +365,7 @@ StageResult Migration::RunStage(const std::string& name) {
   if (name == "clone") return Clone();
   if (name == "verify") return Verify();
   if (name == "window") return Window();
-  return Cutover();
+  return rehearse_ ? RehearsedCutover() : Cutover();
 }
 
 /// A recorded stage that still holds: the clone only while its follow setup
@@ -338,6 +408,7 @@ MigrateOutcome Migration::Run() {
   auto cs = cutover::LoadCutoverState(o_.workdir);
   bool cut_over = cs.ok() && cs->phase == "cut-over";
   ev_.Emit("progress", "", "migrate: " + StageNames() + " (work directory " + o_.workdir + ")");
+  MaybeNotice();
   for (int i = 0; i <= until; ++i) {
     const std::string name = Stages()[i].name;
     if (cut_over || (name == "cutover" && rec_.Done(name)) || (name != "cutover" && StillValid(name))) {
@@ -400,7 +471,64 @@ MigrateOutcome Migration::Run() {
 
 }  // namespace
 
+/// The rehearsal: the same stages with the scratch database as the target,
+/// in their own work directory, starting over each time; the record is
+/// copied to WORKDIR/rehearsal.json and everything made on the servers is
+/// removed at the end, whatever the outcome.
+MigrateOutcome RunRehearsal(const MigrateOptions& o, EventStream& events) {
+  MigrateOptions r = o;
+  r.target = *o.scratch;
+  r.workdir = RehearsalDir(o.workdir);
+  r.backup_to.clear();
+  r.window_ms.reset();
+  r.notice_before_ms = 0;
+  r.yes = true;
+  MigrateOutcome out;
+  auto fail = [&](Error e) {
+    out.failed_stage = "rehearsal";
+    out.error = std::move(e);
+    return out;
+  };
+  if (o.scratch->Redacted() == o.source.Redacted() || o.scratch->Redacted() == o.target.Redacted())
+    return fail(MakeError(ErrorKind::kBadInput, "--scratch names the source or the target database",
+                          "give an empty throwaway database (it is overwritten)"));
+  // An earlier rehearsal's leftovers (a kill, a failure) go first.
+  if (Status st = CleanupRehearsal(o.source, *o.scratch, o.workdir); !st.ok())
+    return fail(st.TakeError());
+  auto busy = backup::NonEmptyReason(*o.scratch);
+  if (!busy.ok()) return fail(busy.TakeError().Context("the scratch database"));
+  if (!busy->empty())
+    return fail(
+        BlockedError("the scratch database " + o.scratch->Redacted() + " is not empty: " + *busy,
+                     "give an empty database (drop and create it again between "
+                     "rehearsals); the rehearsal copies the whole source into it"));
+  std::error_code ec;
+  std::filesystem::remove_all(r.workdir, ec);
+  std::filesystem::create_directories(r.workdir, ec);
+  events.Emit("progress", "",
+              "rehearsal against " + o.scratch->Redacted() + " (state in " + r.workdir + ")");
+  out = Migration(r, events, true).Run();
+  if (Status st = CleanupRehearsal(o.source, *o.scratch, o.workdir); !st.ok())
+    events.Emit("warning", "", "rehearsal cleanup: " + st.error().message);
+  auto rec = LoadMigrateRecord(r.workdir);
+  if (rec.ok()) {
+    (void)SaveMigrateRecord(o.workdir, *rec, kRehearsalRecord);
+    nlohmann::json m = nlohmann::json::object();
+    int64_t total = 0;
+    for (const auto& [name, s] : rec->stages) {
+      m[name + "_ms"] = s.duration_ms;
+      total += s.duration_ms;
+    }
+    if (auto c = rec->stages.find("cutover"); c != rec->stages.end())
+      m["cutover"] = c->second.detail;
+    m["total_ms"] = total;
+    out.rehearsal = m;
+  }
+  return out;
+}
+
 MigrateOutcome RunMigrate(const MigrateOptions& o, EventStream& events) {
+  if (o.scratch) return RunRehearsal(o, events);
   return Migration(o, events).Run();
 }
 

@@ -32,10 +32,18 @@ struct MigrateOptions {
   bool replica_identity_full = false;
   std::vector<std::string> role_map, exclude_tables;
   int64_t lag_report_ms = 30000;  ///< While waiting for the window.
+  /// The user notice ("window_notice") goes out this long before the window
+  /// (the plan's 24 hours), or at once when the run starts later than that.
+  int64_t notice_before_ms = int64_t{24} * 3600 * 1000;
   std::atomic<bool>* stop = nullptr;  ///< Ctrl-C: stop cleanly (progress is kept).
+  /// --rehearse --scratch URL: the plan against this scratch database
+  /// (pipeline/rehearsal.h); the record goes to WORKDIR/rehearsal.json.
+  std::optional<pg::ConnInfo> scratch;
 };
 
 struct MigrateOutcome {
+  /// A rehearsal's measurements (stage durations, window_ms, ...).
+  nlohmann::json rehearsal = nullptr;
   bool finished = false;       ///< Cut over: the application runs on the target.
   std::string stopped_after;   ///< --until's stage, when it stopped there.
   std::string failed_stage;    ///< Set when a stage failed.

@@ -22,11 +22,15 @@ nlohmann::json MigrateRecord::ToJson() const {
     st[name] = {{"state", r.state},         {"started_at", r.started_at},
                 {"finished_at", r.finished_at}, {"duration_ms", r.duration_ms},
                 {"detail", r.detail}};
-  return {{"schema_version", 1}, {"stages", st}};
+  nlohmann::json j = {{"schema_version", 1}, {"stages", st}};
+  if (!notice_sent_for.empty()) j["window_notice_sent_for"] = notice_sent_for;
+  return j;
 }
 
 MigrateRecord MigrateRecord::FromJson(const nlohmann::json& j) {
   MigrateRecord r;
+  if (j.contains("window_notice_sent_for") && j["window_notice_sent_for"].is_string())
+    r.notice_sent_for = j["window_notice_sent_for"];
   if (!j.contains("stages") || !j["stages"].is_object()) return r;
   for (const auto& [name, s] : j["stages"].items()) {
     if (!s.is_object()) continue;

@@ -22,6 +22,9 @@ struct StageRecord {
 
 struct MigrateRecord {
   std::map<std::string, StageRecord> stages;
+  /// The window the user notice went out for (ISO time), so a rerun does
+  /// not send it twice; empty when none was sent.
+  std::string notice_sent_for;
   bool Done(const std::string& stage) const;
   /// Forgets every stage after `stage` (their results depended on it).
   void InvalidateAfter(const std::string& stage);

@@ -3,14 +3,18 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "cdc/follow_state.h"
 #include "cdc/trigger_guard.h"
-#include "cutover/cutover_state.h"
 #include "check/provider.h"
+#include "cutover/cutover_state.h"
 #include "pg/connection.h"
+#include "pipeline/stage_record.h"
+#include "pipeline/stages.h"
 #include "status/model.h"
 #include "status/record.h"
 
@@ -473,6 +477,46 @@ Status CollectCutover(const std::string& dir, Migration& m) {
 
 }  // namespace
 
+static Status CollectRunbook(const std::string& workdir, Migration& m) {
+  HK_ASSIGN_OR_RETURN(auto rec, ReadRecord(workdir, pipeline::kMigrateRecord));
+  HK_ASSIGN_OR_RETURN(auto reh, ReadRecord(workdir, pipeline::kRehearsalRecord));
+  if (!rec && !reh) return Status::Ok();
+  Runbook rb;
+  auto rows = [](const std::optional<nlohmann::json>& j) {
+    std::vector<RunbookStage> out;
+    if (!j) return out;
+    pipeline::MigrateRecord r = pipeline::MigrateRecord::FromJson(*j);
+    for (const auto& s : pipeline::Stages()) {
+      RunbookStage row;
+      row.name = s.name;
+      auto it = r.stages.find(s.name);
+      if (it != r.stages.end()) {
+        row.state = it->second.state;
+        row.started_at = it->second.started_at;
+        row.finished_at = it->second.finished_at;
+        row.duration_ms = it->second.duration_ms;
+        row.detail = it->second.detail;
+      }
+      out.push_back(row);
+    }
+    return out;
+  };
+  rb.stages = rows(rec);
+  rb.rehearsal = rows(reh);
+  if (rec) rb.notice_sent_for = pipeline::MigrateRecord::FromJson(*rec).notice_sent_for;
+  std::ifstream f(workdir + "/migrate-events.jsonl");
+  std::deque<nlohmann::json> last;
+  for (std::string line; std::getline(f, line);) {
+    auto e = nlohmann::json::parse(line, nullptr, false);
+    if (e.is_discarded() || !e.is_object()) continue;  // a line cut by a kill
+    last.push_back(std::move(e));
+    if (last.size() > 20) last.pop_front();
+  }
+  for (auto& e : last) rb.recent_events.push_back(std::move(e));
+  m.runbook = std::move(rb);
+  return Status::Ok();
+}
+
 Result<Migration> Collect(const CollectOptions& o) {
   Migration m;
   int64_t now = o.now_ms > 0 ? o.now_ms : NowMs();
@@ -489,6 +533,7 @@ Result<Migration> Collect(const CollectOptions& o) {
   HK_RETURN_IF_ERROR(CollectVerify(o.workdir, m));
   HK_RETURN_IF_ERROR(CollectVerifyProgress(o.workdir, m));
   HK_RETURN_IF_ERROR(CollectCutover(o.workdir, m));
+  HK_RETURN_IF_ERROR(CollectRunbook(o.workdir, m));
 
   m.stage = "none";
   if (m.check) m.stage = "check";

@@ -172,7 +172,26 @@ nlohmann::json ToJson(const Migration& m) {
           {"in_flight", p.in_flight},
           {"seconds", p.seconds}};
   }
-  j["stages"] = {{"check", check},
+  nlohmann::json runbook = nullptr;
+  if (m.runbook) {
+    auto rows = [](const std::vector<RunbookStage>& v) {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& s : v)
+        a.push_back({{"name", s.name},
+                     {"state", s.state},
+                     {"started_at", s.started_at},
+                     {"finished_at", s.finished_at},
+                     {"duration_ms", s.duration_ms},
+                     {"detail", s.detail}});
+      return a;
+    };
+    runbook = {{"stages", rows(m.runbook->stages)},
+               {"rehearsal", rows(m.runbook->rehearsal)},
+               {"window_notice_sent_for", m.runbook->notice_sent_for},
+               {"recent_events", m.runbook->recent_events}};
+  }
+  j["stages"] = {{"migrate", runbook},
+                 {"check", check},
                  {"backups", m.backups},
                  {"clone", m.clone ? CloneJson(*m.clone) : nlohmann::json()},
                  {"follow", m.follow ? FollowJson(*m.follow) : nlohmann::json()},

@@ -108,6 +108,23 @@ struct CutoverStage {
   std::vector<CutoverRun> runs;  ///< Oldest first.
 };
 
+/// One stage of `hikkoshi migrate` as migrate.json (or rehearsal.json)
+/// records it.
+struct RunbookStage {
+  std::string name, state;  ///< state: running | done | skipped | failed | "" (not reached)
+  std::string started_at, finished_at;
+  int64_t duration_ms = 0;
+  nlohmann::json detail = nlohmann::json::object();
+};
+
+/// `hikkoshi migrate`'s own record: every stage in pipeline order, the
+/// rehearsal's when there is one, and the last events of the run.
+struct Runbook {
+  std::vector<RunbookStage> stages, rehearsal;
+  std::string notice_sent_for;
+  nlohmann::json recent_events = nlohmann::json::array();  ///< Last 20 of migrate-events.jsonl.
+};
+
 struct Migration {
   std::string workdir, generated_at;
   int64_t generated_ms = 0;
@@ -120,11 +137,12 @@ struct Migration {
   std::optional<VerifyStage> verify;
   std::optional<VerifyProgress> verify_progress;
   std::optional<CutoverStage> cutover;
+  std::optional<Runbook> runbook;  ///< migrate.json / rehearsal.json, when migrate ran.
   std::vector<std::string> warnings;
 
   bool Empty() const {
     return !check && backups.empty() && !clone && !follow && !verify && !verify_progress &&
-           !cutover;
+           !cutover && !runbook;
   }
 };
 

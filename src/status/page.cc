@@ -6,6 +6,7 @@
 
 #include "common/human.h"
 #include "status/record.h"
+#include "status/report.h"
 #include "status/svg.h"
 
 namespace hk::status {
@@ -83,6 +84,28 @@ std::string LiveFragment(const std::optional<Migration>& mm, const nlohmann::jso
   }
   o += "<div>cutover<b id=\"cutover-phase\">" + E(cut_phase) + "</b></div>";
   o += "</div>\n";
+
+  // `hikkoshi migrate`'s stages (and a rehearsal's) with its latest events:
+  // the pipeline's event stream as the page sees it.
+  if (m.runbook) {
+    const Runbook& rb = *m.runbook;
+    o += "<h2>Runbook</h2><table id=\"runbook\"><tr><th>stage</th><th>this run</th>"
+         "<th>rehearsal</th></tr>\n";
+    for (const auto& row : RunbookRows(rb)) {
+      std::string name = row.value("stage", "");
+      o += "<tr data-stage=\"" + E(name) + "\"><td>" + E(name) + "</td><td>" +
+           E(RunbookCell(row["run"])) + "</td><td>" + E(RunbookCell(row["rehearsal"])) +
+           "</td></tr>\n";
+    }
+    o += "</table>\n";
+    if (!rb.recent_events.empty()) {
+      o += "<details><summary>latest events</summary><ul id=\"migrate-events\">";
+      for (const auto& e : rb.recent_events)
+        o += "<li>" + E(e.value("time", "")) + " " + E(e.value("kind", "")) + " " +
+             E(e.value("stage", "")) + ": " + E(e.value("text", "")) + "</li>";
+      o += "</ul></details>\n";
+    }
+  }
 
   if (m.clone) {
     const auto& c = *m.clone;

@@ -8,6 +8,7 @@
 
 #include "status/history.h"
 #include "status/record.h"
+#include "status/svg.h"
 
 namespace hk::status {
 namespace {
@@ -271,6 +272,32 @@ json CopyThroughput(const Migration& m) {
 
 }  // namespace
 
+nlohmann::json RunbookRows(const Runbook& rb) {
+  json rows = json::array();
+  auto side = [](const std::vector<RunbookStage>& v, size_t i) -> json {
+    if (i >= v.size() || v[i].state.empty()) return nullptr;
+    json j = {{"state", v[i].state}, {"duration_ms", v[i].duration_ms}};
+    if (v[i].detail.contains("window_ms")) j["window_ms"] = v[i].detail["window_ms"];
+    return j;
+  };
+  for (size_t i = 0; i < std::max(rb.stages.size(), rb.rehearsal.size()); ++i)
+    rows.push_back({{"stage", i < rb.stages.size() ? rb.stages[i].name : rb.rehearsal[i].name},
+                    {"run", side(rb.stages, i)},
+                    {"rehearsal", side(rb.rehearsal, i)}});
+  return rows;
+}
+
+std::string RunbookCell(const nlohmann::json& s) {
+  if (!s.is_object()) return "-";
+  std::string c = s.value("state", "");
+  if (c == "done" || c == "failed")
+    c += " " + HumanValue(static_cast<double>(s.value("duration_ms", int64_t{0})) / 1000.0, "s");
+  if (s.value("window_ms", int64_t{-1}) >= 0)
+    c += fmt::format(" (writes paused {:.3f} s)",
+                     static_cast<double>(s["window_ms"].get<int64_t>()) / 1000.0);
+  return c;
+}
+
 nlohmann::json BuildReport(const Migration& m) {
   json r;
   r["schema_version"] = 1;
@@ -301,6 +328,9 @@ nlohmann::json BuildReport(const Migration& m) {
   r["failed_requests_detail"] = {
       {"health_http", failed_http}, {"sql_probe", failed_sql}, {"write_probe", failed_write}};
   r["metrics"] = Metrics(m);
+  // migrate's stages, the rehearsal's beside them (#16.3).
+  json runbook = m.runbook ? RunbookRows(*m.runbook) : json::array();
+  r["runbook"] = runbook;
   json st = ToJson(m);
   r["verify"] = st["stages"]["verify"];
   r["check"] = st["stages"]["check"];

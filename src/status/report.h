@@ -17,6 +17,12 @@ namespace hk::status {
 /// plan, lag over the follow period, copy throughput and the problems found.
 nlohmann::json BuildReport(const Migration& m);
 
+/// migrate's stages beside the rehearsal's: [{stage, run, rehearsal}], each
+/// side null (not reached) or {state, duration_ms[, window_ms]}.
+nlohmann::json RunbookRows(const Runbook& rb);
+/// One side of a runbook row ("done 12 s (writes paused 1.204 s)", "-").
+std::string RunbookCell(const nlohmann::json& side);
+
 std::string RenderHtml(const nlohmann::json& report);
 std::string RenderMarkdown(const nlohmann::json& report);
 

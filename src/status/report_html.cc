@@ -142,6 +142,16 @@ std::string RenderHtml(const json& r) {
        Table({"stage", "step", "start (UTC)", "duration", "outcome"}, rows, "steps") +
        "</details>\n";
 
+  // migrate's stages, the rehearsal's beside them.
+  if (!r.value("runbook", json::array()).empty()) {
+    o += "<h2>Runbook</h2>\n";
+    rows.clear();
+    for (const auto& row : r["runbook"])
+      rows.push_back({E(row.value("stage", "")), E(RunbookCell(row["run"])),
+                      E(RunbookCell(row["rehearsal"]))});
+    o += Table({"stage", "this run", "rehearsal"}, rows, "runbook");
+  }
+
   // Environment.
   o += "<h2>Environment</h2>\n";
   rows.clear();

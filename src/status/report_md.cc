@@ -61,6 +61,13 @@ std::string RenderMarkdown(const json& r) {
                      HumanValue(b.value("duration_ms", int64_t{0}) / 1000.0, "s"),
                      b.value("outcome", ""));
 
+  if (!r.value("runbook", json::array()).empty()) {
+    o += "\n## Runbook (`hikkoshi migrate`)\n\n| stage | this run | rehearsal |\n|---|---|---|\n";
+    for (const auto& row : r["runbook"])
+      o += fmt::format("| {} | {} | {} |\n", Cell(row.value("stage", "")),
+                       Cell(RunbookCell(row["run"])), Cell(RunbookCell(row["rehearsal"])));
+  }
+
   o += "\n## Environment\n\n";
   for (const char* side : {"source", "target"}) {
     const json& e = r["environment"][side];

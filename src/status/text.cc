@@ -1,6 +1,8 @@
 // status as text: one block per stage that left a record, most recent last.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/human.h"
 #include "common/secrets.h"
 #include "status/model.h"
@@ -19,6 +21,32 @@ std::string Bar(double p, int width = 20) {
 
 std::string ToText(const Migration& m) {
   std::string out = fmt::format("migration in {}: stage {}\n", m.workdir, m.stage);
+  if (m.runbook) {
+    auto line = [](const std::vector<RunbookStage>& v) {
+      std::string l;
+      for (const auto& s : v) {
+        if (!l.empty()) l += " · ";
+        l += s.name + " " + (s.state.empty() ? "-" : s.state);
+        if (s.state == "done" || s.state == "failed")
+          l += " " + HumanDuration(static_cast<double>(s.duration_ms) / 1000.0);
+      }
+      return l;
+    };
+    if (!m.runbook->stages.empty() &&
+        std::any_of(m.runbook->stages.begin(), m.runbook->stages.end(),
+                    [](const auto& s) { return !s.state.empty(); }))
+      out += "\nmigrate     " + line(m.runbook->stages) + "\n";
+    if (!m.runbook->rehearsal.empty()) {
+      out += "rehearsal   " + line(m.runbook->rehearsal) + "\n";
+      for (const auto& s : m.runbook->rehearsal)
+        if (s.name == "cutover" && s.detail.value("window_ms", int64_t{-1}) >= 0)
+          out +=
+              fmt::format("  expected write-unavailability: {:.1f} s (measured by the rehearsal)\n",
+                          s.detail["window_ms"].get<int64_t>() / 1000.0);
+    }
+    if (!m.runbook->notice_sent_for.empty())
+      out += "  user notice sent for the window at " + m.runbook->notice_sent_for + "\n";
+  }
   if (m.check) {
     const auto& c = *m.check;
     out += fmt::format("\ncheck       {} ({} pass, {} info, {} warn, {} fail) at {}\n", c.result,

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -144,7 +145,9 @@ class MigrateTest : public ::testing::Test {
     std::ofstream(env_) << "SECRET_KEY=x\nDATABASE_URL=" << AppUrl(*src_) << "\n";
   }
   void TearDown() override {
-    for (const std::string& d : {work_, work_ + "/reverse"}) {
+    for (const std::string& d :
+         {work_, work_ + "/reverse", work_ + "/rehearsal", work_ + "/rehearsal/cutover",
+          work_ + "/rehearsal/cutover/reverse"}) {
       auto st = cdc::LoadFollowState(d);
       if (st.ok() && st->pid > 0) {
         std::string cmd = Slurp("/proc/" + std::to_string(st->pid) + "/cmdline");
@@ -226,10 +229,17 @@ Cluster* MigrateTest::src_ = nullptr;
 Cluster* MigrateTest::tgt_ = nullptr;
 int MigrateTest::n_ = 0;
 
+int StageIndexOf(const std::string& name) {
+  const char* order[] = {"check", "backup", "clone", "verify", "window", "cutover"};
+  for (int i = 0; i < 6; ++i)
+    if (name == order[i]) return i;
+  return -1;
+}
+
 std::vector<std::string> StageEvents(const std::vector<std::string>& all) {
   std::vector<std::string> out;
   for (const auto& e : all)
-    if (e != "window_start" && e != "lag_high") out.push_back(e);
+    if (e != "window_start" && e != "lag_high" && e != "window_notice") out.push_back(e);
   return out;
 }
 
@@ -264,9 +274,17 @@ TEST_F(MigrateTest, KilledAfterEveryStageConverges) {
   w.Stop();
   ExpectConverged(w, w.acked());
   EXPECT_EQ(StageEvents(rx.Events()), want);
+  // The user notice (the window is less than [migrate] notice_before away):
+  // once, at the first run's start, though six runs saw the window ahead.
+  auto events = rx.Events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front(), "window_notice");
+  EXPECT_EQ(std::count(events.begin(), events.end(), "window_notice"), 1);
   auto posts = rx.Posts();
-  ASSERT_FALSE(posts.empty());
-  EXPECT_EQ(posts.front()["details"]["stage"], "check");
+  ASSERT_GE(posts.size(), 2u);
+  EXPECT_EQ(posts[0]["details"]["stage"], "window");
+  EXPECT_GE(posts[0]["details"]["seconds_left"].get<int64_t>(), 0);
+  EXPECT_EQ(posts[1]["details"]["stage"], "check");
   // The journal of events has all runs, stage by stage.
   std::string journal = Slurp(work_ + "/migrate-events.jsonl");
   EXPECT_NE(journal.find("\"stage_skipped\""), std::string::npos);
@@ -300,6 +318,75 @@ TEST_F(MigrateTest, UninterruptedRunEndsTheSame) {
   std::this_thread::sleep_for(1s);
   w.Stop();
   ExpectConverged(w, w.acked());
+}
+
+// The rehearsal (#16.3): the plan against a scratch database on the target
+// server, measured, with the application running: the source is
+// never frozen, the env file and the webhooks are untouched, nothing of the
+// rehearsal is left on either server, and plan and report show what it
+// measured. A second rehearsal into the now non-empty scratch is refused
+// before anything changes.
+TEST_F(MigrateTest, RehearsalMeasuresWithoutTouchingTheApplication) {
+  Receiver rx;
+  std::string cfg = Toml(rx);
+  std::string scratch_db = db_ + "_scratch";
+  tgt_->CreateDatabase(scratch_db);
+  std::string env_before = Slurp(env_);
+  Writer w(env_);
+  // verify compares a live source: the writer pauses as in the real runs
+  // (docs/migrate.md); it writes before and after.
+  std::this_thread::sleep_for(200ms);
+  w.Pause(true);
+  auto r =
+      RunHikkoshi({"--config", cfg, "migrate", "--rehearse", "--scratch", tgt_->Uri(scratch_db)});
+  w.Pause(false);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("expected write-unavailability in the real cutover"), std::string::npos)
+      << r.out;
+  // The application was never switched or frozen.
+  EXPECT_EQ(Slurp(env_), env_before);
+  EXPECT_EQ(src_->Value("SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = "
+                        "s.setdatabase WHERE d.datname = '" +
+                        db_ + "'"),
+            "0");
+  EXPECT_EQ(src_->Value("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'app'"), "t");
+  int before = std::stoi(src_->Value("SELECT count(*) FROM app_writes", db_));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_GT(std::stoi(src_->Value("SELECT count(*) FROM app_writes", db_)), before)
+      << "the application stopped writing to the source";
+  // Nothing of the rehearsal is left on the servers.
+  EXPECT_EQ(src_->Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  EXPECT_EQ(tgt_->Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  EXPECT_EQ(tgt_->Value("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_hkcut'"), "0");
+  EXPECT_TRUE(rx.Events().empty()) << "a rehearsal sends no webhook";
+  // The record: every stage but backup and window measured, the window too.
+  auto rec = pipeline::LoadMigrateRecord(work_, pipeline::kRehearsalRecord);
+  ASSERT_TRUE(rec.ok());
+  for (const char* s : {"check", "clone", "verify", "cutover"})
+    EXPECT_EQ(rec->stages[s].state, "done") << s << ": " << rec->ToJson().dump();
+  EXPECT_EQ(rec->stages["backup"].state, "skipped");
+  const auto& cut = rec->stages["cutover"].detail;
+  EXPECT_GE(cut.value("window_ms", int64_t{-1}), 0) << cut.dump();
+  EXPECT_GT(cut.value("rollback_ms", int64_t{0}), 0) << cut.dump();
+  EXPECT_FALSE(fs::exists(work_ + "/migrate.json")) << "the real run's record is untouched";
+  // plan, status and the report use the measurements.
+  r = RunHikkoshi({"--config", cfg, "plan"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(rehearsal)"), std::string::npos) << r.out;
+  r = RunHikkoshi({"--config", cfg, "status", "--json", "--no-live"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto st = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(st["stages"]["migrate"].is_object()) << r.out;
+  EXPECT_EQ(st["stages"]["migrate"]["rehearsal"][StageIndexOf("cutover")]["state"], "done");
+  r = RunHikkoshi({"--config", cfg, "report", "--out", dir_ + "/report.md"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Slurp(dir_ + "/report.md").find("## Runbook"), std::string::npos);
+  // Again into the scratch that now holds the copy: refused, nothing made.
+  r = RunHikkoshi({"--config", cfg, "migrate", "--rehearse", "--scratch", tgt_->Uri(scratch_db)});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("is not empty"), std::string::npos) << r.err;
+  EXPECT_EQ(src_->Value("SELECT count(*) FROM pg_replication_slots"), "0");
+  w.Stop();
 }
 
 }  // namespace
