@@ -6,6 +6,7 @@
 #include "cdc/setup.h"
 #include "cdc/target_table.h"
 #include "cli/commands.h"
+#include "common/subprocess.h"
 #include "cli/follow_common.h"
 #include "status/follow_view.h"
 #include "common/exit_codes.h"
@@ -87,7 +88,13 @@ CommandSpec FollowCommand() {
                 }
                 if (!o->copy_command.empty()) {
                   setenv("HIKKOSHI_SNAPSHOT", setup->snapshot.snapshot_name().c_str(), 1);
-                  int rc = std::system(o->copy_command.c_str());
+                  // The operator's own command, through the shell, its output on ours.
+                  ProcessOptions po;
+                  po.stdout_fd = 1;
+                  po.stderr_fd = 2;
+                  po.linger_ms = 0;
+                  auto ran = RunProcess({"/bin/sh", "-c", o->copy_command}, po);
+                  int rc = ran.ok() ? ran->exit_code : 127;
                   if (rc != 0) {
                     // The slot is useless without its snapshot: drop it again (#10.19).
                     setup->snapshot.Release();

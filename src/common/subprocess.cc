@@ -189,4 +189,53 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const Pro
   return po;
 }
 
+Result<int> SpawnDetached(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          const std::string& log_path) {
+  if (argv.empty()) return MakeError(ErrorKind::kInternal, "nothing to start");
+  // Everything the child needs is prepared before fork (no allocation after).
+  std::vector<char*> args;
+  std::vector<std::string> copy = argv;
+  for (auto& a : copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return MakeError(ErrorKind::kInternal, "cannot create a pipe");
+  pid_t child = ::fork();
+  if (child < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return MakeError(ErrorKind::kInternal, "cannot fork");
+  }
+  if (child == 0) {
+    ::setsid();
+    pid_t grandchild = ::fork();
+    if (grandchild != 0) {
+      int gc = grandchild;
+      (void)!::write(fds[1], &gc, sizeof gc);
+      _exit(0);
+    }
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (in >= 0) ::dup2(in, 0);
+    if (out >= 0) {
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+    }
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    ::execv(args[0], args.data());
+    _exit(127);
+  }
+  ::close(fds[1]);
+  int gc = -1;
+  ssize_t n = ::read(fds[0], &gc, sizeof gc);
+  ::close(fds[0]);
+  ::waitpid(child, nullptr, 0);
+  if (n != sizeof gc || gc <= 0)
+    return MakeError(ErrorKind::kInternal, "cannot start " + argv[0] + " in the background");
+  return gc;
+}
+
 }  // namespace hk

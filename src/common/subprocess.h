@@ -53,4 +53,12 @@ struct ProcessOptions {
 /// Runs argv[0] (a path) with argv. An error only when it could not be started.
 Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const ProcessOptions& opts);
 
+/// Starts argv detached (double fork, its own session, so it outlives us and
+/// a terminal's Ctrl-C does not reach it): stdin /dev/null, stdout and
+/// stderr appended to `log_path` (created 0600), `env` added to our
+/// environment, default SIGINT/SIGTERM/SIGPIPE. Returns its pid.
+Result<int> SpawnDetached(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          const std::string& log_path);
+
 }  // namespace hk

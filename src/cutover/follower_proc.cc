@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cdc/follow_state.h"
+#include "common/subprocess.h"
 
 namespace hk::cutover {
 namespace {
@@ -90,42 +91,11 @@ Result<int> SpawnFollower(const std::string& exe, const pg::ConnInfo& source,
   std::error_code ec;
   std::filesystem::create_directories(workdir, ec);
   std::string log = workdir + "/follow.log";
-  std::string src = source.ToKeywordString(true), tgt = target.ToKeywordString(true);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return MakeError(ErrorKind::kInternal, "cannot create a pipe");
-  pid_t child = ::fork();
-  if (child < 0) return MakeError(ErrorKind::kInternal, "cannot fork");
-  if (child == 0) {
-    ::setsid();
-    pid_t grandchild = ::fork();
-    if (grandchild != 0) {
-      int gc = grandchild;
-      (void)!::write(fds[1], &gc, sizeof gc);
-      _exit(0);
-    }
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (in >= 0) ::dup2(in, 0);
-    if (out >= 0) {
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-    }
-    ::setenv("HIKKOSHI_SOURCE", src.c_str(), 1);
-    ::setenv("HIKKOSHI_TARGET", tgt.c_str(), 1);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
-    ::execl(exe.c_str(), exe.c_str(), "follow", "--dir", workdir.c_str(),
-            static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ::close(fds[1]);
-  int gc = -1;
-  ssize_t n = ::read(fds[0], &gc, sizeof gc);
-  ::close(fds[0]);
-  ::waitpid(child, nullptr, 0);
-  if (n != sizeof gc || gc <= 0)
-    return MakeError(ErrorKind::kInternal, "cannot start a follower process");
+  HK_ASSIGN_OR_RETURN(
+      int gc, SpawnDetached({exe, "follow", "--dir", workdir},
+                            {{"HIKKOSHI_SOURCE", source.ToKeywordString(true)},
+                             {"HIKKOSHI_TARGET", target.ToKeywordString(true)}},
+                            log));
   std::ofstream(workdir + "/follower.pid") << gc << "\n";
   return gc;
 }

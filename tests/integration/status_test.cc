@@ -519,9 +519,11 @@ TEST_F(StatusTest, FollowAndVerifyTerminalViews) {
   EXPECT_NE(plain.out.find("verify: public.big (1/3)"), std::string::npos) << plain.out;
 
   // Ctrl-C while verify's view is drawn: a lock on the target keeps verify
-  // waiting (its lock_timeout is 10 s) so the signal cannot arrive too late.
+  // waiting so the signal cannot arrive too late. The lock outlasts verify's
+  // lock_timeout (10 s): a loaded machine that takes long to send the signal
+  // sees verify fail, never finish (CI once saw "done" with an 8 s lock).
   ASSERT_EQ(RunShell("(psql -X -q " + ShellQuote(T) +
-                     " -c 'BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); "
+                     " -c 'BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20); "
                      "COMMIT' >/dev/null 2>&1 &)")
                 .exit_code,
             0);
@@ -556,6 +558,9 @@ TEST_F(StatusTest, FollowAndVerifyTerminalViews) {
   ASSERT_NE(show, std::string::npos) << o;
   EXPECT_GT(show, hide) << o;
   EXPECT_EQ(StatusJson()["stages"]["verify_progress"]["state"], "interrupted");
+  tgt_->Value("SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE relation = "
+              "'big'::regclass AND mode = 'AccessExclusiveLock' AND pid <> pg_backend_pid()",
+              "shop");
 }
 
 }  // namespace
