@@ -18,7 +18,8 @@ Error IoError(const std::string& what, const std::string& path, int err) {
 }
 
 // Reads [offset, offset+len) (len = UINT64_MAX: to the end) into the digest.
-Status ReadInto(const std::string& path, uint64_t offset, uint64_t len, Digest& d) {
+Status ReadInto(const std::string& path, uint64_t offset, uint64_t len, Digest& d,
+                std::atomic<uint64_t>* count = nullptr) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError("cannot open", path, errno);
   std::vector<char> buf(1 << 20);
@@ -35,6 +36,7 @@ Status ReadInto(const std::string& path, uint64_t offset, uint64_t len, Digest& 
     }
     if (n == 0) break;
     d.Update(buf.data(), static_cast<size_t>(n));
+    if (count) *count += static_cast<uint64_t>(n);
     pos += n;
     if (left != UINT64_MAX) left -= static_cast<uint64_t>(n);
   }
@@ -87,9 +89,9 @@ std::string Base64(std::string_view raw) {
   return out;
 }
 
-Result<FileDigest> HashFile(const std::string& path) {
+Result<FileDigest> HashFile(const std::string& path, std::atomic<uint64_t>* count) {
   Digest d(Digest::Algo::kSha256);
-  HK_RETURN_IF_ERROR(ReadInto(path, 0, UINT64_MAX, d));
+  HK_RETURN_IF_ERROR(ReadInto(path, 0, UINT64_MAX, d, count));
   FileDigest fd;
   fd.size = d.bytes();
   fd.sha256 = d.FinishHex();

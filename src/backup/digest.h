@@ -2,6 +2,7 @@
 // S3's Content-MD5 / ETag checks. Nothing is ever read whole into memory.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -42,7 +43,8 @@ struct FileDigest {
   std::string sha256;
   uint64_t size = 0;
 };
-Result<FileDigest> HashFile(const std::string& path);
+/// `count`, when set, grows by every block read (a progress bar's numerator).
+Result<FileDigest> HashFile(const std::string& path, std::atomic<uint64_t>* count = nullptr);
 
 /// MD5 (raw bytes) of [offset, offset+len) of a file.
 Result<std::string> Md5OfRange(const std::string& path, uint64_t offset, uint64_t len);

@@ -98,7 +98,8 @@ Result<std::string> ReadSmallFile(const std::string& path) {
   return ss.str();
 }
 
-Status CopyFileDurable(const std::string& src, const std::string& dst, Digest* sha) {
+Status CopyFileDurable(const std::string& src, const std::string& dst, Digest* sha,
+                       std::atomic<uint64_t>* count) {
   int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return IoError("cannot open", src, errno);
   int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -120,6 +121,7 @@ Status CopyFileDurable(const std::string& src, const std::string& dst, Digest* s
     if (sha) sha->Update(buf.data(), static_cast<size_t>(n));
     st = WriteAll(out, buf.data(), static_cast<size_t>(n), dst);
     if (!st.ok()) break;
+    if (count) *count += static_cast<uint64_t>(n);
   }
   if (st.ok() && ::fsync(out) != 0) st = IoError("cannot fsync", dst, errno);
   ::close(in);

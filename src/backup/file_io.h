@@ -2,6 +2,8 @@
 // disk says so) and that make writes durable (fsync file and directory).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,8 +22,10 @@ Status MakeDirs(const std::string& path);
 Status WriteFileAtomic(const std::string& path, const std::string& data);
 /// Reads a small file whole. Error with ENOENT when missing.
 Result<std::string> ReadSmallFile(const std::string& path);
-/// Copies src to dst (created, must not exist), fsyncs, hashing what was read into `sha`.
-Status CopyFileDurable(const std::string& src, const std::string& dst, Digest* sha);
+/// Copies src to dst (created, must not exist), fsyncs, hashing what was read
+/// into `sha`; `count`, when set, grows by every block written.
+Status CopyFileDurable(const std::string& src, const std::string& dst, Digest* sha,
+                       std::atomic<uint64_t>* count = nullptr);
 Status FsyncPath(const std::string& path);
 bool PathExists(const std::string& path);
 /// Files under dir (recursive), relative '/'-separated paths, sorted.

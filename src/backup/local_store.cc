@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "backup/file_io.h"
+#include "backup/progress.h"
 #include "backup/s3_store.h"
 
 namespace hk::backup {
@@ -23,7 +24,8 @@ Status LocalStore::BeginBackup(const std::string& name) {
   std::string p = Path(name);
   if (::mkdir(p.c_str(), 0700) != 0) {
     if (errno == EEXIST) {
-      return MakeError(ErrorKind::kBadInput, "a backup named " + name + " already exists in " + dir_,
+      return MakeError(ErrorKind::kBadInput,
+                       "a backup named " + name + " already exists in " + dir_,
                        "choose another --name");
     }
     return IoError("cannot create directory", p, errno);
@@ -38,11 +40,13 @@ Status LocalStore::PutFile(const std::string& local_path, const std::string& key
   if (fs::exists(dst, ec) && fs::equivalent(local_path, dst, ec)) {
     // pg_dump wrote it here itself, with its umask's mode (0644): the data is private.
     if (::chmod(dst.c_str(), 0600) != 0) return IoError("cannot chmod", dst, errno);
-    return FsyncPath(dst);
+    HK_RETURN_IF_ERROR(FsyncPath(dst));
+    BytesMoved() += expected.size;
+    return Status::Ok();
   }
   HK_RETURN_IF_ERROR(MakeDirs(fs::path(dst).parent_path().string()));
   Digest sha(Digest::Algo::kSha256);
-  HK_RETURN_IF_ERROR(CopyFileDurable(local_path, dst, &sha));
+  HK_RETURN_IF_ERROR(CopyFileDurable(local_path, dst, &sha, &BytesMoved()));
   uint64_t n = sha.bytes();
   std::string got = sha.FinishHex();
   if (n != expected.size || got != expected.sha256) {

@@ -4,16 +4,19 @@
 
 #include <cerrno>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 
 #include "backup/child_conn.h"
 #include "backup/file_io.h"
+#include "backup/progress.h"
 #include "backup/snapshot.h"
 #include "backup/stop.h"
 #include "backup/store.h"
 #include "common/crash_point.h"
 #include "common/log.h"
 #include "common/retry.h"
+#include "common/secrets.h"
 #include "common/subprocess.h"
 
 namespace hk::backup {
@@ -57,7 +60,8 @@ class PartialGuard {
 
 Error DumpFailed(const ProcessOutput& p, const std::string& where) {
   if (p.err.find("No space left on device") != std::string::npos) {
-    return MakeError(ErrorKind::kInternal, "the disk holding " + where + " is full; pg_dump stopped",
+    return MakeError(ErrorKind::kInternal,
+                     "the disk holding " + where + " is full; pg_dump stopped",
                      "free some space or choose another destination; nothing was marked complete");
   }
   return MakeError(ErrorKind::kInternal,
@@ -69,7 +73,8 @@ Error DumpFailed(const ProcessOutput& p, const std::string& where) {
 
 Result<BackupOutcome> RunBackup(const BackupOptions& o) {
   if (o.destinations.empty()) {
-    return MakeError(ErrorKind::kBadInput, "no destination given", "pass --to DIR or --to s3://bucket/prefix");
+    return MakeError(ErrorKind::kBadInput, "no destination given",
+                     "pass --to DIR or --to s3://bucket/prefix");
   }
   if (o.jobs < 1) return MakeError(ErrorKind::kBadInput, "--jobs must be at least 1");
   if (!o.name.empty()) HK_RETURN_IF_ERROR(ValidateBackupName(o.name));
@@ -115,18 +120,23 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
   if (staging.empty()) {
     const char* tmp = std::getenv("TMPDIR");
     std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/hikkoshi-backup-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) return IoError("cannot create a staging directory in", tmpl, errno);
+    if (!::mkdtemp(tmpl.data()))
+      return IoError("cannot create a staging directory in", tmpl, errno);
     staging = tmpl;
     guard.SetTempDir(staging);
   }
   std::string dump_target = staging + "/" + m.dump_path;
-  ChildConn cc = ChildConnFor(o.source);
-  std::vector<std::string> argv = {pg_dump.path, "--format=" + m.dump_format, "--file=" + dump_target,
-                                   "--snapshot=" + m.source.snapshot, "--no-password"};
+  std::string app = ChildAppName("backup");
+  ChildConn cc = ChildConnFor(o.source, app);
+  std::vector<std::string> argv = {pg_dump.path, "--format=" + m.dump_format,
+                                   "--file=" + dump_target, "--snapshot=" + m.source.snapshot,
+                                   "--no-password"};
   if (o.jobs > 1) argv.push_back("--jobs=" + std::to_string(o.jobs));
   if (!cc.dbname_arg.empty()) argv.push_back(cc.dbname_arg);
   LogInfo("dumping {} with {} ({} format{})", m.source.url, pg_dump.path, m.dump_format,
           o.jobs > 1 ? ", " + std::to_string(o.jobs) + " jobs" : "");
+  BackupProgress progress(o.tty_progress);  // stopped before the guard cleans up
+  progress.StartDump(o.source, app, m.facts, dump_target);
   RetryBudget budget(o.retry_for_ms, nullptr, "backup");
   for (;;) {
     HK_ASSIGN_OR_RETURN(auto dump, RunProcess(argv, {.env = cc.env, .stop = StopFlag()}));
@@ -156,6 +166,7 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
     LogInfo("dumping {} again at snapshot {}", m.source.url, m.source.snapshot);
   }
   HK_RETURN_IF_ERROR(snap->Release());
+  progress.DumpDone();
   CrashPoint("dump");
 
   // 4. Checksums of what pg_dump wrote.
@@ -166,19 +177,30 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
   } else {
     rel.push_back(m.dump_path);
   }
+  if (progress.tty()) {
+    uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& r : rel) total += std::filesystem::file_size(staging + "/" + r, ec);
+    progress.StartChecksums(total);
+  }
   for (const auto& r : rel) {
-    HK_ASSIGN_OR_RETURN(auto d, HashFile(staging + "/" + r));
+    HK_ASSIGN_OR_RETURN(auto d, HashFile(staging + "/" + r, &BytesMoved()));
     m.files.push_back({r, d.size, d.sha256});
   }
-  LogInfo("dump of {} done: {} file(s), {} bytes; SHA-256 computed", m.name, m.files.size(), m.TotalSize());
+  LogInfo("dump of {} done: {} file(s), {} bytes; SHA-256 computed", m.name, m.files.size(),
+          m.TotalSize());
   CrashPoint("checksums");
 
   // 5. Copies to every destination, each confirmed.
+  std::vector<std::string> described;
+  for (auto& st : stores) described.push_back(Scrub(st->Describe()));
+  progress.StartUpload(described, m.TotalSize());
   for (auto& st : stores) {
     for (const auto& f : m.files) {
       if (StopRequested()) return InterruptedError();
       HK_RETURN_IF_ERROR(st->PutFile(staging + "/" + f.path, m.name + "/" + f.path, f));
     }
+    progress.DestinationDone();
     LogInfo("stored {} in {}", m.name, st->Describe());
   }
   CrashPoint("upload");
@@ -192,6 +214,8 @@ Result<BackupOutcome> RunBackup(const BackupOptions& o) {
     HK_RETURN_IF_ERROR(st->PutSmall(m.name + "/" + kManifestFile, text));
     out.stored_at.push_back(st->Describe() + "/" + m.name);
   }
+  progress.Done();
+  progress.Stop();
   guard.Dismiss();
   out.manifest = std::move(m);
   return out;

@@ -17,12 +17,14 @@ namespace hk::backup {
 struct BackupOptions {
   pg::ConnInfo source;
   std::vector<Location> destinations;
-  int jobs = 1;          ///< > 1: directory format dumped by that many workers.
-  std::string name;      ///< "" = DBNAME-YYYYMMDDTHHMMSSZ
+  int jobs = 1;      ///< > 1: directory format dumped by that many workers.
+  std::string name;  ///< "" = DBNAME-YYYYMMDDTHHMMSSZ
   S3Options s3;
   /// A pg_dump that lost its connection (cut, server restart) is run again
   /// at a new snapshot, with backoff, for up to this long (#14). 0: never.
   int64_t retry_for_ms = 10LL * 60 * 1000;
+  /// stderr is a terminal: draw the live view (backup/progress.h).
+  bool tty_progress = false;
 };
 
 struct BackupOutcome {

@@ -12,6 +12,7 @@
 
 #include "backup/digest.h"
 #include "backup/file_io.h"
+#include "backup/progress.h"
 #include "backup/s3_xml.h"
 #include "backup/stop.h"
 #include "common/crash_point.h"
@@ -94,8 +95,8 @@ Status PutChecked(S3Client& s3, S3Request req, const std::string& md5_raw, const
         if (etag_out) *etag_out = r->headers["etag"];
         return Status::Ok();
       }
-      last = MakeError(ErrorKind::kInternal, "S3 confirmed " + what + " with ETag " + got +
-                                                 " but its MD5 is " + want);
+      last = MakeError(ErrorKind::kInternal,
+                       "S3 confirmed " + what + " with ETag " + got + " but its MD5 is " + want);
     }
     if (attempt < kPartAttempts) LogWarn("{} failed ({}); retrying", what, last.message);
   }
@@ -152,15 +153,16 @@ Status Multipart(S3Client& s3, const std::string& path, uint64_t size, const std
     put.body_offset = off;
     put.body_len = len;
     std::string etag;
-    Status st = PutChecked(s3, put, *md5,
-                           "part " + std::to_string(i + 1) + "/" + std::to_string(nparts) + " of " + key,
-                           &etag);
+    Status st = PutChecked(
+        s3, put, *md5,
+        "part " + std::to_string(i + 1) + "/" + std::to_string(nparts) + " of " + key, &etag);
     if (!st.ok()) {
       abort();
       return st;
     }
     xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + XmlEscape(etag) +
            "</ETag></Part>";
+    BytesMoved() += len;
     LogDebug("uploaded part {}/{} of {}", i + 1, nparts, key);
     if (i == 0) CrashPoint("part");
   }
@@ -228,14 +230,17 @@ void AbortLeftoverUploads(S3Client& s3) {
   }
 }
 
-Status UploadFile(S3Client& s3, const std::string& local_path, uint64_t size, const std::string& key) {
+Status UploadFile(S3Client& s3, const std::string& local_path, uint64_t size,
+                  const std::string& key) {
   if (size > s3.options().part_size) return Multipart(s3, local_path, size, key);
   HK_ASSIGN_OR_RETURN(auto md5, Md5OfRange(local_path, 0, size));
   S3Request put;
   put.key = key;
   put.body_file = local_path;
   put.body_len = size;
-  return PutChecked(s3, put, md5, "upload of " + key, nullptr);
+  HK_RETURN_IF_ERROR(PutChecked(s3, put, md5, "upload of " + key, nullptr));
+  BytesMoved() += size;
+  return Status::Ok();
 }
 
 Status PutObjectBytes(S3Client& s3, const std::string& key, const std::string& data) {

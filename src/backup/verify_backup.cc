@@ -37,11 +37,14 @@ Result<VerifyReport> VerifyBackup(const VerifyOptions& o) {
     if (!st.ok()) rep.problems.push_back(st.error().message);
   }
   if (rep.problems.empty() && o.restore_into) {
-    Status st = PgRestoreInto(b->DumpPath(), *o.restore_into, {.jobs = o.jobs, .no_owner = true});
+    Status st = PgRestoreInto(
+        b->DumpPath(), *o.restore_into,
+        {.jobs = o.jobs, .no_owner = true, .tty = o.tty_progress, .facts = &b->manifest().facts});
     if (!st.ok()) {
       rep.problems.push_back(st.error().message);
     } else {
-      HK_ASSIGN_OR_RETURN(auto diffs, CompareWithManifest(*o.restore_into, b->manifest(), &rep.notes));
+      HK_ASSIGN_OR_RETURN(auto diffs,
+                          CompareWithManifest(*o.restore_into, b->manifest(), &rep.notes));
       rep.restore_checked = true;
       for (auto& d : diffs) rep.problems.push_back(std::move(d));
     }
@@ -68,7 +71,11 @@ Result<VerifyReport> RestoreBackup(const RestoreOptions& o) {
   }
   RetryBudget budget(o.retry_for_ms, nullptr, "restore");
   for (;;) {
-    Status st = PgRestoreInto(b->DumpPath(), o.target, {.jobs = o.jobs, .no_owner = o.no_owner});
+    Status st = PgRestoreInto(b->DumpPath(), o.target,
+                              {.jobs = o.jobs,
+                               .no_owner = o.no_owner,
+                               .tty = o.tty_progress,
+                               .facts = &b->manifest().facts});
     if (st.ok()) break;
     Error e = st.TakeError();
     if (!ToolLostConnection(e.message)) return e;

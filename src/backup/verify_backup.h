@@ -20,13 +20,14 @@ struct VerifyOptions {
   S3Options s3;
   std::optional<pg::ConnInfo> restore_into;  ///< An empty scratch database.
   int jobs = 1;
+  bool tty_progress = false;  ///< Draw the restore's live view.
 };
 
 struct VerifyReport {
-  std::string backup;                   ///< location/name
-  std::vector<std::string> problems;    ///< Empty: the backup is proven.
+  std::string backup;                 ///< location/name
+  std::vector<std::string> problems;  ///< Empty: the backup is proven.
   std::vector<std::string> notes;
-  std::string blocked;                  ///< Non-empty: refused to start (exit 2).
+  std::string blocked;  ///< Non-empty: refused to start (exit 2).
   bool restore_checked = false;
   nlohmann::json ToJson() const;
 };
@@ -45,6 +46,7 @@ struct RestoreOptions {
   /// --retry-for: S3 downloads retry for this long, and a pg_restore that
   /// lost its connection before it changed the target is run again.
   int64_t retry_for_ms = 0;
+  bool tty_progress = false;  ///< Draw the restore's live view.
 };
 
 /// Checks every file, refuses a non-empty target, restores, compares facts.

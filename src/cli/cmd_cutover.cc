@@ -84,9 +84,10 @@ CommandSpec CutoverCommand() {
             "on a failure after the freeze, stop and leave the rollback to `hikkoshi rollback`");
         sub->add_flag("--skip-backup-check", o->flags.skip_backup_check,
                       "do not require cutover.backup_check to pass");
-        return [o](const GlobalOptions&, const Config& cfg) -> int {
+        return [o](const GlobalOptions& g, const Config& cfg) -> int {
           cutover::SwitchContext ctx;
           if (int rc = BuildContext(*o, cfg, ctx); rc != kExitOk) return rc;
+          ctx.tty_view = StderrIsTty() && !g.quiet;
           if (!o->max_freeze.empty()) {
             auto ms = ParseDuration(o->max_freeze, "--max-freeze");
             if (!ms.ok()) return ReportError(ms.error(), false);
@@ -107,9 +108,10 @@ CommandSpec RollbackCommand() {
           [](CLI::App* sub) -> Runner {
             auto o = std::make_shared<SwitchOpts>();
             AddSwitchOptions(sub, *o);
-            return [o](const GlobalOptions&, const Config& cfg) -> int {
+            return [o](const GlobalOptions& g, const Config& cfg) -> int {
               cutover::SwitchContext ctx;
               if (int rc = BuildContext(*o, cfg, ctx); rc != kExitOk) return rc;
+              ctx.tty_view = StderrIsTty() && !g.quiet;
               auto out = cutover::RunRollback(ctx, PrintStdout);
               int rc = out.status.ok() ? kExitOk : ReportError(out.status.error(), false);
               if (!status::WorkdirHasJournal(ctx.workdir)) return rc;

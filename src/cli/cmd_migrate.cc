@@ -146,6 +146,7 @@ CommandSpec MigrateCommand() {
                                false);
           }
           mo.can_ask = isatty(STDIN_FILENO) != 0;
+          mo.tty_view = StderrIsTty() && !g.quiet;
           mo.backup_to = cfg.GetStrings("backup.to");
           mo.backup_restore_into = cfg.Get("backup.restore_into").value_or("");
           if (auto v = cfg.GetInt("clone.jobs")) mo.clone_jobs = static_cast<int>(*v);

@@ -14,7 +14,8 @@ struct SwitchContext {
   pg::ConnInfo source, target;
   std::string workdir = ".hikkoshi";
   CutoverConfig cfg;
-  std::string exe;  ///< hikkoshi binary for follower processes.
+  std::string exe;        ///< hikkoshi binary for follower processes.
+  bool tty_view = false;  ///< stderr is a terminal: the drain draws its live view.
 
   AppSessions app() const { return {cfg.app_roles, cfg.app_names, cfg.terminate_superusers}; }
   std::string reverse_dir() const { return workdir + "/reverse"; }

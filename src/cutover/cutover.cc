@@ -153,8 +153,10 @@ Status Cutover::DrainAndVerify() {
     watch_ = *w;
     s.details()["watch_from_lsn"] = cdc::FormatLsn(watch_.from);
     int pid = fwd_.pid;
-    auto d = Drain(src_, tgt_, fwd_.origin, "cutover", ctx_.cfg.max_freeze_ms - FrozenForMs(),
-                   [&] { return FollowerAlive(pid); });
+    DrainView view(ctx_.tty_view, "drain", ctx_.workdir, ctx_.cfg.max_freeze_ms, frozen_at_ms_);
+    auto d = Drain(
+        src_, tgt_, fwd_.origin, "cutover", ctx_.cfg.max_freeze_ms - FrozenForMs(),
+        [&] { return FollowerAlive(pid); }, &view);
     if (!d.ok()) return s.Finish(d.TakeError());
     marker_xid_ = d->marker_xid;
     nlohmann::json details = d->ToJson();

@@ -18,19 +18,34 @@ nlohmann::json DrainResult::ToJson() const {
 
 Result<DrainResult> Drain(pg::Connection& frozen, pg::Connection& other, const std::string& origin,
                           const std::string& note, int64_t timeout_ms,
-                          const std::function<bool()>& alive) {
+                          const std::function<bool()>& alive, DrainView* view) {
   using Clock = std::chrono::steady_clock;
   DrainResult d;
   d.token = "marker-" + cdc::NewFollowId();
   HK_ASSIGN_OR_RETURN(d.marker_xid, InsertMarker(frozen, d.token, note));
   HK_ASSIGN_OR_RETURN(d.frozen_lsn, frozen.QueryValue("SELECT pg_current_wal_lsn()::text"));
   auto start = Clock::now();
+  // Gone (last line drawn, cursor shown) on every way out of the wait.
+  struct StopView {
+    DrainView* v;
+    ~StopView() {
+      if (v) v->Stop();
+    }
+  } stop_view{view};
+  if (view) view->Start(d.frozen_lsn);
   int polls = 0;
   while (true) {
     HK_ASSIGN_OR_RETURN(bool there, HasMarker(other, d.token));
     d.waited_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-    if (there) break;
+    if (view) view->Waited(d.waited_ms);
+    if (there) {
+      if (view) {
+        view->Arrived();
+        view->Stop();
+      }
+      break;
+    }
     if (d.waited_ms > timeout_ms)
       return MakeError(ErrorKind::kRetryable,
                        "the follower did not apply the last changes within " +

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "cutover/drain_view.h"
 #include "pg/connection.h"
 
 namespace hk::cutover {
@@ -27,9 +28,10 @@ struct DrainResult {
 
 /// Commits a marker on `frozen` and waits up to timeout_ms for it on `other`.
 /// `origin` (on `other`) is read for the record only. `alive` is polled: when
-/// it returns false the follower died and the wait fails early.
+/// it returns false the follower died and the wait fails early. `view`, when
+/// set, is started once the marker is committed and stopped before return.
 Result<DrainResult> Drain(pg::Connection& frozen, pg::Connection& other, const std::string& origin,
                           const std::string& note, int64_t timeout_ms,
-                          const std::function<bool()>& alive);
+                          const std::function<bool()>& alive, DrainView* view = nullptr);
 
 }  // namespace hk::cutover

@@ -132,8 +132,10 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
         pid = *p;
         s.details()["restarted_follower_pid"] = pid;
       }
-      auto d = Drain(tgt, src, rev->origin, "rollback", std::max<int64_t>(cfg.max_freeze_ms, 60000),
-                     [&] { return ProcessExists(pid); });
+      int64_t limit = std::max<int64_t>(cfg.max_freeze_ms, 60000);
+      DrainView view(ctx.tty_view, "drain", ctx.reverse_dir(), limit, 0);
+      auto d = Drain(
+          tgt, src, rev->origin, "rollback", limit, [&] { return ProcessExists(pid); }, &view);
       if (!d.ok()) {
         Error e = d.TakeError();
         e.hint = "both databases stay frozen, nothing is lost; fix the reverse follower (" +

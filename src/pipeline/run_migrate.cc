@@ -304,6 +304,7 @@ StageResult Migration::Cutover() {
   ctx.workdir = o_.workdir;
   ctx.cfg = *cc;
   ctx.exe = o_.exe;
+  ctx.tty_view = o_.tty_view;
   cutover::CutoverFlags flags;
   // Without --yes the cutover asks, after printing its preconditions (the
   // run refused at its start when there is no terminal to ask on).

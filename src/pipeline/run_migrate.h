@@ -26,6 +26,7 @@ struct MigrateOptions {
   std::optional<int64_t> window_ms;  ///< Wait for this time before the cutover.
   bool yes = false;                  ///< No question before the freeze.
   bool can_ask = false;              ///< stdin is a terminal.
+  bool tty_view = false;             ///< stderr is a terminal: the cutover's drain view.
   std::vector<std::string> backup_to;
   std::string backup_restore_into;  ///< Scratch database for the restore proof ("" = checksums).
   int clone_jobs = 4, index_jobs = 4;

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "support/fault_proxy.h"
@@ -34,19 +36,27 @@ std::string Trim(std::string s) {
 }
 
 std::map<std::string, std::string> S3Env() {
-  return {{"AWS_ACCESS_KEY_ID", "S3RVER"}, {"AWS_SECRET_ACCESS_KEY", kSecret}, {"AWS_REGION", "us-east-1"}};
+  return {{"AWS_ACCESS_KEY_ID", "S3RVER"},
+          {"AWS_SECRET_ACCESS_KEY", kSecret},
+          {"AWS_REGION", "us-east-1"}};
 }
 
 // The independent client: Debian's awscli.
 ProcessResult Aws(const S3Server& s3, const std::string& args) {
   std::string aws = fs::exists("/usr/bin/aws") ? "/usr/bin/aws" : "aws";
-  return RunShell("AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 " +
-                  aws + " --endpoint-url " + s3.Endpoint() + " " + args);
+  return RunShell(
+      "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 " + aws +
+      " --endpoint-url " + s3.Endpoint() + " " + args);
 }
 
 std::string Sha256File(const std::string& path) {
   auto r = RunShell("sha256sum " + ShellQuote(path));
   return r.out.substr(0, 64);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
 void FlipByte(const std::string& path, long offset) {
@@ -75,8 +85,11 @@ class BackupTest : public ::testing::Test {
   }
 
   static std::string S3Url() { return std::string("s3://") + kBucket + "/backups"; }
-  static std::vector<std::string> S3Flags() { return {"--s3-endpoint", s3_->Endpoint(), "--s3-path-style"}; }
-  static std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
+  static std::vector<std::string> S3Flags() {
+    return {"--s3-endpoint", s3_->Endpoint(), "--s3-path-style"};
+  }
+  static std::vector<std::string> With(std::vector<std::string> a,
+                                       const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
   }
@@ -85,12 +98,16 @@ class BackupTest : public ::testing::Test {
   static std::map<std::string, std::string> TableHashes(const std::string& db) {
     std::map<std::string, std::string> out;
     auto c = pg_->Connect(db);
-    auto tables = c.Exec(
-        "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables ORDER BY 1");
+    auto tables =
+        c.Exec("SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables ORDER BY 1");
     EXPECT_TRUE(tables.ok());
     for (int i = 0; i < tables->rows(); ++i) {
       std::string t = tables->Str(i, 0);
-      out[t] = pg_->Value("SELECT count(*) || ':' || coalesce(md5(string_agg(md5(x::text), '' ORDER BY md5(x::text))), '') FROM " + t + " x", db);
+      out[t] = pg_->Value(
+          "SELECT count(*) || ':' || coalesce(md5(string_agg(md5(x::text), '' ORDER BY "
+          "md5(x::text))), '') FROM " +
+              t + " x",
+          db);
     }
     return out;
   }
@@ -137,8 +154,11 @@ TEST_F(BackupTest, LocalAndS3BackupVerifiesRestoresAndMatchesSource) {
   EXPECT_FALSE(m["source"]["lsn"].get<std::string>().empty());
   bool saw_users = false;
   for (const auto& t : m["tables"]) {
-    std::string q = "\"" + t["schema"].get<std::string>() + "\".\"" + t["name"].get<std::string>() + "\"";
-    EXPECT_EQ(std::to_string(t["rows"].get<int64_t>()), pg_->Value("SELECT count(*) FROM " + q, "shop")) << q;
+    std::string q =
+        "\"" + t["schema"].get<std::string>() + "\".\"" + t["name"].get<std::string>() + "\"";
+    EXPECT_EQ(std::to_string(t["rows"].get<int64_t>()),
+              pg_->Value("SELECT count(*) FROM " + q, "shop"))
+        << q;
     if (t["name"] == "users") saw_users = true;
   }
   EXPECT_TRUE(saw_users);
@@ -151,14 +171,15 @@ TEST_F(BackupTest, LocalAndS3BackupVerifiesRestoresAndMatchesSource) {
   ASSERT_EQ(ls.exit_code, 0) << ls.err;
   EXPECT_NE(ls.out.find("manifest.json"), std::string::npos);
   EXPECT_NE(ls.out.find("dump.pgdump"), std::string::npos);
-  auto cp = Aws(*s3_, std::string("s3 cp s3://") + kBucket + "/backups/full1/dump.pgdump " + work_ + "/aws.pgdump");
+  auto cp = Aws(*s3_, std::string("s3 cp s3://") + kBucket + "/backups/full1/dump.pgdump " + work_ +
+                          "/aws.pgdump");
   ASSERT_EQ(cp.exit_code, 0) << cp.err;
   EXPECT_EQ(Sha256File(work_ + "/aws.pgdump"), sha);
 
   // verify --restore-into a scratch database, from S3.
   pg_->CreateDatabase("scratch_s3");
-  auto v = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", "full1", "--restore-into",
-                             pg_->Uri("scratch_s3")},
+  auto v = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", "full1",
+                             "--restore-into", pg_->Uri("scratch_s3")},
                             S3Flags()),
                        S3Env());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
@@ -181,22 +202,123 @@ TEST_F(BackupTest, LocalAndS3BackupVerifiesRestoresAndMatchesSource) {
 
   // restore from the local copy into an empty database, in parallel.
   pg_->CreateDatabase("restored");
-  auto rs = RunHikkoshi({"restore", "--from", local, "--name", "full1", "--target", pg_->Uri("restored"),
-                         "--jobs", "2"});
+  auto rs = RunHikkoshi({"restore", "--from", local, "--name", "full1", "--target",
+                         pg_->Uri("restored"), "--jobs", "2"});
   EXPECT_EQ(rs.exit_code, 0) << rs.out << rs.err;
   EXPECT_EQ(TableHashes("restored"), TableHashes("shop"));
 
   // A non-empty target is refused (exit 2) and left alone.
-  auto again = RunHikkoshi({"restore", "--from", local, "--name", "full1", "--target", pg_->Uri("restored")});
+  auto again = RunHikkoshi(
+      {"restore", "--from", local, "--name", "full1", "--target", pg_->Uri("restored")});
   EXPECT_EQ(again.exit_code, 2) << again.err;
   EXPECT_NE(again.err.find("not empty"), std::string::npos) << again.err;
+}
+
+// Seconds between two log lines' timestamps ("...T12:34:56.789Z INFO <a>" and <b>).
+double LoggedSeconds(const std::string& out, const std::string& a, const std::string& b) {
+  auto at = [&](const std::string& what) {
+    std::smatch m;
+    if (!std::regex_search(out, m, std::regex("T(\\d\\d):(\\d\\d):(\\d\\d\\.\\d+)Z INFO +" + what)))
+      return -1.0;
+    return std::stod(m[1]) * 3600 + std::stod(m[2]) * 60 + std::stod(m[3]);
+  };
+  double x = at(a), y = at(b);
+  return x < 0 || y < 0 ? -1 : y - x;
+}
+
+// The live views of backup and restore under a pseudo-terminal (cursor
+// hidden, then shown; the last frame holds the final numbers), none off a
+// terminal, and Ctrl-C during a backup leaves the cursor shown.
+TEST_F(BackupTest, TerminalViewsForBackupAndRestore) {
+  pg_->CreateDatabase("viewdb");
+  pg_->Sql(
+      "CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS t"
+      " FROM generate_series(1, 200000) g; ALTER TABLE big ADD PRIMARY KEY (id);"
+      " CREATE INDEX big_t ON big (t)",
+      "viewdb");
+  std::string local = work_ + "/views", B = ShellQuote(HIKKOSHI_BINARY);
+  auto tty = RunShell("script -qec " +
+                      ShellQuote(B + " backup --source " + ShellQuote(pg_->Uri("viewdb")) +
+                                 " --to " + ShellQuote(local) + " --name view1") +
+                      " /dev/null");
+  ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  size_t hide = tty.out.find("\x1b[?25l"), show = tty.out.rfind("\x1b[?25h");
+  ASSERT_NE(hide, std::string::npos) << tty.out;
+  ASSERT_NE(show, std::string::npos) << tty.out;
+  EXPECT_LT(hide, show);
+  EXPECT_TRUE(std::regex_search(
+      tty.out, std::regex("backup +done in [^\\n]*tables 1/1  rows 200000/200000 [^\\n]*"
+                          "stored in 1 destination")))
+      << tty.out;
+  EXPECT_EQ(tty.out.find("hk-local-pw"), std::string::npos) << "password leaked: " << tty.out;
+  double dump_s = LoggedSeconds(tty.out, "dumping ", "dump of view1 done");
+  if (dump_s > 1.2) {  // slow enough for a redraw with the table in flight
+    EXPECT_TRUE(std::regex_search(tty.out, std::regex("public\\.big +\\[#*\\.*\\] +[0-9]+%")))
+        << tty.out;
+  }
+
+  // restore under a terminal: the manifest's table, its rows, index builds counted.
+  pg_->CreateDatabase("viewrestore");
+  auto rs = RunShell("script -qec " +
+                     ShellQuote(B + " restore --from " + ShellQuote(local) +
+                                " --name view1 --target " + ShellQuote(pg_->Uri("viewrestore"))) +
+                     " /dev/null");
+  ASSERT_EQ(rs.exit_code, 0) << rs.out << rs.err;
+  EXPECT_LT(rs.out.find("\x1b[?25l"), rs.out.rfind("\x1b[?25h")) << rs.out;
+  EXPECT_NE(rs.out.find("restored   tables 1/1  rows 200000/200000  in "), std::string::npos)
+      << rs.out;
+  EXPECT_EQ(pg_->Value("SELECT count(*) FROM big", "viewrestore"), "200000");
+
+  // Off a terminal: today's log lines, no escape sequence.
+  auto plain =
+      RunHikkoshi({"backup", "--source", pg_->Uri("viewdb"), "--to", local, "--name", "view2"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err.find("\x1b["), std::string::npos) << plain.err;
+  EXPECT_NE(plain.err.find("dump of view2 done"), std::string::npos) << plain.err;
+  pg_->CreateDatabase("viewplain");
+  auto vp = RunHikkoshi({"backup", "verify", "--from", local, "--name", "view2", "--restore-into",
+                         pg_->Uri("viewplain")});
+  ASSERT_EQ(vp.exit_code, 0) << vp.out << vp.err;
+  EXPECT_EQ(vp.err.find("\x1b["), std::string::npos) << vp.err;
+
+  // Ctrl-C (SIGINT to backup) while the view is up: the cursor comes back.
+  pg_->Sql("INSERT INTO big SELECT g, md5(g::text) FROM generate_series(200001, 600000) g",
+           "viewdb");
+  std::string pidfile = work_ + "/intr.pid", out = work_ + "/intr.out";
+  std::ofstream(work_ + "/intr.sh")
+      << "echo $$ > " << pidfile << "\nexec " << B << " backup --source "
+      << ShellQuote(pg_->Uri("viewdb")) << " --to " << ShellQuote(local) << " --name view3\n";
+  ASSERT_EQ(RunShell("(script -qec " + ShellQuote("sh " + work_ + "/intr.sh") + " /dev/null >" +
+                     ShellQuote(out) + " 2>&1 &)")
+                .exit_code,
+            0);
+  bool drawn = false;
+  for (int i = 0; i < 300 && !drawn; ++i) {
+    drawn = ReadAll(out).find("\x1b[?25l") != std::string::npos;
+    if (!drawn) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(drawn) << ReadAll(out);
+  int pid = std::atoi(ReadAll(pidfile).c_str());
+  ASSERT_GT(pid, 0);
+  kill(pid, SIGINT);
+  for (int i = 0; i < 400 && kill(pid, 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // script copies the last output
+  std::string o = ReadAll(out);
+  hide = o.find("\x1b[?25l");
+  show = o.rfind("\x1b[?25h");
+  ASSERT_NE(show, std::string::npos) << o;
+  EXPECT_GT(show, hide) << o;
+  EXPECT_NE(o.find("interrupted"), std::string::npos) << o;
+  EXPECT_FALSE(fs::exists(local + "/view3/manifest.json"));
 }
 
 TEST_F(BackupTest, EdgeCaseSchemaRoundTripsInDirectoryFormat) {
   pg_->CreateDatabase("edge");
   pg_->PsqlFile(SourceDir() + "/tests/sql/edge_cases.sql", "edge");
   std::string local = work_ + "/edge";
-  auto r = RunHikkoshi({"backup", "--source", pg_->Uri("edge"), "--to", local, "--name", "edge1", "--jobs", "2"});
+  auto r = RunHikkoshi(
+      {"backup", "--source", pg_->Uri("edge"), "--to", local, "--name", "edge1", "--jobs", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   pg_->CreateDatabase("edge_scratch");
   auto v = RunHikkoshi({"backup", "verify", "--from", local, "--name", "edge1", "--restore-into",
@@ -231,13 +353,15 @@ TEST_F(BackupTest, FlippedByteFailsVerifyAndNamesTheFile) {
   ASSERT_EQ(Aws(*s3_, "s3 cp " + obj + " " + tmp).exit_code, 0);
   FlipByte(tmp, 4242);
   ASSERT_EQ(Aws(*s3_, "s3 cp " + tmp + " " + obj).exit_code, 0);
-  auto vs = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", "flip1"}, S3Flags()), S3Env());
+  auto vs = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", "flip1"}, S3Flags()),
+                        S3Env());
   EXPECT_EQ(vs.exit_code, 1) << vs.out << vs.err;
   EXPECT_NE(vs.out.find("dump.pgdump"), std::string::npos) << vs.out;
 
   // A damaged backup is never restored.
   pg_->CreateDatabase("never_restored");
-  auto rs = RunHikkoshi({"restore", "--from", local, "--name", "flip1", "--target", pg_->Uri("never_restored")});
+  auto rs = RunHikkoshi(
+      {"restore", "--from", local, "--name", "flip1", "--target", pg_->Uri("never_restored")});
   EXPECT_EQ(rs.exit_code, 2) << rs.err;
   EXPECT_EQ(pg_->Value("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace",
                        "never_restored"),
@@ -250,8 +374,8 @@ TEST_F(BackupTest, KilledHalfwayNeverListedComplete) {
     std::string name = std::string("crash-") + point;
     auto env = S3Env();
     env["HIKKOSHI_TEST_CRASH_AFTER"] = point;
-    auto r = RunHikkoshi(With({"backup", "--source", pg_->Uri("shop"), "--to", local, "--to", S3Url(),
-                               "--name", name},
+    auto r = RunHikkoshi(With({"backup", "--source", pg_->Uri("shop"), "--to", local, "--to",
+                               S3Url(), "--name", name},
                               S3Flags()),
                          env);
     EXPECT_EQ(r.exit_code, 128 + 9) << point << ": " << r.err;
@@ -262,7 +386,8 @@ TEST_F(BackupTest, KilledHalfwayNeverListedComplete) {
         EXPECT_FALSE((*e)["complete"].get<bool>()) << point << " " << l.dump();
       }
     }
-    auto v = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", name}, S3Flags()), S3Env());
+    auto v = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", name}, S3Flags()),
+                         S3Env());
     EXPECT_EQ(v.exit_code, 3) << v.err;
     EXPECT_NE(v.err.find("no complete backup"), std::string::npos) << v.err;
   }
@@ -278,16 +403,20 @@ TEST_F(BackupTest, MultipartUploadWithSmallParts) {
   auto env = S3Env();
   env["HIKKOSHI_S3_PART_SIZE"] = "1048576";
   env["HIKKOSHI_TEST_ALLOW_SMALL_PARTS"] = "1";
-  auto r = RunHikkoshi(With({"backup", "--source", pg_->Uri("shop"), "--to", S3Url(), "--name", "multi",
-                             "--jobs", "2"},
+  auto r = RunHikkoshi(With({"backup", "--source", pg_->Uri("shop"), "--to", S3Url(), "--name",
+                             "multi", "--jobs", "2"},
                             S3Flags()),
                        env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find(" parts"), std::string::npos) << "no file was large enough for multipart: " << r.err;
+  EXPECT_NE(r.err.find(" parts"), std::string::npos)
+      << "no file was large enough for multipart: " << r.err;
 
   // Every file as the independent client sees it matches the manifest.
   std::string mpath = work_ + "/multi-manifest.json";
-  ASSERT_EQ(Aws(*s3_, std::string("s3 cp s3://") + kBucket + "/backups/multi/manifest.json " + mpath).exit_code, 0);
+  ASSERT_EQ(
+      Aws(*s3_, std::string("s3 cp s3://") + kBucket + "/backups/multi/manifest.json " + mpath)
+          .exit_code,
+      0);
   std::ifstream mf(mpath);
   auto m = nlohmann::json::parse(mf);
   EXPECT_EQ(m["dump"]["format"], "directory");
@@ -296,14 +425,15 @@ TEST_F(BackupTest, MultipartUploadWithSmallParts) {
     if (f["size"].get<uint64_t>() <= 1048576) continue;
     big = true;
     std::string dst = work_ + "/multi-" + std::to_string(f["size"].get<uint64_t>());
-    ASSERT_EQ(Aws(*s3_, std::string("s3 cp s3://") + kBucket + "/backups/multi/" + f["path"].get<std::string>() +
-                            " " + dst)
+    ASSERT_EQ(Aws(*s3_, std::string("s3 cp s3://") + kBucket + "/backups/multi/" +
+                            f["path"].get<std::string>() + " " + dst)
                   .exit_code,
               0);
     EXPECT_EQ(Sha256File(dst), f["sha256"].get<std::string>()) << f["path"];
   }
   EXPECT_TRUE(big);
-  auto v = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", "multi"}, S3Flags()), S3Env());
+  auto v = RunHikkoshi(With({"backup", "verify", "--from", S3Url(), "--name", "multi"}, S3Flags()),
+                       S3Env());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
@@ -351,7 +481,8 @@ TEST_F(BackupTest, KilledDuringMultipartUploadIsAbortedByTheNextRun) {
 }
 
 TEST_F(BackupTest, S3ErrorsAreClearSentencesWithDistinctCodes) {
-  auto base = With({"backup", "--source", pg_->Uri("shop"), "--to", S3Url(), "--name", "never"}, S3Flags());
+  auto base =
+      With({"backup", "--source", pg_->Uri("shop"), "--to", S3Url(), "--name", "never"}, S3Flags());
   auto env = S3Env();
   env["AWS_ACCESS_KEY_ID"] = "NOT-A-KEY";
   env["AWS_SECRET_ACCESS_KEY"] = "very-secret-value-42";
@@ -360,8 +491,9 @@ TEST_F(BackupTest, S3ErrorsAreClearSentencesWithDistinctCodes) {
   EXPECT_NE(r.err.find("refused the credentials"), std::string::npos) << r.err;
   EXPECT_EQ((r.out + r.err).find("very-secret-value-42"), std::string::npos);
 
-  auto nb = RunHikkoshi(With({"backup", "--source", pg_->Uri("shop"), "--to", "s3://no-such-bucket/x"}, S3Flags()),
-                        S3Env());
+  auto nb = RunHikkoshi(
+      With({"backup", "--source", pg_->Uri("shop"), "--to", "s3://no-such-bucket/x"}, S3Flags()),
+      S3Env());
   EXPECT_EQ(nb.exit_code, 3) << nb.err;
   EXPECT_NE(nb.err.find("does not exist"), std::string::npos) << nb.err;
 

@@ -346,6 +346,9 @@ TEST_F(CutoverTest, CutoverRollbackAndAutomaticRollback) {
   auto cut = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
   ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << Slurp(work_ + "/reverse/follow.log");
   EXPECT_NE(cut.out.find("write-unavailability window"), std::string::npos) << cut.out;
+  // Off a terminal the drain draws no view: no escape sequence anywhere.
+  EXPECT_EQ(cut.err.find("\x1b["), std::string::npos) << cut.err;
+  EXPECT_EQ(cut.out.find("\x1b["), std::string::npos) << cut.out;
   EXPECT_EQ(cut.out.find("app-pw"), std::string::npos);
   EXPECT_EQ(cut.err.find("app-pw"), std::string::npos);
   std::cout << cut.out;

@@ -354,9 +354,25 @@ TEST_F(StatusTest, StatusReportServeOnARealMigration) {
                       << "[cutover.health]\nwait = \"10s\"\n\n"
                       << "[[cutover.health.http]]\nurl = \"" << app << "/health\"\n";
   ASSERT_TRUE(WaitFollowing(20s));
-  auto cut = RunHikkoshi({"cutover", "--config", toml, "--yes", "--skip-backup-check"});
+  // Under a pseudo-terminal: the drain's live view ends with its last line
+  // and the cursor shown, before the timeline.
+  auto cut = RunShell("script -qec " +
+                      ShellQuote(ShellQuote(HIKKOSHI_BINARY) + " cutover --config " +
+                                 ShellQuote(toml) + " --yes --skip-backup-check") +
+                      " /dev/null");
   ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << Slurp(dir_ + "/app.log");
   EXPECT_NE(cut.out.find("report: " + work_ + "/report.html"), std::string::npos) << cut.out;
+  {
+    size_t hide = cut.out.find("\x1b[?25l"), show = cut.out.rfind("\x1b[?25h");
+    size_t arrived = cut.out.find("marker arrived after ");
+    ASSERT_NE(hide, std::string::npos) << cut.out;
+    ASSERT_NE(show, std::string::npos) << cut.out;
+    EXPECT_LT(hide, show) << cut.out;
+    EXPECT_TRUE(std::regex_search(cut.out, std::regex("drain +marker arrived after [0-9]+ ms  "
+                                                      "writes frozen [0-9.]+ s of 20 s")))
+        << cut.out;
+    EXPECT_LT(arrived, cut.out.find("write-unavailability window")) << cut.out;
+  }
   ASSERT_TRUE(fs::exists(work_ + "/report.html"));
 
   // report in three formats; every journal step and the metrics table.

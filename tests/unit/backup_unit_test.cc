@@ -8,6 +8,7 @@
 #include "backup/digest.h"
 #include "backup/location.h"
 #include "backup/manifest.h"
+#include "backup/progress.h"
 #include "backup/s3_client.h"
 #include "backup/s3_xml.h"
 
@@ -65,13 +66,15 @@ TEST(BackupLocation, ParsesLocalAndS3) {
 }
 
 TEST(BackupS3Xml, ReadsErrorsAndListings) {
-  std::string err = "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>x &amp; y</Message></Error>";
+  std::string err =
+      "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>x &amp; y</Message></Error>";
   EXPECT_EQ(XmlText(err, "Code"), "NoSuchBucket");
   EXPECT_EQ(XmlText(err, "Message"), "x & y");
   EXPECT_EQ(XmlText(err, "Missing"), "");
   std::string list =
       "<ListBucketResult><Contents><Key>p/a&amp;b</Key><Size>3</Size></Contents>"
-      "<Contents><Key>p/c</Key><Size>4</Size></Contents><IsTruncated>false</IsTruncated></ListBucketResult>";
+      "<Contents><Key>p/c</Key><Size>4</Size></Contents><IsTruncated>false</IsTruncated></"
+      "ListBucketResult>";
   auto blocks = XmlBlocks(list, "Contents");
   ASSERT_EQ(blocks.size(), 2u);
   EXPECT_EQ(XmlText(blocks[0], "Key"), "p/a&b");
@@ -160,6 +163,41 @@ TEST(BackupFacts, ComparesCountsAndSequences) {
   got.tables.pop_back();
   d = CompareFacts(want, got, nullptr);
   EXPECT_EQ(d.size(), 2u);
+}
+
+// The live view's bookkeeping: a table is done when its backend moves on to
+// another table or its COPY is gone; a failed poll changes nothing.
+TEST(BackupProgress, TableTrackerCountsTablesFromSamples) {
+  DbFacts f;
+  f.tables = {{"public", "a", 100}, {"public", "b", 50}, {"s", "c", 0}};
+  TableTracker t;
+  t.SetTables(f, 4);
+  EXPECT_EQ(t.Counts(), "tables 0/3  rows 0/150");
+  CopySample s1;
+  s1.ok = true;
+  s1.copies = {{"public.a", 7, 1000, 40}};
+  s1.indexes_present = 1;
+  t.OnSample(s1);
+  EXPECT_EQ(t.Counts(), "tables 0/3  rows 40/150");
+  auto lines = t.Lines("dump", "", true);
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_NE(lines[1].find("public.a"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find(" 40%"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[2], "  indexes 1/4");
+  CopySample s2 = s1;
+  s2.copies = {{"public.b", 7, 10, 5}};
+  t.OnSample(s2);  // backend 7 moved on: a is done (all its rows)
+  EXPECT_EQ(t.Counts(), "tables 1/3  rows 105/150");
+  t.OnSample(CopySample{});  // a failed poll: nothing changes
+  EXPECT_EQ(t.Counts(), "tables 1/3  rows 105/150");
+  CopySample none;
+  none.ok = true;
+  t.OnSample(none);  // b's COPY ended
+  EXPECT_EQ(t.Counts(), "tables 2/3  rows 150/150");
+  t.AllDone();
+  EXPECT_EQ(t.Counts(), "tables 3/3  rows 150/150");
+  EXPECT_EQ(t.Lines("restored", "", true)[0].rfind("restored   tables 3/3  rows 150/150  in ", 0),
+            0u);
 }
 
 }  // namespace
