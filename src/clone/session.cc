@@ -79,7 +79,12 @@ Status BeginAtSnapshot(pg::Connection& src, const std::string& snapshot) {
     (void)src.Run("ROLLBACK");
     Error e = s.error();
     e.message = "cannot import the snapshot " + snapshot + ": " + e.message;
-    e.hint = "the transaction or replication connection that exported it must stay open for the whole clone";
+    // Only a live session that cannot import it says the exporter is gone;
+    // a lost connection is an outage (retried, else --resume).
+    if (e.kind != ErrorKind::kConnection)
+      e.hint =
+          "the transaction or replication connection that exported it must stay open for the "
+          "whole clone";
     return e;
   }
   return Status::Ok();

@@ -535,11 +535,11 @@ TEST_F(StatusTest, FollowAndVerifyTerminalViews) {
   EXPECT_NE(plain.out.find("verify: public.big (1/3)"), std::string::npos) << plain.out;
 
   // Ctrl-C while verify's view is drawn: a lock on the target keeps verify
-  // waiting so the signal cannot arrive too late. The lock outlasts verify's
-  // lock_timeout (10 s): a loaded machine that takes long to send the signal
-  // sees verify fail, never finish (CI once saw "done" with an 8 s lock).
+  // waiting (its lock_timeout is 10 s) so the signal cannot arrive too late.
+  // The signal goes as soon as the view is seen (on a loaded machine a
+  // status call before it let verify finish first).
   ASSERT_EQ(RunShell("(psql -X -q " + ShellQuote(T) +
-                     " -c 'BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20); "
+                     " -c 'BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); "
                      "COMMIT' >/dev/null 2>&1 &)")
                 .exit_code,
             0);
@@ -563,10 +563,10 @@ TEST_F(StatusTest, FollowAndVerifyTerminalViews) {
     if (!running) std::this_thread::sleep_for(50ms);
   }
   ASSERT_TRUE(running) << Slurp(out);
-  EXPECT_EQ(StatusJson()["stage"], "verify");
   int pid = std::atoi(Slurp(pidfile).c_str());
   ASSERT_GT(pid, 0);
   kill(pid, SIGINT);
+  EXPECT_EQ(StatusJson()["stage"], "verify");
   for (int i = 0; i < 200 && kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(50ms);
   std::this_thread::sleep_for(300ms);  // script copies the last output
   std::string o = Slurp(out);
