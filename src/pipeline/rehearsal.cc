@@ -94,6 +94,10 @@ cutover::CutoverConfig RehearsalConfig(cutover::CutoverConfig cfg, const std::st
   for (const auto& h : cfg.hooks) dry.push_back("hook: " + (h.name.empty() ? h.run : h.name));
   cfg.hooks.clear();
   cfg.backup_check.clear();
+  // The application is not switched: its health says nothing about the copy
+  // (and it may not run yet). The SQL and write probes on the copy stay.
+  for (const auto& h : cfg.http) dry.push_back("health check " + h.url);
+  cfg.http.clear();
   if (!cfg.env_path.empty()) {
     std::string copy = dir + "/app.env";
     std::error_code ec;

@@ -5,9 +5,10 @@
 // take); the cutover and the rollback are rehearsed on a throwaway copy: a
 // second database on the scratch server ("<scratch>_hkcut") cloned and
 // followed from the scratch database, then a real freeze of the scratch
-// database, drain, counts, sequences, switch of a copy of the env file,
-// health checks and a rollback. Hooks and PgBouncer commands are not run
-// (listed as "dry"), no real role is blocked. Everything the rehearsal made
+// database, drain, counts, sequences, switch of a copy of the env file, the
+// SQL and write probes on the copy, and a rollback. Hooks, PgBouncer
+// commands and the application's HTTP health checks are not run (listed as
+// "dry": the application is not switched), no real role is blocked. Everything the rehearsal made
 // on the servers (slots, publication use, origins, the copy) is removed at
 // its end; the scratch database keeps the copy for inspection.
 #pragma once

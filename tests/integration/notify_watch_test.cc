@@ -4,6 +4,7 @@
 // every webhook POST and answers with scripted statuses — or never answers.
 //
 // Budget: well under 2 minutes on 2 cores.
+#include <cctype>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -113,6 +114,17 @@ class NotifyWatchTest : public ::testing::Test {
         std::string cmd = Slurp("/proc/" + std::to_string(st->pid) + "/cmdline");
         if (cmd.find("follow") != std::string::npos) kill(st->pid, SIGKILL);
       }
+    }
+    // A follower whose pid follow.json no longer names (a test that cleaned
+    // up, a state rewritten by watch) must not outlive the test either.
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      std::string name = e.path().filename();
+      if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+      std::string cmd = Slurp(e.path().string() + "/cmdline");
+      for (char& c : cmd)
+        if (c == '\0') c = ' ';
+      if (cmd.find(" follow ") != std::string::npos && cmd.find(work_) != std::string::npos)
+        kill(std::stoi(name), SIGKILL);
     }
   }
 

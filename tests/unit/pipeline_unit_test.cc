@@ -56,6 +56,7 @@ TEST(Rehearsal, ConfigRunsNothingOfTheApplication) {
   c.hooks.push_back({"restart app", "supervisorctl restart app"});
   c.backup_check = "true";
   c.env_path = env;
+  c.http.push_back({"http://127.0.0.1:1/health", 200, 200});
   std::vector<std::string> dry;
   cutover::CutoverConfig r = pipeline::RehearsalConfig(c, dir, dry);
   EXPECT_EQ(r.freeze, "readonly");
@@ -69,8 +70,10 @@ TEST(Rehearsal, ConfigRunsNothingOfTheApplication) {
   std::stringstream ss;
   ss << f.rdbuf();
   EXPECT_EQ(ss.str(), "DATABASE_URL=postgresql://app@src/shop\n");
-  ASSERT_EQ(dry.size(), 2u);
+  EXPECT_TRUE(r.http.empty());
+  ASSERT_EQ(dry.size(), 3u);
   EXPECT_NE(dry[1].find("restart app"), std::string::npos);
+  EXPECT_NE(dry[2].find("/health"), std::string::npos);
   fs::remove_all(dir);
 }
 
