@@ -63,6 +63,10 @@ struct CutoverConfig {
   std::string sql_probe = "SELECT 1";
   int64_t sql_budget_ms = 50;
   bool write_probe = true;
+
+  /// Not from the file: a rehearsal (pipeline/rehearsal) switches no
+  /// application, so it needs no health URL.
+  bool rehearsal = false;
 };
 
 /// Reads [cutover] from the TOML file at `path` (empty: defaults only).

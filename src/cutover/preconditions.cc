@@ -218,9 +218,12 @@ PreconditionReport CheckPreconditions(const SwitchContext& ctx, bool skip_backup
         missing.empty() ? "found"
                         : "`" + missing + "` is not on PATH; install it or fix the command");
   }
-  Add(r, "health URLs configured", !cfg.http.empty(),
-      cfg.http.empty() ? "add [[cutover.health.http]] url = \"http://.../health\" entries"
-                       : std::to_string(cfg.http.size()) + " endpoint(s)");
+  if (cfg.rehearsal)
+    Add(r, "health URLs configured", true, "not needed: a rehearsal switches no application");
+  else
+    Add(r, "health URLs configured", !cfg.http.empty(),
+        cfg.http.empty() ? "add [[cutover.health.http]] url = \"http://.../health\" entries"
+                         : std::to_string(cfg.http.size()) + " endpoint(s)");
   if (!cfg.env_path.empty()) {
     auto text = ReadWholeFile(cfg.env_path);
     if (!text.ok()) {

@@ -98,6 +98,7 @@ cutover::CutoverConfig RehearsalConfig(cutover::CutoverConfig cfg, const std::st
   // (and it may not run yet). The SQL and write probes on the copy stay.
   for (const auto& h : cfg.http) dry.push_back("health check " + h.url);
   cfg.http.clear();
+  cfg.rehearsal = true;
   if (!cfg.env_path.empty()) {
     std::string copy = dir + "/app.env";
     std::error_code ec;
