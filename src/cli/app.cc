@@ -6,19 +6,28 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "common/log.h"
 #include "common/secrets.h"
 #include "pg/error.h"
 
 namespace hk::cli {
 
 bool StdoutIsTty() { return isatty(STDOUT_FILENO) == 1; }
-bool StderrIsTty() { return isatty(STDERR_FILENO) == 1; }
+bool StderrIsTty() {
+  // --log-format json is for collectors: one JSON object per line, never a view.
+  return isatty(STDERR_FILENO) == 1 && GetLogFormat() != LogFormat::kJson;
+}
 
 int ReportError(const Error& e, bool json) {
   int code = pg::ExitCodeFor(e);
   std::string msg = Scrub(e.message);
-  std::fprintf(stderr, "hikkoshi: error: %s\n", msg.c_str());
-  if (!e.hint.empty()) std::fprintf(stderr, "hikkoshi: fix: %s\n", Scrub(e.hint).c_str());
+  if (GetLogFormat() == LogFormat::kJson) {
+    LogRecord(LogLevel::kError, msg,
+              {{"fix", e.hint}, {"kind", ErrorKindName(e.kind)}, {"exit_code", std::to_string(code)}});
+  } else {
+    std::fprintf(stderr, "hikkoshi: error: %s\n", msg.c_str());
+    if (!e.hint.empty()) std::fprintf(stderr, "hikkoshi: fix: %s\n", Scrub(e.hint).c_str());
+  }
   if (json) {
     nlohmann::json j = {{"schema_version", 1},
                         {"error",

@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
                  "hikkoshi.toml to read (default: ./hikkoshi.toml if present)");
   app.add_flag("-v,--verbose", g.verbose, "debug logging");
   app.add_flag("-q,--quiet", g.quiet, "warnings and errors only");
+  std::string log_format;
+  app.add_option("--log-format", log_format,
+                 "text (default) or json: one JSON object per log line, no live terminal view "
+                 "(default HIKKOSHI_LOG_FORMAT)")
+      ->check(CLI::IsMember({"text", "json"}));
   std::string pg_bin_dir;
   app.add_option(
       "--pg-bin-dir", pg_bin_dir,
@@ -69,6 +74,14 @@ int main(int argc, char** argv) {
   if (!pg_bin_dir.empty()) ::setenv("HIKKOSHI_PG_BIN", pg_bin_dir.c_str(), 1);
   if (g.verbose) SetLogLevel(LogLevel::kDebug);
   if (g.quiet) SetLogLevel(LogLevel::kWarn);
+  // The environment carries it to the commands migrate runs and to a
+  // detached follow.
+  if (log_format.empty())
+    if (const char* f = std::getenv("HIKKOSHI_LOG_FORMAT")) log_format = f;
+  if (log_format == "json") {
+    SetLogFormat(LogFormat::kJson);
+    ::setenv("HIKKOSHI_LOG_FORMAT", "json", 1);
+  }
 
   // `config check` reports every problem of the file itself, with its line.
   if (app.got_subcommand("config") && runner) return runner(g, Config{});

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "common/log_hook.h"
 #include "common/secrets.h"
@@ -12,6 +13,7 @@
 namespace hk {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
+std::atomic<LogFormat> g_format{LogFormat::kText};
 std::mutex g_mu;
 std::atomic<void (*)()> g_before{nullptr};
 
@@ -27,6 +29,8 @@ const char* LevelName(LogLevel l) {
 }  // namespace
 
 void SetLogLevel(LogLevel level) { g_level = level; }
+void SetLogFormat(LogFormat format) { g_format = format; }
+LogFormat GetLogFormat() { return g_format; }
 void SetBeforeLogLine(void (*hook)()) { g_before = hook; }
 LogLevel GetLogLevel() { return g_level; }
 
@@ -41,9 +45,42 @@ std::string NowIso8601() {
   return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms.count()));
 }
 
+namespace {
+const char* JsonLevel(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
+std::string JsonLine(LogLevel level, std::string_view message,
+                     const std::vector<std::pair<std::string, std::string>>& fields) {
+  nlohmann::json j = {{"time", NowIso8601()}, {"level", JsonLevel(level)},
+                      {"message", Scrub(message)}};
+  for (const auto& [k, v] : fields) j[k] = Scrub(v);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+}  // namespace
+
+void LogRecord(LogLevel level, std::string_view message,
+               const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string line = g_format.load() == LogFormat::kJson
+                         ? JsonLine(level, message, fields)
+                         : fmt::format("{} {} {}\n", NowIso8601(), LevelName(level), Scrub(message));
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (auto hook = g_before.load()) hook();
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
+}
+
 void LogLine(LogLevel level, std::string_view message) {
   if (level < g_level.load()) return;
-  std::string line = fmt::format("{} {} {}\n", NowIso8601(), LevelName(level), Scrub(message));
+  std::string line = g_format.load() == LogFormat::kJson
+                         ? JsonLine(level, message, {})
+                         : fmt::format("{} {} {}\n", NowIso8601(), LevelName(level), Scrub(message));
   std::lock_guard<std::mutex> lock(g_mu);
   if (auto hook = g_before.load()) hook();
   std::fputs(line.c_str(), stderr);

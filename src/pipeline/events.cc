@@ -55,6 +55,11 @@ EventStream::Subscriber NotifySubscriber() {
 
 EventStream::Subscriber PrintSubscriber() {
   return [](const PipelineEvent& e) {
+    if (GetLogFormat() == LogFormat::kJson) {
+      LogRecord(e.kind == "stage_failed" ? LogLevel::kError : LogLevel::kInfo, e.text,
+                {{"event", e.kind}, {"stage", e.stage}});
+      return;
+    }
     const char* mark = e.kind == "stage_started"    ? "=="
                        : e.kind == "stage_finished" ? "ok"
                        : e.kind == "stage_skipped"  ? "--"

@@ -468,6 +468,41 @@ TEST_F(StatusTest, CloneTerminalViewAndLineMode) {
   EXPECT_EQ(plain.out.find("\x1b["), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find("copied \"public\".\"big\""), std::string::npos) << plain.out;
 
+  // --log-format json: no view even on a terminal, and every log line on
+  // stderr is one JSON object (errors too, with their fix and exit code).
+  auto jt = RunShell("script -qec " + ShellQuote(clone_cmd("json1", "w4") + " --log-format json") +
+                     " /dev/null");
+  ASSERT_EQ(jt.exit_code, 0) << jt.out;
+  EXPECT_EQ(jt.out.find("\x1b["), std::string::npos) << jt.out;
+  std::string err_file = dir_ + "/json.err";
+  auto jl = RunShell(clone_cmd("json2", "w5") + " --log-format json 2>" + ShellQuote(err_file));
+  ASSERT_EQ(jl.exit_code, 0) << Slurp(err_file);
+  auto every_line_json = [&](const std::string& text, const std::string& level) {
+    std::stringstream ss(text);
+    int n = 0;
+    bool seen = false;
+    for (std::string line; std::getline(ss, line);) {
+      if (line.empty()) continue;
+      auto j = json::parse(line, nullptr, false);
+      EXPECT_FALSE(j.is_discarded()) << line;
+      if (j.is_discarded()) continue;
+      EXPECT_TRUE(j.contains("time") && j.contains("level") && j.contains("message")) << line;
+      seen = seen || j.value("level", "") == level;
+      ++n;
+    }
+    EXPECT_TRUE(seen) << text;
+    return n;
+  };
+  EXPECT_GT(every_line_json(Slurp(err_file), "info"), 3);
+  auto bad = RunShell(ShellQuote(HIKKOSHI_BINARY) +
+                      " --log-format json clone --source postgresql://nobody@127.0.0.1:1/x"
+                      " --target " + ShellQuote(tgt_->Uri("json2")) + " --dir " +
+                      ShellQuote(dir_ + "/w6") + " 2>" + ShellQuote(err_file));
+  EXPECT_NE(bad.exit_code, 0);
+  std::string bad_err = Slurp(err_file);
+  every_line_json(bad_err, "error");
+  EXPECT_NE(bad_err.find("\"exit_code\""), std::string::npos) << bad_err;
+
   // Ctrl-C (SIGINT to clone) while the view is up: the cursor comes back.
   src_->Sql("INSERT INTO big SELECT g, md5(g::text) FROM generate_series(200001, 600000) g",
             "shop");
