@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "common/log.h"
+#include "common/log_format.h"
 #include "common/secrets.h"
 #include "pg/error.h"
 

@@ -9,6 +9,7 @@
 #include "cli/app.h"
 #include "common/exit_codes.h"
 #include "common/log.h"
+#include "common/log_format.h"
 #include "common/secrets.h"
 #include "config/config.h"
 #include "cutover/config.h"

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "common/log_format.h"
 #include "common/log_hook.h"
 #include "common/secrets.h"
 

@@ -6,26 +6,14 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace hk {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
-/// text: "2026-11-26T10:40:00.123Z INFO  message"; json (--log-format json,
-/// for log collectors): {"time": ..., "level": "info", "message": ...} per
-/// line, and no live terminal view.
-enum class LogFormat { kText, kJson };
 
 void SetLogLevel(LogLevel level);
 LogLevel GetLogLevel();
-void SetLogFormat(LogFormat format);
-LogFormat GetLogFormat();
 void LogLine(LogLevel level, std::string_view message);
-/// One JSON object as a log line (json format), or its "message" as a text
-/// line; `fields` adds keys (e.g. the fix of an error). Scrubbed.
-void LogRecord(LogLevel level, std::string_view message,
-               const std::vector<std::pair<std::string, std::string>>& fields);
 
 template <class... Args>
 void LogInfo(fmt::format_string<Args...> f, Args&&... args) {

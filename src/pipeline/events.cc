@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "common/log.h"
+#include "common/log_format.h"
 #include "common/secrets.h"
 #include "notify/notifier.h"
 
