@@ -23,7 +23,7 @@ int ReportError(const Error& e, bool json) {
   std::string msg = Scrub(e.message);
   if (GetLogFormat() == LogFormat::kJson) {
     LogRecord(LogLevel::kError, msg,
-              {{"fix", e.hint}, {"kind", ErrorKindName(e.kind)}, {"exit_code", std::to_string(code)}});
+              {{"fix", e.hint}, {"kind", ErrorKindName(e.kind)}, {"exit_code", code}});
   } else {
     std::fprintf(stderr, "hikkoshi: error: %s\n", msg.c_str());
     if (!e.hint.empty()) std::fprintf(stderr, "hikkoshi: fix: %s\n", Scrub(e.hint).c_str());

@@ -57,17 +57,17 @@ const char* JsonLevel(LogLevel l) {
   return "info";
 }
 
-std::string JsonLine(LogLevel level, std::string_view message,
-                     const std::vector<std::pair<std::string, std::string>>& fields) {
+std::string JsonLine(LogLevel level, std::string_view message, const nlohmann::json& fields) {
   nlohmann::json j = {{"time", NowIso8601()}, {"level", JsonLevel(level)},
                       {"message", Scrub(message)}};
-  for (const auto& [k, v] : fields) j[k] = Scrub(v);
+  if (fields.is_object())
+    for (const auto& [k, v] : fields.items())
+      j[k] = v.is_string() ? nlohmann::json(Scrub(v.get<std::string>())) : v;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 }  // namespace
 
-void LogRecord(LogLevel level, std::string_view message,
-               const std::vector<std::pair<std::string, std::string>>& fields) {
+void LogRecord(LogLevel level, std::string_view message, const nlohmann::json& fields) {
   std::string line = g_format.load() == LogFormat::kJson
                          ? JsonLine(level, message, fields)
                          : fmt::format("{} {} {}\n", NowIso8601(), LevelName(level), Scrub(message));
@@ -79,9 +79,10 @@ void LogRecord(LogLevel level, std::string_view message,
 
 void LogLine(LogLevel level, std::string_view message) {
   if (level < g_level.load()) return;
-  std::string line = g_format.load() == LogFormat::kJson
-                         ? JsonLine(level, message, {})
-                         : fmt::format("{} {} {}\n", NowIso8601(), LevelName(level), Scrub(message));
+  std::string line =
+      g_format.load() == LogFormat::kJson
+          ? JsonLine(level, message, nlohmann::json::object())
+          : fmt::format("{} {} {}\n", NowIso8601(), LevelName(level), Scrub(message));
   std::lock_guard<std::mutex> lock(g_mu);
   if (auto hook = g_before.load()) hook();
   std::fputs(line.c_str(), stderr);

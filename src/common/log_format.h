@@ -5,10 +5,8 @@
 // edge (main, ReportError, migrate's printer) and of log.cc.
 #pragma once
 
-#include <string>
+#include <nlohmann/json.hpp>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "common/log.h"
 
@@ -19,9 +17,9 @@ enum class LogFormat { kText, kJson };
 void SetLogFormat(LogFormat format);
 LogFormat GetLogFormat();
 
-/// One log record: a JSON object with `fields` added (json format), or its
-/// message as a text line. Scrubbed; written whatever the log level.
-void LogRecord(LogLevel level, std::string_view message,
-               const std::vector<std::pair<std::string, std::string>>& fields);
+/// One log record: a JSON object with the keys of `fields` (an object)
+/// added (json format), or its message as a text line. Strings scrubbed; written whatever the log
+/// level.
+void LogRecord(LogLevel level, std::string_view message, const nlohmann::json& fields);
 
 }  // namespace hk
