@@ -44,11 +44,6 @@ int BuildContext(const SwitchOpts& o, const Config& cfg, cutover::SwitchContext&
 }
 
 /// After a cutover or rollback that ran: WORKDIR/report.html, path printed.
-void PrintStdout(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-}
-
 int WithReport(const std::string& workdir, int rc) {
   auto path = status::WriteWorkdirReport(workdir);
   if (path.ok())
@@ -94,7 +89,7 @@ CommandSpec CutoverCommand() {
             o->flags.max_freeze_ms = *ms;
           }
           o->flags.auto_rollback = !o->no_auto_rollback;
-          auto out = cutover::RunCutover(ctx, o->flags, PrintStdout);
+          auto out = cutover::RunCutover(ctx, o->flags, cutover::PrintToStdout);
           int rc = out.status.ok() ? kExitOk : ReportError(out.status.error(), false);
           if (o->flags.dry_run || !status::WorkdirHasJournal(ctx.workdir)) return rc;
           return WithReport(ctx.workdir, rc);
@@ -112,7 +107,7 @@ CommandSpec RollbackCommand() {
               cutover::SwitchContext ctx;
               if (int rc = BuildContext(*o, cfg, ctx); rc != kExitOk) return rc;
               ctx.tty_view = StderrIsTty() && !g.quiet;
-              auto out = cutover::RunRollback(ctx, PrintStdout);
+              auto out = cutover::RunRollback(ctx, cutover::PrintToStdout);
               int rc = out.status.ok() ? kExitOk : ReportError(out.status.error(), false);
               if (!status::WorkdirHasJournal(ctx.workdir)) return rc;
               return WithReport(ctx.workdir, rc);

@@ -61,9 +61,9 @@ void PrintRehearsal(const nlohmann::json& m) {
     int64_t w = c.value("window_ms", int64_t{-1});
     if (w >= 0)
       std::printf(
-          "expected write-unavailability in the real cutover: %.1f s (writes were paused "
-          "%.3f s on the throwaway copy; rollback took %s)\n",
-          static_cast<double>(w) / 1000.0, static_cast<double>(w) / 1000.0,
+          "expected write-unavailability in the real cutover: %.3f s (writes paused on the "
+          "throwaway copy; rollback took %s)\n",
+          static_cast<double>(w) / 1000.0,
           HumanDuration(static_cast<double>(c.value("rollback_ms", int64_t{0})) / 1000.0).c_str());
     for (const auto& d : c.value("dry", nlohmann::json::array()))
       std::printf("  not run in the rehearsal (add its time to the window): %s\n",

@@ -2,6 +2,8 @@
 // [cutover] config and the binary to start followers with.
 #pragma once
 
+#include <cstdio>
+#include <functional>
 #include <string>
 
 #include "cutover/config.h"
@@ -9,6 +11,16 @@
 #include "pg/conninfo.h"
 
 namespace hk::cutover {
+
+/// Where cutover's and rollback's report goes as they run (the
+/// preconditions come before the question, the timeline at the end).
+using Print = std::function<void(const std::string&)>;
+
+/// The Print of the command line and of migrate: stdout, flushed.
+inline void PrintToStdout(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
 
 struct SwitchContext {
   pg::ConnInfo source, target;

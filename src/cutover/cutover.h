@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,11 +18,6 @@ struct CutoverFlags {
   bool skip_backup_check = false;
   std::optional<int64_t> max_freeze_ms;
 };
-
-/// Where the command's report goes as it runs (the preconditions come
-/// before the question, the timeline at the end): stdout for the CLI and
-/// for migrate.
-using Print = std::function<void(const std::string&)>;
 
 /// What a cutover did. `status` says why the application is not on the
 /// target: kBlocked when nothing was changed or a failure after the freeze

@@ -308,8 +308,7 @@ Status RollbackSteps(const SwitchContext& ctx, Journal& j, CutoverState& st) {
   return Status::Ok();
 }
 
-RollbackOutcome RunRollback(const SwitchContext& ctx,
-                            const std::function<void(const std::string&)>& print) {
+RollbackOutcome RunRollback(const SwitchContext& ctx, const Print& print) {
   RollbackOutcome out;
   auto st = LoadCutoverState(ctx.workdir);
   if (!st.ok()) {

@@ -6,7 +6,6 @@
 // (or was never written by the application).
 #pragma once
 
-#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -38,7 +37,6 @@ struct RollbackOutcome {
 };
 
 /// The command: runs RollbackSteps, prints the timeline through `print`.
-RollbackOutcome RunRollback(const SwitchContext& ctx,
-                            const std::function<void(const std::string&)>& print);
+RollbackOutcome RunRollback(const SwitchContext& ctx, const Print& print);
 
 }  // namespace hk::cutover

@@ -190,18 +190,14 @@ Result<nlohmann::json> RehearseCutover(const RehearseCutoverOptions& o) {
   cutover::CutoverFlags flags;
   flags.yes = true;
   flags.skip_backup_check = true;
-  auto print = [](const std::string& text) {
-    std::fputs(text.c_str(), stdout);
-    std::fflush(stdout);
-  };
   auto t1 = std::chrono::steady_clock::now();
-  cutover::CutoverOutcome cut = cutover::RunCutover(ctx, flags, print);
+  cutover::CutoverOutcome cut = cutover::RunCutover(ctx, flags, cutover::PrintToStdout);
   out["cutover_ms"] = Ms(t1);
   out["window_ms"] = cut.window_ms;
   out["run"] = cut.run;
   if (!cut.status.ok()) return std::move(cut.status.TakeError()).Context("rehearsal cutover");
   auto t2 = std::chrono::steady_clock::now();
-  cutover::RollbackOutcome rb = cutover::RunRollback(ctx, print);
+  cutover::RollbackOutcome rb = cutover::RunRollback(ctx, cutover::PrintToStdout);
   out["rollback_ms"] = Ms(t2);
   if (!rb.status.ok()) return std::move(rb.status.TakeError()).Context("rehearsal rollback");
   return out;

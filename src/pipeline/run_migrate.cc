@@ -246,21 +246,20 @@ void Migration::MaybeNotice() {
     return;
   int64_t left_s = (*o_.window_ms - now) / 1000;
   nlohmann::json d = {{"window", at}, {"seconds_left", left_s}};
-  std::string text = "the switch window opens at " + at + " (in " +
-                     HumanDuration(static_cast<double>(left_s)) +
-                     "): writes will pause for seconds while the application moves";
+  std::string pause = "for seconds while the application moves";
   // A rehearsal's measured window, when there is one, is the honest number.
   if (auto reh = LoadMigrateRecord(o_.workdir, kRehearsalRecord); reh.ok()) {
     auto c = reh->stages.find("cutover");
     if (c != reh->stages.end() && c->second.detail.value("window_ms", int64_t{-1}) >= 0) {
       int64_t w = c->second.detail["window_ms"];
       d["expected_window_ms"] = w;
-      text = "the switch window opens at " + at + " (in " +
-             HumanDuration(static_cast<double>(left_s)) + "): writes will pause for about " +
-             fmt::format("{:.1f}", w / 1000.0) + " s (measured by the rehearsal)";
+      pause = fmt::format("for about {:.1f} s (measured by the rehearsal)", w / 1000.0);
     }
   }
-  ev_.Emit("window_notice", "window", text, d);
+  ev_.Emit("window_notice", "window",
+           "the switch window opens at " + at + " (in " +
+               HumanDuration(static_cast<double>(left_s)) + "): writes will pause " + pause,
+           d);
   rec_.notice_sent_for = at;
   (void)SaveMigrateRecord(o_.workdir, rec_);
 }
@@ -314,10 +313,7 @@ StageResult Migration::Cutover() {
   auto b = rec_.stages.find("backup");
   flags.skip_backup_check =
       ctx.cfg.backup_check.empty() && b != rec_.stages.end() && b->second.state == "done";
-  auto out = cutover::RunCutover(ctx, flags, [](const std::string& text) {
-    std::fputs(text.c_str(), stdout);
-    std::fflush(stdout);
-  });
+  auto out = cutover::RunCutover(ctx, flags, cutover::PrintToStdout);
   StageResult r;
   r.detail = {{"run", out.run},
               {"window_ms", out.window_ms},

@@ -475,22 +475,18 @@ Status CollectCutover(const std::string& dir, Migration& m) {
   return Status::Ok();
 }
 
-}  // namespace
-
-static Status CollectRunbook(const std::string& workdir, Migration& m) {
+/// migrate.json and rehearsal.json (each read once) in pipeline order, and
+/// the last 20 lines of migrate-events.jsonl.
+Status CollectRunbook(const std::string& workdir, Migration& m) {
   HK_ASSIGN_OR_RETURN(auto rec, ReadRecord(workdir, pipeline::kMigrateRecord));
   HK_ASSIGN_OR_RETURN(auto reh, ReadRecord(workdir, pipeline::kRehearsalRecord));
   if (!rec && !reh) return Status::Ok();
-  Runbook rb;
-  auto rows = [](const std::optional<nlohmann::json>& j) {
+  auto rows = [](const pipeline::MigrateRecord& r) {
     std::vector<RunbookStage> out;
-    if (!j) return out;
-    pipeline::MigrateRecord r = pipeline::MigrateRecord::FromJson(*j);
     for (const auto& s : pipeline::Stages()) {
       RunbookStage row;
       row.name = s.name;
-      auto it = r.stages.find(s.name);
-      if (it != r.stages.end()) {
+      if (auto it = r.stages.find(s.name); it != r.stages.end()) {
         row.state = it->second.state;
         row.started_at = it->second.started_at;
         row.finished_at = it->second.finished_at;
@@ -501,9 +497,13 @@ static Status CollectRunbook(const std::string& workdir, Migration& m) {
     }
     return out;
   };
-  rb.stages = rows(rec);
-  rb.rehearsal = rows(reh);
-  if (rec) rb.notice_sent_for = pipeline::MigrateRecord::FromJson(*rec).notice_sent_for;
+  Runbook rb;
+  if (rec) {
+    pipeline::MigrateRecord r = pipeline::MigrateRecord::FromJson(*rec);
+    rb.stages = rows(r);
+    rb.notice_sent_for = r.notice_sent_for;
+  }
+  if (reh) rb.rehearsal = rows(pipeline::MigrateRecord::FromJson(*reh));
   std::ifstream f(workdir + "/migrate-events.jsonl");
   std::deque<nlohmann::json> last;
   for (std::string line; std::getline(f, line);) {
@@ -516,6 +516,8 @@ static Status CollectRunbook(const std::string& workdir, Migration& m) {
   m.runbook = std::move(rb);
   return Status::Ok();
 }
+
+}  // namespace
 
 Result<Migration> Collect(const CollectOptions& o) {
   Migration m;
